@@ -1,0 +1,27 @@
+"""layout — school-layout consolidation planning with GIS analysis.
+
+Main entry points (see ``docs/architecture.md``)::
+
+    county = layout.read_county("data/sample_county")
+    walk = layout.travel(county, "walk")
+
+"""
+
+from __future__ import annotations
+
+from layout.county import County
+from layout.errors import LayoutInputError, Problem
+from layout.network import TravelMatrix, travel
+from layout.standards import Standards, load_standards
+
+__version__ = "0.1.0"
+
+__all__ = ["County", "LayoutInputError", "Problem", "Standards", "load_standards", "TravelMatrix", "travel",
+           "read_county", "__version__"]
+
+
+def read_county(path, **kwargs):
+    """Read and validate a county folder; see :func:`layout.io.read.read_county`."""
+    from layout.io.read import read_county as _read
+
+    return _read(path, **kwargs)

@@ -1,0 +1,249 @@
+"""National standards and provincial overrides, loaded from YAML into one immutable value.
+
+Every threshold an algorithm uses comes from here (``national.yaml`` beside this file), so a province changes
+behaviour by writing a small override file, never by editing code.
+
+Example
+-------
+>>> from layout.standards import load_standards
+>>> s = load_standards()
+>>> s.walk_limit("g1_3")
+30.0
+>>> s.class_size_limit("primary")
+45
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from layout.errors import LayoutInputError, Problem
+
+__all__ = ["Standards", "load_standards", "NATIONAL_FILE", "BANDS"]
+
+NATIONAL_FILE = Path(__file__).with_name("national.yaml")
+BANDS: tuple[str, ...] = ("g1_3", "g4_6", "g7_9")
+
+
+def _merge(base: dict, override: Mapping, path: str, source: str) -> dict:
+    """Deep-merge ``override`` into a copy of ``base``; unknown top-level keys are errors."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, where, source)
+        else:
+            if not path and key not in out:
+                raise LayoutInputError([Problem(
+                    source, f"unknown section {key!r} in the standards override", column=where,
+                    fix=f"use one of: {', '.join(sorted(out))}")])
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _freeze(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return _FrozenDict({k: _freeze(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(_freeze(v) for v in obj)
+    return obj
+
+
+class _FrozenDict(dict):
+    """A dict that refuses changes (standards are plain immutable values)."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("Standards are immutable: load an override file instead")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __hash__(self):  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=lambda kv: str(kv[0]))))
+
+
+def _thaw(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _thaw(v) for k, v in obj.items()}
+    if isinstance(obj, tuple):
+        return [_thaw(v) for v in obj]
+    return obj
+
+
+@dataclass(frozen=True)
+class Standards:
+    """All planning thresholds: national defaults with any provincial override merged over them.
+
+    Read values with the typed helpers below or with :meth:`get` and a dotted path. The raw, nested data is in
+    :attr:`data` (read-only).
+
+    Parameters
+    ----------
+    data : mapping
+        The merged standards (as loaded from YAML).
+    sources : tuple of str
+        The files merged, national first.
+    """
+
+    data: Mapping[str, Any]
+    sources: tuple[str, ...] = (str(NATIONAL_FILE),)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.data, _FrozenDict):
+            object.__setattr__(self, "data", _freeze(dict(self.data)))
+
+    # ---- generic access -------------------------------------------------------------------------------
+    def get(self, dotted: str, default: Any = ...) -> Any:
+        """Return the value at a dotted path such as ``"travel.walk_limit_minutes.g1_3"``.
+
+        Raises ``KeyError`` naming the path when it is missing and no default is given.
+        """
+        node: Any = self.data
+        for part in dotted.split("."):
+            if isinstance(node, Mapping) and part in node:
+                node = node[part]
+            elif default is not ...:
+                return default
+            else:
+                raise KeyError(f"standards have no value at {dotted!r} (missing {part!r})")
+        return node
+
+    def to_dict(self) -> dict:
+        """A plain, mutable deep copy of the data (for writing or editing into an override)."""
+        return _thaw(self.data)
+
+    # ---- typed helpers --------------------------------------------------------------------------------
+    @property
+    def bands(self) -> dict[str, tuple[int, int]]:
+        """Grade bands, e.g. ``{"g1_3": (1, 3), ...}``."""
+        return {b: (int(lo), int(hi)) for b, (lo, hi) in self.data["grade_bands"].items()}
+
+    def band_of_grade(self, grade: int) -> str:
+        """The band a grade (1–9) belongs to."""
+        for band, (lo, hi) in self.bands.items():
+            if lo <= grade <= hi:
+                return band
+        raise KeyError(f"grade {grade} is in no band")
+
+    def kind_grades(self, kind: str) -> tuple[int, int]:
+        """Default (lowest, highest) grade of a school kind."""
+        lo, hi = self.data["school_kinds"][kind]["grades"]
+        return int(lo), int(hi)
+
+    @property
+    def school_kinds(self) -> tuple[str, ...]:
+        return tuple(self.data["school_kinds"])
+
+    def walk_limit(self, band: str) -> float:
+        """Walking time limit in minutes for a band."""
+        return float(self.data["travel"]["walk_limit_minutes"][band])
+
+    def bus_limit(self, band: str) -> float:
+        """School-bus one-way limit in minutes for a band (0 means never bused)."""
+        return float(self.data["travel"]["bus_limit_minutes"][band])
+
+    def may_board(self, band: str) -> bool:
+        return bool(self.data["travel"]["may_board"][band])
+
+    def may_bus(self, band: str) -> bool:
+        return bool(self.data["travel"]["may_bus"][band])
+
+    def stage_of_band(self, band: str) -> str:
+        """``"primary"`` for g1_3/g4_6, ``"middle"`` for g7_9."""
+        return "middle" if self.bands[band][0] >= 7 else "primary"
+
+    def class_size_limit(self, stage: str) -> int:
+        return int(self.data["class_size"]["limit"][stage])
+
+    def standard_class_size(self, kind_or_stage: str) -> int:
+        return int(self.data["class_size"]["standard"][kind_or_stage])
+
+    def class_band(self, size: float) -> str:
+        """Name of the class-size band (normal / large / oversized / super_oversized) of a class size."""
+        for b in self.data["class_size"]["bands"]:
+            if size >= b["min"] and (b["max"] is None or size <= b["max"]):
+                return str(b["name"])
+        return str(self.data["class_size"]["bands"][-1]["name"])
+
+    def max_students(self, kind: str) -> int:
+        sizes = self.data["school_size"]["max_students"]
+        return int(sizes["nine_year"] if kind == "nine_year" else sizes["middle" if kind == "middle" else "primary"])
+
+    @property
+    def small_school(self) -> int:
+        return int(self.data["school_size"]["small_school"])
+
+    @property
+    def very_small_school(self) -> int:
+        return int(self.data["school_size"]["very_small_school"])
+
+    def mode(self, name: str) -> Mapping[str, Any]:
+        """The definition of a travel mode (``walk`` or ``bus``)."""
+        try:
+            return self.data["modes"][name]
+        except KeyError:
+            modes = [m for m in self.data["modes"] if m not in ("snapping", "straight_line_fallback")]
+            raise KeyError(f"unknown travel mode {name!r}; known modes: {', '.join(modes)}") from None
+
+    def cost(self, key: str) -> Any:
+        return self.data["costs"][key]
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LayoutInputError([Problem(str(path), f"cannot read the standards file ({exc.strerror})",
+                                        fix="check the path")]) from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise LayoutInputError([Problem(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                                        row=(mark.line + 1) if mark else None,
+                                        fix="check indentation and colons on that line")]) from None
+    if not isinstance(data, dict):
+        raise LayoutInputError([Problem(str(path), "the standards file must be a mapping of sections",
+                                        fix="start with keys such as 'travel:' or 'class_size:'")])
+    return data
+
+
+def load_standards(*overrides: str | Path | Mapping[str, Any]) -> Standards:
+    """Load the national standards with provincial override files (or dicts) merged over them, in order.
+
+    Parameters
+    ----------
+    *overrides : path or mapping
+        YAML files of the same shape as ``national.yaml`` holding only the keys a province changes.
+
+    Returns
+    -------
+    Standards
+
+    Example
+    -------
+    >>> s = load_standards({"travel": {"walk_limit_minutes": {"g1_3": 20}}})
+    >>> s.walk_limit("g1_3"), s.walk_limit("g4_6")
+    (20.0, 30.0)
+    """
+    data = _read_yaml(NATIONAL_FILE)
+    sources = [str(NATIONAL_FILE)]
+    for ov in overrides:
+        if ov is None:
+            continue
+        if isinstance(ov, Mapping):
+            data = _merge(data, ov, "", "<override>")
+            sources.append("<override>")
+        else:
+            path = Path(ov)
+            data = _merge(data, _read_yaml(path), "", str(path))
+            sources.append(str(path))
+    return Standards(data, tuple(sources))
