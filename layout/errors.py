@@ -130,4 +130,5 @@ class ProblemCollector:
     def raise_if_any(self, summary: str | None = None) -> None:
         """Raise :class:`LayoutInputError` if anything was recorded."""
         if self.problems:
-            raise LayoutInputError(self.problems, summary)
+            ordered = sorted(self.problems, key=lambda p: (p.file, p.row is not None, p.row or 0))
+            raise LayoutInputError(ordered, summary)

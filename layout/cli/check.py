@@ -1,0 +1,30 @@
+"""``layout check COUNTY_DIR``: validate a county folder and print its summary."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from layout.i18n import LANGS
+
+__all__ = ["check"]
+
+
+@click.command("check")
+@click.argument("county_dir", type=click.Path(file_okay=False, path_type=str))
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Language of labels.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of a table.")
+def check(county_dir: str, lang: str, as_json: bool) -> None:
+    """Validate COUNTY_DIR and print villages, children by band, schools by kind, small schools,
+    seats and beds, and a per-township table. Problems are listed with file, row and column; exit 2."""
+    from layout.io.read import read_county
+    from layout.summary import county_summary, format_summary
+
+    county = read_county(county_dir)
+    summary = county_summary(county)
+    if as_json:
+        summary = dict(summary, by_township=summary["by_township"].reset_index().to_dict(orient="records"))
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_summary(summary, lang))

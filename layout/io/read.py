@@ -1,0 +1,529 @@
+"""``read_county``: find, read, validate and project a county folder into a :class:`~layout.county.County`.
+
+The folder holds ``villages.*`` and ``schools.*`` (required), ``roads.*`` and ``townships.*`` (optional), in
+GeoPackage, GeoJSON, Shapefile, CSV (lon/lat columns) or XLSX, and an optional ``county.yaml`` manifest
+(:mod:`layout.io.manifest`). All problems of all files are collected and raised together as one
+:class:`~layout.errors.LayoutInputError`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from layout.county import CLASS_COLUMNS, ENROL_COLUMNS, RESOURCE_COLUMNS, County
+from layout.errors import LayoutInputError, Problem, ProblemCollector
+from layout.geo import GCJ02_NAMES, gcj02_to_wgs84, utm_crs_for
+from layout.io.manifest import LAYERS, Manifest, read_manifest
+from layout.io.tables import SUFFIXES, RawTable, load_table
+from layout.io.validate import (
+    canonical_columns,
+    to_amount,
+    to_bool,
+    to_count,
+    to_float,
+    to_grades,
+    to_kind,
+    to_text,
+)
+from layout.schema import BANDS, GRADES, LAT_ALIASES, LON_ALIASES, SCHEMA
+from layout.standards import Standards, load_standards
+
+__all__ = ["read_county", "find_layer_files"]
+
+_BIRTHS = re.compile(r"^(?:births?_?|出生(?:人口|数)?_?)(\d{4})(?:年)?$|^(\d{4})年?出生(?:人口|数)?$", re.I)
+_WGS = CRS.from_epsg(4326)
+
+
+def find_layer_files(folder: Path, manifest: Manifest) -> tuple[dict[str, Path], list[Problem]]:
+    """Locate each layer's file: the manifest's ``files`` entry, else ``<layer>.<ext>`` in the folder."""
+    found: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for layer in LAYERS:
+        if layer in manifest.files:
+            p = folder / manifest.files[layer]
+            if not p.exists():
+                problems.append(Problem("county.yaml", f"file for {layer} not found: {manifest.files[layer]}",
+                                        column="files", fix="correct the file name in county.yaml"))
+            else:
+                found[layer] = p
+            continue
+        candidates = sorted(p for p in folder.iterdir()
+                            if p.is_file() and p.stem.lower() == layer and p.suffix.lower() in SUFFIXES)
+        if len(candidates) > 1:
+            problems.append(Problem(folder.name, f"several files for {layer}: "
+                                    + ", ".join(p.name for p in candidates),
+                                    fix=f"keep one, or name the one to use in county.yaml (files: {{{layer}: ...}})"))
+        elif candidates:
+            found[layer] = candidates[0]
+        elif layer in ("villages", "schools"):
+            problems.append(Problem(folder.name, f"no {layer} file",
+                                    fix=f"add {layer}.csv (or .xlsx/.gpkg/.geojson/.shp) or name it in county.yaml"))
+    return found, problems
+
+
+def _declared_crs(manifest: Manifest, problems: ProblemCollector) -> tuple[str, CRS | None]:
+    """The manifest's CRS as (label, CRS); GCJ-02 → ("GCJ-02", WGS84 until converted)."""
+    if manifest.crs is None:
+        return "EPSG:4326", None
+    if manifest.crs.strip().lower() in GCJ02_NAMES:
+        return "GCJ-02", _WGS
+    try:
+        crs = CRS.from_user_input(manifest.crs)
+    except CRSError:
+        problems.add("county.yaml", "unknown coordinate reference system", column="crs", value=manifest.crs,
+                     fix="use EPSG:4326, EPSG:4490, GCJ-02 or another EPSG code")
+        return "EPSG:4326", None
+    return crs.to_string(), crs
+
+
+def _same_crs(a: CRS, b: CRS) -> bool:
+    geographic = {4326, 4490, 4610, 4214}  # lon/lat datums that agree to well under a metre for planning
+    return a == b or (a.to_epsg() in geographic and b.to_epsg() in geographic)
+
+
+def _coordinate_columns(raw: RawTable, manifest: Manifest) -> tuple[str | None, str | None]:
+    cols = {c.strip().lower(): c for c in raw.frame.columns}
+    lon = manifest.coordinates.get("lon")
+    lat = manifest.coordinates.get("lat")
+    lon = lon if lon in raw.frame.columns else next((cols[a] for a in LON_ALIASES if a in cols), None)
+    lat = lat if lat in raw.frame.columns else next((cols[a] for a in LAT_ALIASES if a in cols), None)
+    return lon, lat
+
+
+def _points_from_table(raw: RawTable, manifest: Manifest, crs_label: str, crs: CRS | None,
+                       problems: ProblemCollector) -> gpd.GeoSeries:
+    file = raw.path.name
+    lon_col, lat_col = _coordinate_columns(raw, manifest)
+    if lon_col is None or lat_col is None:
+        missing = [n for n, c in (("longitude", lon_col), ("latitude", lat_col)) if c is None]
+        problems.add(file, f"missing coordinate column: {', '.join(missing)}", column=", ".join(missing),
+                     fix="add lon and lat columns (经度, 纬度) in decimal degrees, or name them in county.yaml "
+                         "(coordinates: {lon: ..., lat: ...})")
+        return gpd.GeoSeries([None] * len(raw.frame), index=raw.frame.index)
+    x = to_float(raw.frame[lon_col], lon_col, raw.rows, file, problems)
+    y = to_float(raw.frame[lat_col], lat_col, raw.rows, file, problems)
+    geographic = crs is None or crs.is_geographic
+    if geographic:
+        projected_like = (x.abs() > 360) | (y.abs() > 360)
+        if projected_like.any() and not projected_like[x.notna() & y.notna()].all():
+            problems.add(file, "mixed coordinate systems: some rows look like metres, others like degrees",
+                         column=f"{lon_col}, {lat_col}", fix="convert all rows to decimal degrees")
+        for row, a, b, proj in zip(raw.rows, x, y, projected_like, strict=True):
+            if np.isnan(a) or np.isnan(b):
+                continue
+            if proj:
+                if not projected_like.all():
+                    continue
+                problems.add(file, "coordinates look like projected metres, not degrees", row=row,
+                             column=lon_col, value=f"{a}, {b}",
+                             fix="give lon/lat in decimal degrees, or declare the projected CRS in county.yaml (crs: EPSG:...)")
+            elif abs(b) > 90 and abs(a) <= 90:
+                problems.add(file, "longitude and latitude look swapped", row=row, column=f"{lon_col}/{lat_col}",
+                             value=f"{a}, {b}", fix=f"swap the two columns' values (lon={b}, lat={a})")
+            elif 18 <= a <= 54 and 73 <= b <= 135:
+                problems.add(file, "longitude and latitude look swapped (for a place in China)", row=row,
+                             column=f"{lon_col}/{lat_col}", value=f"{a}, {b}",
+                             fix=f"swap the two columns' values (lon={b}, lat={a})")
+            elif abs(a) > 180 or abs(b) > 90:
+                problems.add(file, "coordinate out of range", row=row, column=f"{lon_col}/{lat_col}",
+                             value=f"{a}, {b}", fix="longitude must be within ±180 and latitude within ±90")
+            elif a == 0 and b == 0:
+                problems.add(file, "coordinates are 0, 0 (missing?)", row=row, column=f"{lon_col}/{lat_col}",
+                             fix="enter the real location")
+    if crs_label == "GCJ-02":
+        gx, gy = gcj02_to_wgs84(x.to_numpy(), y.to_numpy())
+        x = pd.Series(gx, index=x.index)
+        y = pd.Series(gy, index=y.index)
+    pts = [None if (np.isnan(a) or np.isnan(b)) else shapely.Point(a, b) for a, b in zip(x, y, strict=True)]
+    return gpd.GeoSeries(pts, index=raw.frame.index, crs=crs or _WGS)
+
+
+def _vector_geometry(raw: RawTable, crs_label: str, declared: CRS | None, problems: ProblemCollector,
+                     layer: str) -> gpd.GeoSeries:
+    file = raw.path.name
+    gdf: gpd.GeoDataFrame = raw.frame  # type: ignore[assignment]
+    geom = gdf.geometry
+    if gdf.crs is None and declared is None:
+        problems.add(file, "the layer has no coordinate reference system", column="geometry",
+                     fix="declare it in county.yaml (crs: EPSG:4490) or re-export with a CRS")
+        return geom
+    file_crs = gdf.crs or declared
+    if declared is not None and gdf.crs is not None and not _same_crs(gdf.crs, declared):
+        problems.add(file, f"mixed CRS: the layer is {gdf.crs.to_string()} but county.yaml declares {crs_label}",
+                     column="geometry", fix="re-export the layer in the declared CRS, or correct county.yaml")
+        return geom
+    geom = geom.set_crs(file_crs, allow_override=True)
+    if crs_label == "GCJ-02" and file_crs.is_geographic:
+        geom = geom.apply(lambda g: None if g is None else shapely.transform(
+            g, lambda xy: np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1]))))
+        geom = gpd.GeoSeries(geom, crs=_WGS)
+    for row, g in zip(raw.rows, geom, strict=True):
+        if g is None or g.is_empty:
+            problems.add(file, "empty geometry", row=row, column="geometry",
+                         fix=f"give every {layer[:-1]} a location, or delete the row")
+    return geom
+
+
+def _layer_frame(raw: RawTable, layer: str, manifest: Manifest, problems: ProblemCollector) -> pd.DataFrame:
+    frame = raw.frame.drop(columns="geometry", errors="ignore") if raw.is_vector else raw.frame
+    frame = canonical_columns(pd.DataFrame(frame), layer, raw.path.name, problems, manifest.columns.get(layer))
+    for f in SCHEMA[layer].values():
+        if f.required and f.name not in frame.columns:
+            problems.add(raw.path.name, f"missing required column {f.name!r}", column=f.name,
+                         fix=f"add a column {f.name!r} (also accepted: {', '.join(f.aliases[:6])})")
+    return frame
+
+
+def _ids(frame: pd.DataFrame, col: str, raw: RawTable, problems: ProblemCollector) -> pd.Series:
+    ids = to_text(frame[col], col, raw.rows, raw.path.name, problems, required=True) if col in frame else \
+        pd.Series([f"row{r}" for r in raw.rows], index=frame.index, dtype=object)
+    first: dict[str, int] = {}
+    for row, v in zip(raw.rows, ids, strict=True):
+        if v and v in first:
+            problems.add(raw.path.name, f"duplicate {col} (first at row {first[v]})", row=row, column=col, value=v,
+                         fix="give every record its own id")
+        first.setdefault(v, row)
+    return ids
+
+
+def _text_columns(frame: pd.DataFrame, layer: str, raw: RawTable, problems: ProblemCollector,
+                  names: tuple[str, ...]) -> dict[str, pd.Series]:
+    out = {}
+    for name in names:
+        f = SCHEMA[layer][name]
+        if name in frame:
+            out[name] = to_text(frame[name], name, raw.rows, raw.path.name, problems, f.required)
+        else:
+            out[name] = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    return out
+
+
+def _extra_columns(frame: pd.DataFrame, layer: str) -> list[str]:
+    return [c for c in frame.columns if c not in SCHEMA[layer] and c.strip().lower() not in LON_ALIASES + LAT_ALIASES
+            and not _BIRTHS.match(c)]
+
+
+def _read_villages(raw: RawTable, manifest: Manifest, std: Standards, geometry: gpd.GeoSeries,
+                   problems: ProblemCollector) -> gpd.GeoDataFrame:
+    file, rows = raw.path.name, raw.rows
+    frame = _layer_frame(raw, "villages", manifest, problems)
+    ids = _ids(frame, "village_id", raw, problems)
+    cols = _text_columns(frame, "villages", raw, problems, ("name", "township"))
+    cols["population"] = (to_count(frame["population"], "population", rows, file, problems, default=np.nan)
+                          if "population" in frame else pd.Series(np.nan, index=frame.index))
+    grade_cols = [f"grade_{g}" for g in GRADES]
+    has_bands = [b for b in BANDS if b in frame]
+    has_grades = [g for g in grade_cols if g in frame]
+    if has_grades:
+        if len(has_grades) < len(grade_cols):
+            problems.add(file, "single-grade children columns are incomplete: missing "
+                         + ", ".join(sorted(set(grade_cols) - set(has_grades))),
+                         column=has_grades[0], fix="give all nine grades, or give the three bands g1_3, g4_6, g7_9")
+        for g in grade_cols:
+            cols[g] = (to_count(frame[g], g, rows, file, problems, default=None) if g in frame
+                       else pd.Series(0.0, index=frame.index))
+        for b in BANDS:
+            lo, hi = std.bands[b]
+            total = sum(cols[f"grade_{g}"] for g in range(lo, hi + 1))
+            if b in frame:
+                given = to_count(frame[b], b, rows, file, problems, default=None)
+                for row, a, s in zip(rows, given, total, strict=True):
+                    if a != s:
+                        problems.add(file, f"{b} does not equal the sum of its single grades ({int(s)})", row=row,
+                                     column=b, value=int(a), fix="correct one of them, or drop the band column")
+            cols[b] = total
+    elif has_bands:
+        for b in BANDS:
+            if b in frame:
+                cols[b] = to_count(frame[b], b, rows, file, problems, default=None)
+            else:
+                problems.add(file, f"missing children column {b!r}", column=b,
+                             fix="give all three bands g1_3, g4_6, g7_9 (or nine single grades grade_1 … grade_9)")
+                cols[b] = pd.Series(0.0, index=frame.index)
+    else:
+        problems.add(file, "no children columns", column="g1_3",
+                     fix="add children by band (g1_3, g4_6, g7_9) or by grade (grade_1 … grade_9)")
+        for b in BANDS:
+            cols[b] = pd.Series(0.0, index=frame.index)
+    for c in raw.frame.columns:
+        m = _BIRTHS.match(str(c).strip())
+        if m:
+            year = m.group(1) or m.group(2)
+            cols[f"births_{year}"] = to_count(raw.frame[c], c, rows, file, problems, default=np.nan)
+    for c in _extra_columns(frame, "villages"):
+        cols[c] = frame[c].astype(object)
+    return _assemble(cols, ids, geometry, "village_id", problems, raw, points_only=True)
+
+
+def _assemble(cols: dict[str, pd.Series], ids: pd.Series, geometry: gpd.GeoSeries, index_name: str,
+              problems: ProblemCollector, raw: RawTable, points_only: bool) -> gpd.GeoDataFrame:
+    geometry = geometry.copy()
+    if points_only:
+        for i, (row, g) in enumerate(zip(raw.rows, geometry, strict=True)):
+            if g is None or g.is_empty:
+                continue
+            if g.geom_type in ("Polygon", "MultiPolygon"):
+                geometry.iloc[i] = g.representative_point()
+            elif g.geom_type != "Point":
+                problems.add(raw.path.name, f"{g.geom_type} where a point is expected", row=row, column="geometry",
+                             fix="give the location as a point (or a polygon, whose inner point is used)")
+    frame = pd.DataFrame({k: v.to_numpy() for k, v in cols.items()}, index=pd.Index(ids.to_numpy(), name=index_name))
+    return gpd.GeoDataFrame(frame, geometry=geometry.to_numpy(), crs=geometry.crs)
+
+
+def _read_schools(raw: RawTable, manifest: Manifest, std: Standards, geometry: gpd.GeoSeries,
+                  problems: ProblemCollector, notes: list[str]) -> gpd.GeoDataFrame:
+    file, rows = raw.path.name, raw.rows
+    frame = _layer_frame(raw, "schools", manifest, problems)
+    ids = _ids(frame, "school_id", raw, problems)
+    cols = _text_columns(frame, "schools", raw, problems, ("name", "township"))
+    kind = (to_kind(frame["kind"], "kind", rows, file, problems) if "kind" in frame
+            else pd.Series("primary", index=frame.index, dtype=object))
+    cols["kind"] = kind
+    lo, hi = (to_grades(frame["grades"], "grades", rows, file, problems) if "grades" in frame
+              else (pd.Series(np.nan, index=frame.index), pd.Series(np.nan, index=frame.index)))
+    lo = lo.fillna(kind.map(lambda k: std.kind_grades(k)[0]).astype(float))
+    hi = hi.fillna(kind.map(lambda k: std.kind_grades(k)[1]).astype(float))
+    for row, k, a, b in zip(rows, kind, lo, hi, strict=True):
+        bad = ((k == "middle" and a < 7) or (k in ("primary", "teaching_point") and b > 6)
+               or (k == "nine_year" and not (a <= 6 and b >= 7)))
+        if bad:
+            problems.add(file, f"grades {int(a)}-{int(b)} contradict the kind {k!r}", row=row, column="grades",
+                         value=f"{int(a)}-{int(b)}", fix="correct the grades or the kind (a nine-year school spans 1-9)")
+    cols["grade_lo"], cols["grade_hi"] = lo.astype(int), hi.astype(int)
+    served = np.array([[a <= g <= b for g in GRADES] for a, b in zip(lo, hi, strict=True)]).reshape(len(frame), 9)
+
+    def by_grade(prefix: str, total_col: str, weights: np.ndarray | None) -> np.ndarray:
+        given = [c for c in (f"{prefix}_{g}" for g in GRADES) if c in frame]
+        if given:
+            arr = np.column_stack([to_count(frame[c], c, rows, file, problems) if c in frame
+                                   else pd.Series(0.0, index=frame.index) for c in (f"{prefix}_{g}" for g in GRADES)])
+            if total_col in frame:
+                total = to_count(frame[total_col], total_col, rows, file, problems)
+                for row, t, s in zip(rows, total, arr.sum(axis=1), strict=True):
+                    if t != s:
+                        problems.add(file, f"{total_col} ({int(t)}) does not equal the sum by grade ({int(s)})",
+                                     row=row, column=total_col, value=int(t), fix="correct the total or the grades")
+            return arr
+        if total_col in frame:
+            total = to_count(frame[total_col], total_col, rows, file, problems).to_numpy()
+            notes.append(f"{file}: {total_col} by grade not given; spread over the grades each school serves")
+            w = served.astype(float) if weights is None else weights
+            return _spread(total, w)
+        problems.add(file, f"missing column {total_col!r}", column=total_col,
+                     fix=f"add {total_col} (total) or {prefix}_1 … {prefix}_9 (by grade)")
+        return np.zeros((len(frame), 9))
+
+    enrol = by_grade("enrol", "enrolment", None)
+    classes = by_grade("classes", "classes", np.where(served, np.maximum(enrol, 1e-9), 0.0))
+    for i, row in enumerate(rows):
+        outside = enrol[i][~served[i]].sum()
+        if outside > 0:
+            problems.add(file, f"{int(outside)} pupils in grades the school does not serve ({int(lo.iloc[i])}-{int(hi.iloc[i])})",
+                         row=row, column="enrol_*", fix="correct the grades served or the enrolment by grade")
+        for stage, gs in (("primary", slice(0, 6)), ("middle", slice(6, 9))):
+            if enrol[i][gs].sum() > 0 and classes[i][gs].sum() == 0:
+                problems.add(file, f"0 {stage} classes but {int(enrol[i][gs].sum())} {stage} pupils", row=row,
+                             column="classes", fix="enter the number of classes (combined classes count once)")
+    for g in GRADES:
+        cols[f"enrol_{g}"] = pd.Series(enrol[:, g - 1].astype(int), index=frame.index)
+    for g in GRADES:
+        cols[f"classes_{g}"] = pd.Series(classes[:, g - 1].astype(int), index=frame.index)
+    cols["enrolment"] = pd.Series(enrol.sum(axis=1).astype(int), index=frame.index)
+    cols["classes"] = pd.Series(classes.sum(axis=1).astype(int), index=frame.index)
+    size = np.array([std.standard_class_size(k if k == "teaching_point" else "primary") for k in kind])
+    default_seats = np.maximum(classes[:, :6].sum(axis=1) * size
+                               + classes[:, 6:].sum(axis=1) * std.standard_class_size("middle"), enrol.sum(axis=1))
+    seats = (to_count(frame["seats"], "seats", rows, file, problems, default=np.nan) if "seats" in frame
+             else pd.Series(np.nan, index=frame.index))
+    if seats.isna().any():
+        notes.append(f"{file}: seats not given for {int(seats.isna().sum())} school(s); taken as classes × "
+                     "standard class size (at least the enrolment)")
+    cols["seats"] = seats.fillna(pd.Series(default_seats, index=frame.index)).astype(int)
+    for name in ("beds", "boarders"):
+        cols[name] = (to_count(frame[name], name, rows, file, problems) if name in frame
+                      else pd.Series(0.0, index=frame.index)).astype(int)
+    for name in ("canteen", "remote"):
+        cols[name] = (to_bool(frame[name], name, rows, file, problems) if name in frame
+                      else pd.Series(False, index=frame.index))
+    for name in RESOURCE_COLUMNS:
+        f = SCHEMA["schools"][name]
+        if name not in frame:
+            cols[name] = pd.Series(np.nan, index=frame.index)
+        elif f.kind == "count":
+            cols[name] = to_count(frame[name], name, rows, file, problems, default=np.nan)
+        else:
+            cols[name] = to_amount(frame[name], name, rows, file, problems)
+    for part in ("teachers_degree", "teachers_key", "teachers_pe_art", "teachers_senior"):
+        over = cols[part] > cols["teachers"]
+        for row, flag, v in zip(rows, over, cols[part], strict=True):
+            if flag:
+                problems.add(file, "more teachers in a category than teachers in all", row=row, column=part,
+                             value=int(v), fix="check the category count against the total 'teachers'")
+    for c in _extra_columns(frame, "schools"):
+        cols[c] = frame[c].astype(object)
+    ordered = ["name", "kind", "township", "grade_lo", "grade_hi", *ENROL_COLUMNS, *CLASS_COLUMNS, "enrolment",
+               "classes", "seats", "beds", "boarders", "canteen", "remote", *RESOURCE_COLUMNS]
+    cols = {k: cols[k] for k in ordered} | {k: v for k, v in cols.items() if k not in ordered}
+    return _assemble(cols, ids, geometry, "school_id", problems, raw, points_only=True)
+
+
+def _spread(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Split integer totals over grades proportionally to weights (largest remainder; conserves totals)."""
+    out = np.zeros(weights.shape)
+    for i, (t, w) in enumerate(zip(total, weights, strict=True)):
+        if t <= 0 or w.sum() <= 0:
+            continue
+        share = t * w / w.sum()
+        base = np.floor(share)
+        rest = int(round(t - base.sum()))
+        order = np.argsort(-(share - base), kind="stable")[:rest]
+        base[order] += 1
+        out[i] = base
+    return out
+
+
+def _read_roads(raw: RawTable, manifest: Manifest, std: Standards, geometry: gpd.GeoSeries,
+                problems: ProblemCollector) -> gpd.GeoDataFrame:
+    file, rows = raw.path.name, raw.rows
+    frame = _layer_frame(raw, "roads", manifest, problems)
+    canonical = set(std.get("road_classes.canonical"))
+    aliases = dict(std.get("road_classes.aliases")) | dict(std.get("road_classes.osm_highway"))
+    classes = []
+    for row, v in zip(rows, frame["road_class"] if "road_class" in frame else [""] * len(frame), strict=True):
+        key = str(v).strip()
+        cls = key.lower() if key.lower() in canonical else aliases.get(key.lower(), aliases.get(key))
+        if cls is None:
+            problems.add(file, "unknown road class", row=row, column="road_class", value=v or None,
+                         fix=f"use one of {', '.join(sorted(canonical))} (or OSM highway values, 国道/省道/县道/乡道/村道)")
+            cls = "village"
+        classes.append(cls)
+    cols = {"road_class": pd.Series(classes, index=frame.index, dtype=object)}
+    speed = (to_amount(frame["speed_kmh"], "speed_kmh", rows, file, problems) if "speed_kmh" in frame
+             else pd.Series(np.nan, index=frame.index))
+    for row, s in zip(rows, speed, strict=True):
+        if s == 0:
+            problems.add(file, "speed of 0 km/h", row=row, column="speed_kmh", fix="leave it blank to use the class speed")
+    cols["speed_kmh"] = speed
+    for name in ("name", "road_id"):
+        cols[name] = (to_text(frame[name], name, rows, file, problems, False) if name in frame
+                      else pd.Series([""] * len(frame), index=frame.index, dtype=object))
+    for row, g in zip(rows, geometry, strict=True):
+        if g is not None and not g.is_empty and g.geom_type not in ("LineString", "MultiLineString"):
+            problems.add(file, f"{g.geom_type} where a road line is expected", row=row, column="geometry",
+                         fix="roads must be lines")
+    gdf = gpd.GeoDataFrame({k: v.to_numpy() for k, v in cols.items()}, geometry=geometry.to_numpy(),
+                           crs=geometry.crs)
+    return gdf[~gdf.geometry.is_empty & gdf.geometry.notna()].explode(index_parts=False).reset_index(drop=True)
+
+
+def _read_townships(raw: RawTable, manifest: Manifest, geometry: gpd.GeoSeries,
+                    problems: ProblemCollector) -> gpd.GeoDataFrame:
+    file, rows = raw.path.name, raw.rows
+    frame = _layer_frame(raw, "townships", manifest, problems)
+    names = (to_text(frame["township"], "township", rows, file, problems, True) if "township" in frame
+             else pd.Series([""] * len(frame), index=frame.index))
+    for row, g in zip(rows, geometry, strict=True):
+        if g is not None and not g.is_empty and g.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.add(file, f"{g.geom_type} where a township boundary polygon is expected", row=row,
+                         column="geometry", fix="townships must be polygons")
+    out = {"township": names.to_numpy()}
+    if "township_id" in frame:
+        out["township_id"] = to_text(frame["township_id"], "township_id", rows, file, problems, False).to_numpy()
+    return gpd.GeoDataFrame(out, geometry=geometry.to_numpy(), crs=geometry.crs)
+
+
+def _check_townships(layer: gpd.GeoDataFrame, raw: RawTable, known: set[str], problems: ProblemCollector) -> None:
+    for row, t in zip(raw.rows, layer["township"], strict=True):
+        if t and t not in known:
+            problems.add(raw.path.name, "unknown township (not in the townships layer)", row=row, column="township",
+                         value=t, fix=f"use one of: {', '.join(sorted(known)[:12])}")
+
+
+def read_county(path: str | Path, *, standards: Standards | str | Path | None = None) -> County:
+    """Read, validate and project a county folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        Folder with ``villages.*``, ``schools.*`` and optionally ``roads.*``, ``townships.*`` and ``county.yaml``.
+    standards : Standards or path, optional
+        Standards to use; by default national, with the manifest's provincial override merged over them.
+
+    Returns
+    -------
+    County
+        Geometry in the UTM zone of the data's centre.
+
+    Raises
+    ------
+    LayoutInputError
+        Listing every problem found in every file, each with file, row, column, value and fix.
+
+    Example
+    -------
+    >>> county = read_county("data/sample_county")          # doctest: +SKIP
+    >>> county.villages[["g1_3", "g4_6", "g7_9"]].sum()     # doctest: +SKIP
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise LayoutInputError([Problem(str(folder), "not a folder", fix="give the path of a county folder")])
+    manifest = read_manifest(folder)
+    problems = ProblemCollector()
+    if isinstance(standards, Standards):
+        std = standards
+    else:
+        overrides = [folder / manifest.standards] if manifest.standards else []
+        std = load_standards(*overrides, *([standards] if standards is not None else []))
+    files, file_problems = find_layer_files(folder, manifest)
+    problems.extend(file_problems)
+    raws: dict[str, RawTable] = {}
+    for layer, p in files.items():
+        try:
+            raws[layer] = load_table(p, manifest.encoding)
+        except LayoutInputError as err:
+            problems.extend(err.problems)
+    problems.raise_if_any(f"{folder}: cannot read the county")
+    crs_label, declared = _declared_crs(manifest, problems)
+    geoms = {}
+    for layer, raw in raws.items():
+        if raw.is_vector:
+            geoms[layer] = _vector_geometry(raw, crs_label, declared, problems, layer)
+        elif layer in ("villages", "schools"):
+            geoms[layer] = _points_from_table(raw, manifest, crs_label, declared, problems)
+        else:
+            problems.add(raw.path.name, f"{layer} need line/polygon geometry, not a table", fix="use GeoPackage or GeoJSON")
+    notes: list[str] = []
+    villages = _read_villages(raws["villages"], manifest, std, geoms["villages"], problems)
+    schools = _read_schools(raws["schools"], manifest, std, geoms["schools"], problems, notes)
+    roads = (_read_roads(raws["roads"], manifest, std, geoms["roads"], problems)
+             if "roads" in geoms else None)
+    townships = (_read_townships(raws["townships"], manifest, geoms["townships"], problems)
+                 if "townships" in geoms else None)
+    if townships is not None:
+        known = set(townships["township"])
+        _check_townships(villages, raws["villages"], known, problems)
+        _check_townships(schools, raws["schools"], known, problems)
+    problems.raise_if_any(f"{folder}: {len(problems.problems)} problem(s) in the input")
+    pts = pd.concat([villages.geometry.to_crs(4326), schools.geometry.to_crs(4326)])
+    crs = utm_crs_for(float(pts.x.median()), float(pts.y.median()))
+    return County(
+        name=manifest.name or folder.resolve().name,
+        villages=villages.to_crs(crs),
+        schools=schools.to_crs(crs),
+        roads=None if roads is None else roads.to_crs(crs),
+        townships=None if townships is None else townships.to_crs(crs),
+        crs=crs,
+        source_crs=crs_label,
+        standards=std,
+        notes=tuple(notes),
+        folder=folder,
+    )

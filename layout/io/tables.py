@@ -1,0 +1,143 @@
+"""Load one input file as raw text cells (tables) or features (vector files), nothing interpreted yet.
+
+Row numbers reported to planners are what they see when they open the file: for CSV and XLSX the
+spreadsheet row (header = row 1, first data row = row 2); for vector files the feature number (1-based).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from layout.errors import LayoutInputError, Problem
+
+__all__ = ["RawTable", "load_table", "TABLE_SUFFIXES", "VECTOR_SUFFIXES", "SUFFIXES", "ENCODINGS"]
+
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
+SUFFIXES = VECTOR_SUFFIXES + TABLE_SUFFIXES
+# Tried in order when no encoding is declared: UTF-8 (with or without BOM), then GB18030 (a superset of GBK
+# and GB2312, which Chinese Excel exports use).
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass
+class RawTable:
+    """A file's contents before interpretation.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    frame : DataFrame or GeoDataFrame
+        Cells as text (tables) or attributes + geometry (vector files), original headers.
+    rows : list of int
+        The row number a planner sees for each record (same order as ``frame``).
+    is_vector : bool
+        Whether geometry came from the file (vector) or must be built from lon/lat columns.
+    encoding : str or None
+        Encoding a CSV was read with.
+    """
+
+    path: Path
+    frame: pd.DataFrame
+    rows: list[int]
+    is_vector: bool
+    encoding: str | None = None
+
+
+def _fail(path: Path, message: str, fix: str) -> LayoutInputError:
+    return LayoutInputError([Problem(path.name, message, fix=fix)])
+
+
+def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise _fail(path, "the file is empty", "export the table again with a header row and data rows")
+    tried = [encoding] if encoding else list(ENCODINGS)
+    for enc in tried:
+        try:
+            text = raw.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        from io import StringIO
+
+        try:
+            frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
+                                sep=None, engine="python")
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            raise _fail(path, f"cannot parse the CSV ({str(exc).splitlines()[0]})",
+                        "save it as comma-separated values with one header row") from None
+        return frame, enc
+    fix = ("save it as UTF-8 or GBK, or declare the encoding in county.yaml (encoding: gb18030)"
+           if not encoding else f"the file is not in the declared encoding {encoding!r}: correct county.yaml")
+    raise _fail(path, f"unreadable text encoding (tried {', '.join(tried)})", fix)
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds for broken files
+        raise _fail(path, f"cannot open the workbook ({type(exc).__name__}: {exc})",
+                    "open it in Excel/WPS and save it again as .xlsx") from None
+    return frame
+
+
+def _read_vector(path: Path) -> gpd.GeoDataFrame:
+    if path.stat().st_size == 0:
+        raise _fail(path, "the file is empty", "export the layer again")
+    try:
+        return gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        raise _fail(path, f"cannot read the layer ({type(exc).__name__}: {str(exc).splitlines()[0]})",
+                    "check the file opens in QGIS; export it again as GeoPackage or GeoJSON") from None
+
+
+def load_table(path: Path, encoding: str | None = None) -> RawTable:
+    """Read a CSV, XLSX or vector file into a :class:`RawTable`.
+
+    Parameters
+    ----------
+    path : Path
+        File to read.
+    encoding : str, optional
+        CSV encoding; by default UTF-8 (with or without BOM) then GB18030/GBK are tried.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    LayoutInputError
+        Empty file, unreadable encoding, unparseable content, or no data rows.
+
+    Example
+    -------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "villages.csv"
+    >>> _ = p.write_bytes("村名,经度\\n甲村,105.1\\n".encode("gbk"))
+    >>> t = load_table(p)
+    >>> t.encoding, list(t.frame.columns), t.rows
+    ('gb18030', ['村名', '经度'], [2])
+    """
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        frame, enc = _read_csv(path, encoding)
+        table = RawTable(path, frame, [i + 2 for i in range(len(frame))], False, enc)
+    elif suffix in (".xlsx", ".xlsm"):
+        frame = _read_xlsx(path)
+        table = RawTable(path, frame, [i + 2 for i in range(len(frame))], False)
+    elif suffix in VECTOR_SUFFIXES:
+        frame = _read_vector(path)
+        table = RawTable(path, frame, [i + 1 for i in range(len(frame))], True)
+    else:
+        raise _fail(path, f"unsupported file type {suffix!r}",
+                    f"use one of {', '.join(SUFFIXES)}")
+    table.frame.columns = [str(c).replace("\ufeff", "").strip() for c in table.frame.columns]
+    if len(table.frame) == 0:
+        raise _fail(path, "the file has a header but no data rows", "add the rows, or remove the file if optional")
+    return table

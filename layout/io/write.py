@@ -1,0 +1,162 @@
+"""Write a County back to a folder that :func:`layout.read_county` reads to an equal County.
+
+Villages and schools go to UTF-8 CSV with lon/lat (readable in Excel/WPS and diff-friendly), roads and
+townships to GeoJSON, plus ``county.yaml``. Coordinates are written in WGS84 (or CGCS2000 when that was the
+source) at full precision; a GCJ-02 source is written converted to WGS84 and the manifest says so.
+
+The folder is written atomically: everything goes to a temporary sibling folder which then replaces the
+target, so a failed write leaves an earlier folder intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from layout.county import County
+from layout.schema import BANDS, GRADES
+
+__all__ = ["write_county", "atomic_write_text", "atomic_write_bytes", "replace_dir"]
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``.
+
+    Example
+    -------
+    >>> import tempfile, pathlib
+    >>> p = atomic_write_bytes(pathlib.Path(tempfile.mkdtemp()) / "a.txt", b"hi")
+    >>> p.read_bytes()
+    b'hi'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
+    """Text version of :func:`atomic_write_bytes`."""
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def replace_dir(tmp: Path, target: Path) -> None:
+    """Move a finished temporary folder onto ``target``, keeping the old one until the move succeeded."""
+    backup = None
+    if target.exists():
+        backup = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, backup)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        if backup is not None:
+            os.replace(backup, target)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _lonlat(county: County, layer: str) -> pd.DataFrame:
+    gdf = getattr(county, layer).to_crs(4490 if county.source_crs == "EPSG:4490" else 4326)
+    return pd.DataFrame({"lon": gdf.geometry.x.to_numpy(), "lat": gdf.geometry.y.to_numpy()}, index=gdf.index)
+
+
+def _villages_table(county: County) -> pd.DataFrame:
+    v = county.villages
+    out = pd.DataFrame(index=v.index)
+    out["name"] = v["name"]
+    out["township"] = v["township"]
+    out = out.join(_lonlat(county, "villages"))
+    out["population"] = v["population"].astype("Int64") if "population" in v else pd.NA
+    grade_cols = [f"grade_{g}" for g in GRADES]
+    cols = grade_cols if all(c in v for c in grade_cols) else list(BANDS)
+    for c in cols:
+        out[c] = v[c].astype(int)
+    births = sorted(c for c in v.columns if c.startswith("births_"))
+    for c in births:
+        out[c] = v[c].astype("Int64")
+    skip = {"geometry", "name", "township", "population", *BANDS, *grade_cols, *births}
+    for c in v.columns:
+        if c not in skip:
+            out[c] = v[c]
+    return out.reset_index()
+
+
+def _schools_table(county: County) -> pd.DataFrame:
+    s = county.schools
+    out = pd.DataFrame(index=s.index)
+    for c in ("name", "kind", "township"):
+        out[c] = s[c]
+    out["grades"] = s["grade_lo"].astype(int).astype(str) + "-" + s["grade_hi"].astype(int).astype(str)
+    out = out.join(_lonlat(county, "schools"))
+    rest = [c for c in s.columns if c not in ("geometry", "name", "kind", "township", "grade_lo", "grade_hi")]
+    for c in rest:
+        col = s[c]
+        if col.dtype == bool:
+            out[c] = col.astype(int)
+        elif pd.api.types.is_float_dtype(col) and col.dropna().apply(float.is_integer).all():
+            out[c] = col.astype("Int64")
+        else:
+            out[c] = col
+    return out.reset_index()
+
+
+def write_county(county: County, path: str | Path) -> Path:
+    """Write ``county`` to folder ``path`` (replacing it atomically if it exists).
+
+    Parameters
+    ----------
+    county : County
+    path : str or Path
+        Target folder.
+
+    Returns
+    -------
+    Path
+        The folder written.
+
+    Example
+    -------
+    >>> from layout.datasets import make_county      # doctest: +SKIP
+    >>> write_county(make_county(n_villages=20), "/tmp/small_county")   # doctest: +SKIP
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        _villages_table(county).to_csv(tmp / "villages.csv", index=False, encoding="utf-8")
+        _schools_table(county).to_csv(tmp / "schools.csv", index=False, encoding="utf-8")
+        crs = 4490 if county.source_crs == "EPSG:4490" else 4326
+        for layer in ("roads", "townships"):
+            gdf = getattr(county, layer)
+            if gdf is not None:
+                gdf = gdf.to_crs(crs)
+                for c in gdf.columns:
+                    if c != "geometry" and gdf[c].dtype == object:
+                        gdf[c] = gdf[c].astype(str)
+                gdf.to_file(tmp / f"{layer}.geojson", driver="GeoJSON", engine="pyogrio",
+                            layer_options={"COORDINATE_PRECISION": 9, "RFC7946": "NO"})
+        manifest = {"name": county.name, "crs": f"EPSG:{crs}"}
+        if county.source_crs == "GCJ-02":
+            manifest["notes"] = "coordinates converted from GCJ-02 (AMap) to WGS84 when first read"
+        (tmp / "county.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        replace_dir(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
