@@ -138,6 +138,10 @@ def _points_from_table(raw: RawTable, manifest: Manifest, crs_label: str, crs: C
             elif a == 0 and b == 0:
                 problems.add(file, "coordinates are 0, 0 (missing?)", row=row, column=f"{lon_col}/{lat_col}",
                              fix="enter the real location")
+    elif ((x.abs() <= 180) & (y.abs() <= 90)).all():
+        problems.add(file, f"coordinates look like degrees but county.yaml declares the projected CRS {crs_label}",
+                     column=f"{lon_col}, {lat_col}",
+                     fix="give coordinates in that CRS's metres, or declare crs: EPSG:4326 for lon/lat")
     if crs_label == "GCJ-02":
         gx, gy = gcj02_to_wgs84(x.to_numpy(), y.to_numpy())
         x = pd.Series(gx, index=x.index)

@@ -72,9 +72,11 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
             raise _fail(path, f"cannot parse the CSV ({str(exc).splitlines()[0]})",
                         "save it as comma-separated values with one header row") from None
         return frame, enc
-    fix = ("save it as UTF-8 or GBK, or declare the encoding in county.yaml (encoding: gb18030)"
-           if not encoding else f"the file is not in the declared encoding {encoding!r}: correct county.yaml")
-    raise _fail(path, f"unreadable text encoding (tried {', '.join(tried)})", fix)
+    if encoding:
+        raise _fail(path, f"the file is not in the declared encoding {encoding!r}",
+                    "correct 'encoding' in county.yaml (e.g. gb18030 for GBK exports) or remove it")
+    raise _fail(path, f"unreadable text encoding (tried {', '.join(tried)})",
+                "save it as UTF-8 or GBK, or declare the encoding in county.yaml (encoding: ...)")
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
