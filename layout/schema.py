@@ -181,3 +181,30 @@ def resolve_alias(layer: str, header: str) -> str | None:
     """
     key = str(header).replace("\u3000", " ").strip().lower()
     return _ALIAS_INDEX[layer].get(key)
+
+
+def alias_table_markdown() -> str:
+    """The alias table of every layer as Markdown (the source of ``docs/data_format.md``'s tables).
+
+    Example
+    -------
+    >>> "| `school_id` |" in alias_table_markdown()
+    True
+    """
+    kinds = {"id": "text, unique", "text": "text", "count": "whole number ≥ 0", "amount": "number ≥ 0",
+             "bool": "yes/no", "kind": "school kind", "grades": "grade range"}
+    out = []
+    for layer, fields in SCHEMA.items():
+        out.append(f"### {layer}\n")
+        out.append("| column | required | type | unit | meaning | also accepted |")
+        out.append("|---|---|---|---|---|---|")
+        for f in fields.values():
+            aliases = ", ".join(f"`{a}`" for a in f.aliases)
+            out.append(f"| `{f.name}` | {'yes' if f.required else ''} | {kinds[f.kind]} | {f.unit} | "
+                       f"{f.description} | {aliases} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # python -m layout.schema > alias tables for docs/data_format.md
+    print(alias_table_markdown())
