@@ -1,0 +1,167 @@
+"""The actions a layout-adjustment proposal is made of.
+
+Each action is a small frozen dataclass; :meth:`layout.plan.Plan.apply` turns a plan and an action into a new
+plan. ``line`` remembers where the action came from in a proposal file (for error messages and reports) and
+takes no part in equality.
+
+========================  ==========================================================================
+action                    meaning
+========================  ==========================================================================
+``Close(school)``         the school stops teaching; its pupils go to the nearest school with room
+``Merge(from_, into)``    撤并: ``from_`` closes and ``into`` takes its pupils (seats grow by them)
+``Downgrade(school, …)``  keep fewer grades, e.g. a village primary kept as a 1–3 teaching point
+``AddBoarding(school,…)`` build dormitory beds (and a canteen)
+``Expand(school, seats)`` build classrooms for more seats
+``Open(id, name, …)``     a new school at a given site
+``DesignateBoarding(…)``  name a school a boarding school (寄宿制学校)
+========================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+__all__ = ["Action", "Close", "Merge", "Downgrade", "AddBoarding", "Expand", "Open", "DesignateBoarding",
+           "ACTION_TYPES", "format_grades"]
+
+
+def format_grades(lo: int, hi: int) -> str:
+    """``"1-3"`` for grades 1 to 3."""
+    return f"{int(lo)}-{int(hi)}"
+
+
+@dataclass(frozen=True)
+class Action:
+    """Base of all actions. ``line`` is the proposal-file line the action was read from (or None)."""
+
+    keyword: ClassVar[str] = ""
+    line: int | None = field(default=None, compare=False, kw_only=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The action as it is written in a proposal file: ``{keyword: {field: value, ...}}``."""
+        body = {}
+        for f in fields(self):
+            if f.name == "line":
+                continue
+            value = getattr(self, f.name)
+            if value is None or (f.name == "resources" and not value):
+                continue
+            key = "from" if f.name == "from_" else f.name
+            body[key] = dict(value) if isinstance(value, dict) else value
+        return {self.keyword: body}
+
+    def describe(self, lang: str = "en") -> str:
+        """One line for reports."""
+        d = {k: v for k, v in asdict(self).items() if k != "line" and v is not None}
+        return f"{self.keyword} " + ", ".join(f"{k}={v}" for k, v in d.items())
+
+
+@dataclass(frozen=True)
+class Close(Action):
+    """Close a school. Its teachers and equipment go to ``resources_to`` (default: the nearest open school
+    teaching the same grades), following ``resources_on_closure`` in the standards."""
+
+    keyword: ClassVar[str] = "close"
+    school: str
+    resources_to: str | None = None
+
+    def describe(self, lang: str = "en") -> str:
+        return f"关闭 {self.school}" if lang == "zh" else f"close {self.school}"
+
+
+@dataclass(frozen=True)
+class Merge(Action):
+    """Merge ``from_`` into ``into`` (撤并): ``from_`` closes, ``into`` must take its pupils in the grades it
+    teaches, so its seats grow by them (in the same classrooms, unless the plan also expands it) and the
+    closed school's resources move to it."""
+
+    keyword: ClassVar[str] = "merge"
+    from_: str
+    into: str
+
+    def describe(self, lang: str = "en") -> str:
+        return f"{self.from_} 并入 {self.into}" if lang == "zh" else f"merge {self.from_} into {self.into}"
+
+
+@dataclass(frozen=True)
+class Downgrade(Action):
+    """Keep only some grades (``"1-3"``): e.g. a village primary kept as a teaching point for grades 1–3."""
+
+    keyword: ClassVar[str] = "downgrade"
+    school: str
+    grades: str
+
+    def describe(self, lang: str = "en") -> str:
+        return (f"{self.school} 保留 {self.grades} 年级" if lang == "zh"
+                else f"downgrade {self.school} to grades {self.grades}")
+
+
+@dataclass(frozen=True)
+class AddBoarding(Action):
+    """Build ``beds`` boarding beds (dormitory) at a school; with ``canteen`` (default yes) a canteen too."""
+
+    keyword: ClassVar[str] = "add_boarding"
+    school: str
+    beds: int
+    canteen: bool = True
+
+    def describe(self, lang: str = "en") -> str:
+        return (f"{self.school} 新增床位 {self.beds}" if lang == "zh"
+                else f"add {self.beds} boarding beds at {self.school}")
+
+
+@dataclass(frozen=True)
+class Expand(Action):
+    """Build classrooms for ``seats`` more students (classes at the standard class size)."""
+
+    keyword: ClassVar[str] = "expand"
+    school: str
+    seats: int
+
+    def describe(self, lang: str = "en") -> str:
+        return f"{self.school} 扩建学位 {self.seats}" if lang == "zh" else f"expand {self.school} by {self.seats} seats"
+
+
+@dataclass(frozen=True)
+class Open(Action):
+    """Open a new school at ``lon``, ``lat`` (WGS84/CGCS2000 degrees; ``gcj02: true`` for AMap points).
+
+    ``grades`` defaults from the kind; ``canteen`` defaults to yes when there are beds; ``resources`` may give
+    the new school's teachers, floor areas and equipment (columns as in ``schools.csv``) for the balance
+    indicators.
+    """
+
+    keyword: ClassVar[str] = "open"
+    id: str
+    name: str
+    kind: str
+    lon: float
+    lat: float
+    seats: int
+    beds: int = 0
+    grades: str | None = None
+    township: str | None = None
+    canteen: bool | None = None
+    gcj02: bool | None = None
+    resources: dict | None = None
+
+    def describe(self, lang: str = "en") -> str:
+        return (f"新建 {self.name}({self.id}),学位 {self.seats},床位 {self.beds}" if lang == "zh"
+                else f"open {self.name} ({self.id}) with {self.seats} seats and {self.beds} beds")
+
+
+@dataclass(frozen=True)
+class DesignateBoarding(Action):
+    """Name a school a boarding school: it takes boarders up to its beds."""
+
+    keyword: ClassVar[str] = "designate_boarding"
+    school: str
+
+    def describe(self, lang: str = "en") -> str:
+        return f"{self.school} 定为寄宿制学校" if lang == "zh" else f"designate {self.school} a boarding school"
+
+
+ACTION_TYPES: dict[str, type[Action]] = {
+    cls.keyword: cls for cls in (Close, Merge, Downgrade, AddBoarding, Expand, Open, DesignateBoarding)
+}

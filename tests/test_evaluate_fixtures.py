@@ -1,0 +1,88 @@
+"""Hand-built counties for the allocation and evaluation tests (positions in metres, UTM zone 48N).
+
+``hand_county`` builds a County from short dicts; ``random_county`` a random one for property tests. Kept beside
+the tests (not in the package) so the known answers in the tests can be read off the inputs.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+from shapely.geometry import Point
+
+from layout.county import RESOURCE_COLUMNS, County
+from layout.standards import load_standards
+
+CRS_UTM = CRS.from_epsg(32648)
+X0, Y0 = 500_000.0, 3_300_000.0   # about 105°E, 29.8°N
+
+
+def hand_county(villages: list[dict], schools: list[dict], standards=None, name: str = "hand") -> County:
+    """A County from dicts.
+
+    villages: ``id, x, y`` (metres from an origin), ``g1_3, g4_6, g7_9``, optional ``township``, ``grade_1`` …
+    schools: ``id, kind, x, y``, optional ``seats, beds, canteen, grades (lo, hi), enrol (by band dict),
+    classes (by band dict)`` and resource columns.
+    """
+    std = standards or load_standards()
+    vrows = []
+    for v in villages:
+        row = {"village_id": v["id"], "name": v.get("name", f"村{v['id']}"), "township": v.get("township", "T1"),
+               "population": 10 * sum(v.get(b, 0) for b in ("g1_3", "g4_6", "g7_9")),
+               "g1_3": int(v.get("g1_3", 0)), "g4_6": int(v.get("g4_6", 0)), "g7_9": int(v.get("g7_9", 0))}
+        row.update({k: val for k, val in v.items() if k.startswith(("grade_", "births_"))})
+        vrows.append(row)
+    vdf = pd.DataFrame(vrows).set_index("village_id")
+    vg = gpd.GeoDataFrame(vdf, geometry=[Point(X0 + v["x"], Y0 + v["y"]) for v in villages], crs=CRS_UTM)
+    srows = []
+    for s in schools:
+        lo, hi = s.get("grades", std.kind_grades(s["kind"]))
+        enrol = {b: int(n) for b, n in s.get("enrol", {}).items()}
+        classes = {b: int(n) for b, n in s.get("classes", {}).items()}
+        row = {"school_id": s["id"], "name": s.get("name", f"校{s['id']}"), "kind": s["kind"],
+               "township": s.get("township", "T1"), "grade_lo": lo, "grade_hi": hi}
+        for g in range(1, 10):
+            band = "g1_3" if g <= 3 else "g4_6" if g <= 6 else "g7_9"
+            row[f"enrol_{g}"] = enrol.get(band, 0) // 3 + (1 if g % 3 == 1 and enrol.get(band, 0) % 3 else 0) \
+                if lo <= g <= hi else 0
+            row[f"classes_{g}"] = classes.get(band, 3) // 3 if lo <= g <= hi else 0
+        row["enrolment"] = sum(row[f"enrol_{g}"] for g in range(1, 10))
+        row["classes"] = sum(row[f"classes_{g}"] for g in range(1, 10))
+        row["seats"] = int(s.get("seats", 45 * row["classes"]))
+        row["beds"] = int(s.get("beds", 0))
+        row["boarders"] = 0
+        row["canteen"] = bool(s.get("canteen", row["beds"] > 0))
+        row["remote"] = False
+        for c in RESOURCE_COLUMNS:
+            row[c] = float(s.get(c, np.nan))
+        srows.append(row)
+    sdf = pd.DataFrame(srows).set_index("school_id")
+    sg = gpd.GeoDataFrame(sdf, geometry=[Point(X0 + s["x"], Y0 + s["y"]) for s in schools], crs=CRS_UTM)
+    return County(name=name, villages=vg, schools=sg, roads=None, crs=CRS_UTM, standards=std)
+
+
+def random_county(seed: int, n_villages: int = 12, n_schools: int = 5, size_m: float = 8000.0) -> County:
+    """A random county: villages and schools scattered over a square, random children, seats, beds, resources."""
+    rng = np.random.default_rng(seed)
+    villages = [{"id": f"V{i}", "x": float(rng.uniform(0, size_m)), "y": float(rng.uniform(0, size_m)),
+                 "g1_3": int(rng.integers(0, 60)), "g4_6": int(rng.integers(0, 60)), "g7_9": int(rng.integers(0, 60)),
+                 "township": f"T{i % 2}"} for i in range(n_villages)]
+    kinds = ["primary", "middle", "nine_year", "teaching_point"]
+    schools = []
+    for j in range(n_schools):
+        kind = kinds[j % 4] if j < 4 else str(rng.choice(kinds))
+        beds = int(rng.choice([0, 0, 40, 150]))
+        schools.append({
+            "id": f"S{j}", "kind": kind, "x": float(rng.uniform(0, size_m)), "y": float(rng.uniform(0, size_m)),
+            "seats": int(rng.integers(20, 400)), "beds": beds, "canteen": bool(beds > 0 or rng.random() < 0.3),
+            "enrol": {"g1_3": int(rng.integers(0, 80)), "g4_6": int(rng.integers(0, 80)),
+                      "g7_9": int(rng.integers(0, 80))},
+            "teachers": float(rng.integers(5, 40)), "teachers_degree": float(rng.integers(1, 5)),
+            "teachers_key": float(rng.integers(0, 3)), "teachers_pe_art": float(rng.integers(0, 3)),
+            "teachers_senior": float(rng.integers(0, 5)), "floor_teaching": float(rng.uniform(200, 3000)),
+            "floor_sports": float(rng.uniform(300, 5000)), "floor_dorm": 0.0,
+            "equipment_value": float(rng.uniform(5e4, 8e5)), "multimedia_rooms": float(rng.integers(0, 10)),
+            "computers": float(rng.integers(0, 80)), "books": float(rng.integers(500, 20000))})
+    return hand_county(villages, schools, name=f"random{seed}")
