@@ -6,7 +6,10 @@ spreadsheet row (header = row 1, first data row = row 2); for vector files the f
 
 from __future__ import annotations
 
+import csv
+import re
 from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
 
 import geopandas as gpd
@@ -63,14 +66,17 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
             text = raw.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-        from io import StringIO
-
+        header = next((line for line in text.splitlines() if line.strip()), "")
+        sep = max((",", ";", "\t"), key=header.count)
         try:
             frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
-                                sep=None, engine="python")
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-            raise _fail(path, f"cannot parse the CSV ({str(exc).splitlines()[0]})",
-                        "save it as comma-separated values with one header row") from None
+                                sep=sep, skip_blank_lines=True)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            line = re.search(r"line (\d+)", detail)
+            raise LayoutInputError([Problem(
+                path.name, f"cannot parse the CSV ({detail})", row=int(line.group(1)) if line else None,
+                fix="every row needs as many cells as the header; quote cells that contain the separator")]) from None
         return frame, enc
     if encoding:
         raise _fail(path, f"the file is not in the declared encoding {encoding!r}",
