@@ -182,3 +182,16 @@ def test_cli_check_prints_summary(county_folder, capsys):
 def test_cli_help_lists_commands(capsys):
     assert main(["--help"]) == 0
     assert "check" in capsys.readouterr().out
+
+
+def test_shapefile_townships_and_xlsx_with_chinese_headers(county_folder):
+    folder = county_folder(villages=None, schools=None)
+    pd.read_csv(pd.io.common.StringIO(GBK_VILLAGES)).to_excel(folder / "villages.xlsx", index=False)
+    pd.read_csv(pd.io.common.StringIO(GBK_SCHOOLS)).to_excel(folder / "schools.xlsx", index=False)
+    twp = gpd.GeoDataFrame({"乡镇名称": ["城关镇"]},
+                           geometry=[Polygon([(105, 30), (105.3, 30), (105.3, 30.2), (105, 30.2)])], crs=4490)
+    twp.to_file(folder / "townships.shp", encoding="gbk")  # Chinese DBF, as ArcGIS writes it
+    (folder / "townships.cpg").unlink(missing_ok=True)       # and often without a .cpg saying so
+    county = read_county(folder)
+    assert list(county.townships["township"]) == ["城关镇"]
+    assert county.schools.loc["S2", "kind"] == "middle" and county.villages.loc["V1", "g7_9"] == 25

@@ -94,11 +94,16 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_vector(path: Path) -> gpd.GeoDataFrame:
+def _read_vector(path: Path, encoding: str | None = None) -> gpd.GeoDataFrame:
     if path.stat().st_size == 0:
         raise _fail(path, "the file is empty", "export the layer again")
     try:
-        return gpd.read_file(path)
+        try:
+            return gpd.read_file(path, encoding=encoding) if encoding else gpd.read_file(path)
+        except UnicodeDecodeError:
+            if path.suffix.lower() != ".shp" or encoding:
+                raise
+            return gpd.read_file(path, encoding="gb18030")  # Chinese shapefiles without a .cpg are GBK
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise _fail(path, f"cannot read the layer ({type(exc).__name__}: {str(exc).splitlines()[0]})",
                     "check the file opens in QGIS; export it again as GeoPackage or GeoJSON") from None
@@ -140,7 +145,7 @@ def load_table(path: Path, encoding: str | None = None) -> RawTable:
         frame = _read_xlsx(path)
         table = RawTable(path, frame, [i + 2 for i in range(len(frame))], False)
     elif suffix in VECTOR_SUFFIXES:
-        frame = _read_vector(path)
+        frame = _read_vector(path, encoding)
         table = RawTable(path, frame, [i + 1 for i in range(len(frame))], True)
     else:
         raise _fail(path, f"unsupported file type {suffix!r}",
