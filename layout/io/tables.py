@@ -94,16 +94,37 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     return frame
 
 
+def _dbf_encoding(shp: Path) -> str | None:
+    """Encoding of a shapefile's attributes when no ``.cpg`` says it: UTF-8 if it decodes, else GB18030.
+
+    Chinese GIS exports (ArcGIS, SuperMap) often write GBK attribute tables without a ``.cpg``; GDAL would then
+    read them as Latin-1 and garble every Chinese name without any error.
+    """
+    if shp.with_suffix(".cpg").exists() or shp.with_suffix(".CPG").exists():
+        return None
+    dbf = next((p for p in (shp.with_suffix(".dbf"), shp.with_suffix(".DBF")) if p.exists()), None)
+    if dbf is None:
+        return None
+    data = dbf.read_bytes()
+    header_len = int.from_bytes(data[8:10], "little") if len(data) >= 32 else len(data)
+    names = b"".join(data[i:i + 11].rstrip(b"\x00") for i in range(32, max(32, header_len - 1), 32))
+    raw = names + data[header_len:]  # field names and records: the text parts of the table
+    if raw.isascii():
+        return None
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
 def _read_vector(path: Path, encoding: str | None = None) -> gpd.GeoDataFrame:
     if path.stat().st_size == 0:
         raise _fail(path, "the file is empty", "export the layer again")
+    if encoding is None and path.suffix.lower() == ".shp":
+        encoding = _dbf_encoding(path)
     try:
-        try:
-            return gpd.read_file(path, encoding=encoding) if encoding else gpd.read_file(path)
-        except UnicodeDecodeError:
-            if path.suffix.lower() != ".shp" or encoding:
-                raise
-            return gpd.read_file(path, encoding="gb18030")  # Chinese shapefiles without a .cpg are GBK
+        return gpd.read_file(path, encoding=encoding) if encoding else gpd.read_file(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise _fail(path, f"cannot read the layer ({type(exc).__name__}: {str(exc).splitlines()[0]})",
                     "check the file opens in QGIS; export it again as GeoPackage or GeoJSON") from None
