@@ -1,0 +1,42 @@
+"""``layout evaluate COUNTY_DIR [PROPOSAL.yaml] --out DIR [--year N]``: evaluate the status quo or a proposal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from layout.i18n import LANGS
+
+__all__ = ["evaluate_cmd"]
+
+
+@click.command("evaluate")
+@click.argument("county_dir", type=click.Path(file_okay=False, path_type=str))
+@click.argument("proposal", required=False, type=click.Path(dir_okay=False, path_type=str))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder for evaluation.json and summary.txt (created if missing).")
+@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Years ahead: evaluate with children projected this many years.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Language of the summary.")
+def evaluate_cmd(county_dir: str, proposal: str | None, out_dir: str, year: int, lang: str) -> None:
+    """Evaluate the status quo of COUNTY_DIR, or PROPOSAL (a YAML list of actions, see docs/proposals.md).
+
+    Writes OUT/evaluation.json (every figure: travel per band, schools, balance, costs, equity, violations) and
+    OUT/summary.txt, and prints the summary. Straight-line travel (no road layer) is marked as an estimate.
+    """
+    from layout.evaluate import evaluate
+    from layout.io.read import read_county
+    from layout.io.write import atomic_write_text
+    from layout.plan import Plan, read_proposal
+
+    county = read_county(county_dir)
+    plan = read_proposal(proposal, county) if proposal else Plan.status_quo(county)
+    ev = evaluate(county, plan, year=year)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ev.write_json(out / "evaluation.json")
+    text = ev.format_summary(lang)
+    atomic_write_text(out / "summary.txt", text + "\n")
+    click.echo(text)
+    click.echo(("已写入 " if lang == "zh" else "written: ") + str(out / "evaluation.json"))

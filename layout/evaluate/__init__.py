@@ -1,0 +1,110 @@
+"""Evaluation: what a plan does to children's trips, schools, balance, costs and equity, and which rules it breaks.
+
+Public entry point: :func:`evaluate` → :class:`Evaluation` (``.to_dict()``, ``.to_frame(name)``,
+``.write_json(path)``, ``.summary_metrics()``, ``.violations``).
+
+One module per concern: :mod:`~layout.evaluate.travel_stats`, :mod:`~layout.evaluate.schools`,
+:mod:`~layout.evaluate.balance`, :mod:`~layout.evaluate.costs`, :mod:`~layout.evaluate.equity`,
+:mod:`~layout.evaluate.violations`, :mod:`~layout.evaluate.evaluation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from layout.allocate import allocate
+from layout.evaluate.balance import basic_balance, quality_balance, unweighted_cv, weighted_cv
+from layout.evaluate.costs import plan_costs
+from layout.evaluate.equity import travel_equity, weighted_gini
+from layout.evaluate.evaluation import Evaluation, json_safe
+from layout.evaluate.schools import school_table
+from layout.evaluate.travel_stats import travel_by_band
+from layout.evaluate.violations import Violation, find_violations
+from layout.network.matrix import TravelMatrix
+
+__all__ = ["evaluate", "Evaluation", "Violation", "travel_for_plan", "weighted_cv", "unweighted_cv",
+           "weighted_gini", "json_safe"]
+
+MODES = ("walk", "bus")
+
+
+def travel_for_plan(county, plan, travel: Mapping[str, TravelMatrix] | None = None) -> dict[str, TravelMatrix]:
+    """Walking and bus matrices covering every school of the plan, new sites included.
+
+    Given matrices are reused; only what they miss (the plan's new sites, or a whole mode) is computed with
+    :func:`layout.network.travel`.
+
+    Parameters
+    ----------
+    county : County
+    plan : Plan
+    travel : mapping of mode -> TravelMatrix, optional
+        Cached matrices (e.g. for the county's existing schools).
+
+    Returns
+    -------
+    dict
+        ``{"walk": TravelMatrix, "bus": TravelMatrix}``.
+    """
+    from layout.network import travel as network_travel
+
+    out = dict(travel or {})
+    sites = plan.new_sites
+    for mode in MODES:
+        tm = out.get(mode)
+        if tm is None:
+            out[mode] = network_travel(county, mode, sites=sites)
+            continue
+        missing = sites.index.difference(tm.school_ids)
+        if len(missing):
+            try:
+                extra = network_travel(county.with_changes(schools=county.schools.iloc[:0]), mode,
+                                       sites=sites.loc[missing])
+                out[mode] = tm.concat(extra.select(list(missing)))
+            except Exception:   # a network back end that cannot route to new sites alone: recompute in full
+                out[mode] = network_travel(county, mode, sites=sites)
+    return out
+
+
+def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None, standards=None,
+             year: int = 0) -> Evaluation:
+    """Evaluate a plan: allocate every child, then measure travel, schools, balance, costs, equity, violations.
+
+    Parameters
+    ----------
+    county : County
+    plan : Plan, optional
+        Defaults to the status quo.
+    travel : mapping of mode -> TravelMatrix, optional
+        ``{"walk": ..., "bus": ...}``; computed with :func:`layout.network.travel` (including the plan's new
+        sites) when None or when they miss the new sites.
+    standards : Standards, optional
+        Defaults to the county's.
+    year : int
+        Years ahead (demand from :func:`layout.demand.project_demand`).
+
+    Returns
+    -------
+    Evaluation
+
+    Example
+    -------
+    >>> from layout.plan import Plan, Close                         # doctest: +SKIP
+    >>> ev = evaluate(county, Plan.status_quo(county).apply(Close("S017")))   # doctest: +SKIP
+    >>> ev.to_dict()["students_unserved"]                           # doctest: +SKIP
+    0
+    """
+    from layout.plan import Plan
+
+    std = standards or county.standards
+    plan = Plan.status_quo(county) if plan is None else plan
+    travel = travel_for_plan(county, plan, travel)
+    alloc = allocate(county, plan, travel, std, year)
+    schools = school_table(county, plan, alloc, std)
+    balance = {"quality": quality_balance(plan, schools, std), "basic": basic_balance(plan, schools, std)}
+    costs = plan_costs(plan, schools, alloc, std)
+    equity = travel_equity(county, alloc)
+    violations = find_violations(county, plan, alloc, schools, balance, std, walk=travel.get("walk"))
+    return Evaluation(plan_name=plan.name, description=plan.description, year=int(year), estimated=alloc.estimated,
+                      allocation=alloc, by_band=travel_by_band(alloc, std), schools=schools, balance=balance,
+                      costs=costs, equity=equity, violations=violations, county_name=county.name)

@@ -1,0 +1,287 @@
+"""Balance indicators: 优质均衡 (seven indicators, the 6-of-7 rule, student-weighted CVs) and 基本均衡 (composite CV).
+
+The coefficient of variation is the official student-weighted one (教督〔2017〕6号 calculation note)::
+
+    P  = Σ P_i                    X̄ = Σ B_i / Σ P_i
+    S  = sqrt( Σ (P_i / P) · (x_i − X̄)² ),   x_i = B_i / P_i   (× 100 for "per 100 students")
+    CV = S / X̄
+
+Students P_i are the pupils the allocation places at each school under the plan; resources B_i are the
+school's, after closed schools' resources moved as ``resources_on_closure`` says (teachers and equipment move to
+the receiving school by default, buildings stay). Primary and middle are evaluated separately; a nine-year
+school's resources are split between its parts by weighted students (``nine_year_weights``, 1 : 1.1).
+Teaching points under ``exclude_teaching_points_under`` students are left out of the CVs; so are schools
+without data for an indicator (listed in ``notes``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from layout.county import RESOURCE_COLUMNS
+
+__all__ = ["weighted_cv", "unweighted_cv", "resources_after_closures", "quality_balance", "basic_balance",
+           "INDICATOR_COLUMNS"]
+
+# Which resource column each indicator divides by students (and whether per 100 students).
+INDICATOR_COLUMNS: dict[str, tuple[str, bool]] = {
+    "teachers_degree_per100": ("teachers_degree", True),
+    "teachers_key_per100": ("teachers_key", True),
+    "teachers_pe_art_per100": ("teachers_pe_art", True),
+    "floor_teaching_per_student": ("floor_teaching", False),
+    "floor_sports_per_student": ("floor_sports", False),
+    "equipment_per_student": ("equipment_value", False),
+    "multimedia_per100": ("multimedia_rooms", True),
+    "computers_per100": ("computers", True),
+    "books_per_student": ("books", False),
+    "teachers_per_student": ("teachers", False),
+    "teachers_degree_per_student": ("teachers_degree", False),
+    "teachers_senior_per_student": ("teachers_senior", False),
+}
+# Which resources move with each switch of ``resources_on_closure``.
+MOVES = {
+    "teachers_move": ("teachers", "teachers_degree", "teachers_key", "teachers_pe_art", "teachers_senior"),
+    "equipment_moves": ("equipment_value", "computers"),
+    "books_move": ("books",),
+    "buildings_move": ("floor_teaching", "floor_sports", "floor_dorm", "multimedia_rooms"),
+}
+
+
+def weighted_cv(students, resources) -> float:
+    """Student-weighted coefficient of variation of resources per student (the official formula).
+
+    Parameters
+    ----------
+    students : array-like
+        P_i, students per school (> 0).
+    resources : array-like
+        B_i, the resource total per school (already × 100 for "per 100 students" indicators, or not: the CV
+        does not depend on the scale).
+
+    Returns
+    -------
+    float
+        NaN when there is no school or no resource at all.
+
+    Example
+    -------
+    >>> round(weighted_cv([45, 37, 89, 76, 55], [279, 137, 935, 160, 402]), 4)
+    0.5153
+    """
+    p = np.asarray(students, dtype=float)
+    b = np.asarray(resources, dtype=float)
+    if p.size == 0 or p.sum() <= 0 or b.sum() <= 0:
+        return float("nan")
+    x = b / p
+    mean = b.sum() / p.sum()
+    s = np.sqrt(np.sum(p / p.sum() * (x - mean) ** 2))
+    return float(s / mean)
+
+
+def unweighted_cv(students, resources) -> float:
+    """Plain CV of the per-student values (population standard deviation over the mean) — for comparison only.
+
+    Example
+    -------
+    >>> round(unweighted_cv([45, 37, 89, 76, 55], [279, 137, 935, 160, 402]), 4)
+    0.4888
+    """
+    p = np.asarray(students, dtype=float)
+    b = np.asarray(resources, dtype=float)
+    if p.size == 0:
+        return float("nan")
+    x = b / p
+    return float(x.std() / x.mean()) if x.mean() > 0 else float("nan")
+
+
+def _receiver(plan, sid: str) -> str | None:
+    """Where a closed school's resources go: ``resources_to``, else the nearest open school sharing grades."""
+    s = plan.schools
+    seen = {sid}
+    target = s.at[sid, "resources_to"]
+    while isinstance(target, str) and target in s.index and s.at[target, "status"] != "open" and target not in seen:
+        seen.add(target)
+        nxt = s.at[target, "resources_to"]
+        target = nxt if isinstance(nxt, str) else None
+    if isinstance(target, str) and target in s.index and s.at[target, "status"] == "open":
+        return target
+    lo, hi = int(s.at[sid, "grade_lo"]), int(s.at[sid, "grade_hi"])
+    cand = s[(s["status"] == "open") & (s["grade_lo"] <= hi) & (s["grade_hi"] >= lo)]
+    if cand.empty:
+        return None
+    d = cand.geometry.distance(s.geometry[sid])
+    return str(d.idxmin())
+
+
+def resources_after_closures(plan, standards) -> tuple[pd.DataFrame, list[dict]]:
+    """Resources of open schools after closed schools' resources moved (``resources_on_closure``).
+
+    Returns
+    -------
+    (DataFrame, list of dict)
+        Resource columns for every school of the plan (closed schools keep only what does not move), and one
+        record per move: ``from``, ``to``, ``moved`` (columns).
+    """
+    s = plan.schools
+    res = s[list(RESOURCE_COLUMNS)].astype(float).copy()
+    rules = standards.get("resources_on_closure", {})
+    cols = [c for key, cs in MOVES.items() if rules.get(key, False) for c in cs]
+    moves = []
+    for sid in s.index[s["status"] == "closed"]:
+        if not cols:
+            break
+        to = _receiver(plan, sid)
+        if to is None:
+            moves.append({"from": sid, "to": None, "moved": []})
+            continue
+        amounts = res.loc[sid, cols]
+        known = amounts.notna()
+        moved = [c for c in cols if known[c]]
+        res.loc[to, moved] = res.loc[to, moved].fillna(0.0) + amounts[moved]
+        res.loc[sid, moved] = 0.0
+        moves.append({"from": sid, "to": to, "moved": moved})
+    return res, moves
+
+
+def _stage_parts(plan, schools_table: pd.DataFrame, resources: pd.DataFrame, standards) -> pd.DataFrame:
+    """One row per open school and stage with students and the stage's share of resources."""
+    s = plan.schools
+    w = standards.get("quality_balance.nine_year_weights", {"primary": 1.0, "middle": 1.0})
+    rows = []
+    for sid in s.index[s["status"] == "open"]:
+        prim = int(schools_table.at[sid, "g1_3"] + schools_table.at[sid, "g4_6"])
+        mid = int(schools_table.at[sid, "g7_9"])
+        wp, wm = prim * float(w["primary"]), mid * float(w["middle"])
+        for stage, n, share in (("primary", prim, wp / (wp + wm) if wp + wm else 0.0),
+                                ("middle", mid, wm / (wp + wm) if wp + wm else 0.0)):
+            if n <= 0:
+                continue
+            row = {"school_id": sid, "stage": stage, "kind": s.at[sid, "kind"], "students": n,
+                   "students_school": prim + mid}
+            for c in RESOURCE_COLUMNS:
+                row[c] = resources.at[sid, c] * share
+            rows.append(row)
+    cols = ["school_id", "stage", "kind", "students", "students_school", *RESOURCE_COLUMNS]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _included(parts: pd.DataFrame, standards) -> pd.Series:
+    cut = standards.get("quality_balance.exclude_teaching_points_under", 0) or 0
+    return ~((parts["kind"] == "teaching_point") & (parts["students_school"] < cut))
+
+
+def _indicator_cv(parts: pd.DataFrame, indicator: str) -> dict:
+    col, per100 = INDICATOR_COLUMNS[indicator]
+    have = parts[col].notna()
+    sub = parts[have]
+    b = sub[col].to_numpy(float) * (100.0 if per100 else 1.0)
+    p = sub["students"].to_numpy(float)
+    cv = weighted_cv(p, b)
+    return {"cv": None if np.isnan(cv) else cv,
+            "cv_unweighted": None if np.isnan(u := unweighted_cv(p, b)) else u,
+            "county_value": float(b.sum() / p.sum()) if p.sum() > 0 and len(sub) else None,
+            "schools": int(len(sub)), "schools_without_data": sorted(parts.loc[~have, "school_id"].tolist())}
+
+
+def quality_balance(plan, schools_table: pd.DataFrame, standards) -> dict:
+    """优质均衡: per-school 6-of-7 rule and per-indicator student-weighted CVs, for primary and middle.
+
+    Parameters
+    ----------
+    plan : Plan
+    schools_table : DataFrame
+        From :func:`layout.evaluate.schools.school_table` (pupils per band under the plan).
+    standards : Standards
+
+    Returns
+    -------
+    dict
+        ``{"primary": {...}, "middle": {...}, "schools": DataFrame, "moves": [...], "notes": [...]}``; each stage
+        has ``indicators`` (per indicator ``zh``, ``standard``, ``cv``, ``cv_unweighted``, ``limit``, ``pass``,
+        ``county_value``, ``schools``), ``mean_cv``, ``pass`` (every indicator's CV within the limit),
+        ``schools_evaluated`` and ``schools_passing`` (6-of-7 rule).
+    """
+    qb = standards.get("quality_balance")
+    resources, moves = resources_after_closures(plan, standards)
+    parts = _stage_parts(plan, schools_table, resources, standards)
+    inc = _included(parts, standards)
+    min_met = int(qb["school_pass_min_met"])
+    floor = float(qb["school_pass_floor_share"])
+    notes = []
+    if (~inc).any():
+        notes.append(f"{int((~inc).sum())} teaching point(s) under {qb['exclude_teaching_points_under']} students "
+                     "left out of the CVs")
+    school_rows = []
+    for r in parts.itertuples(index=False):
+        row = {"school_id": r.school_id, "stage": r.stage, "students": r.students}
+        met, known, worst_share = 0, 0, np.inf
+        for name, spec in qb["indicators"].items():
+            col, per100 = INDICATOR_COLUMNS[name]
+            v = getattr(r, col)
+            value = None if pd.isna(v) else float(v) / r.students * (100.0 if per100 else 1.0)
+            row[name] = value
+            if value is None:
+                continue
+            known += 1
+            standard = float(spec[r.stage])
+            if value >= standard:
+                met += 1
+            else:
+                worst_share = min(worst_share, value / standard if standard else np.inf)
+        n_ind = len(qb["indicators"])
+        row["indicators_met"] = met
+        if known < n_ind:
+            row["passes"] = None
+        else:
+            row["passes"] = bool(met >= min_met and (met == n_ind or worst_share >= floor))
+        school_rows.append(row)
+    schools = pd.DataFrame(school_rows)
+    out: dict = {"schools": schools, "moves": moves, "notes": notes}
+    for stage in ("primary", "middle"):
+        sp = parts[inc & (parts["stage"] == stage)]
+        inds = {}
+        for name, spec in qb["indicators"].items():
+            d = _indicator_cv(sp, name)
+            limit = float(qb["cv_limit"][stage])
+            d.update(zh=spec["zh"], standard=float(spec[stage]), limit=limit,
+                     **{"pass": None if d["cv"] is None else bool(d["cv"] <= limit)})
+            inds[name] = d
+        cvs = [d["cv"] for d in inds.values() if d["cv"] is not None]
+        st = schools[schools["stage"] == stage] if len(schools) else schools
+        out[stage] = {
+            "indicators": inds,
+            "mean_cv": float(np.mean(cvs)) if cvs else None,
+            # Pass/fail only when every indicator could be computed: a partial pass would mislead.
+            "pass": None if len(cvs) < len(inds) else bool(all(d["pass"] for d in inds.values())),
+            "indicators_with_data": len(cvs),
+            "schools_evaluated": int(len(st)),
+            "schools_passing": int((st["passes"] == True).sum()) if len(st) else 0,  # noqa: E712
+            "schools_unknown": int(st["passes"].isna().sum()) if len(st) else 0,
+        }
+    return out
+
+
+def basic_balance(plan, schools_table: pd.DataFrame, standards) -> dict:
+    """基本均衡: the eight CVs and their plain mean (composite) against the limit, for primary and middle.
+
+    Returns
+    -------
+    dict
+        ``{"primary": {"indicators": {name: {"zh", "cv"}}, "composite_cv", "limit", "pass"}, "middle": ...}``.
+    """
+    bb = standards.get("basic_balance")
+    resources, _ = resources_after_closures(plan, standards)
+    parts = _stage_parts(plan, schools_table, resources, standards)
+    parts = parts[_included(parts, standards)]
+    out = {}
+    for stage in ("primary", "middle"):
+        sp = parts[parts["stage"] == stage]
+        inds = {name: {"zh": spec["zh"], "cv": _indicator_cv(sp, name)["cv"]} for name, spec in bb["indicators"].items()}
+        cvs = [d["cv"] for d in inds.values() if d["cv"] is not None]
+        limit = float(bb["composite_cv_limit"][stage])
+        composite = float(np.mean(cvs)) if len(cvs) == len(inds) else None
+        out[stage] = {"indicators": inds, "composite_cv": composite, "limit": limit,
+                      "pass": None if composite is None else bool(composite <= limit),
+                      "indicators_with_data": len(cvs)}
+    return out

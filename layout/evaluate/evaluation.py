@@ -1,0 +1,216 @@
+"""`Evaluation`: everything a plan does, as one value with JSON, tables and a readable summary."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from layout.evaluate.travel_stats import by_band_frame
+from layout.evaluate.violations import SEVERITIES, Violation, violations_frame
+from layout.schema import BANDS
+
+__all__ = ["Evaluation", "json_safe"]
+
+FRAMES = ("schools", "by_band", "violations", "balance", "balance_schools", "basic_balance", "costs",
+          "costs_by_school", "assignments", "unserved", "splits", "worst_villages")
+
+
+def json_safe(obj: Any) -> Any:
+    """Plain JSON types: numpy scalars to Python, NaN/inf to None, frames to records, tuples to lists."""
+    if isinstance(obj, dict):
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, pd.DataFrame):
+        return json_safe(obj.reset_index().to_dict(orient="records") if obj.index.name else
+                         obj.to_dict(orient="records"))
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if obj is None or isinstance(obj, (str, int)):
+        return obj
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    return str(obj)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The evaluation of one plan.
+
+    Attributes
+    ----------
+    plan_name, description : str
+    year : int
+    estimated : bool
+        Travel times are straight-line estimates.
+    allocation : Allocation
+    by_band : dict
+        Travel statistics per band (see :func:`layout.evaluate.travel_stats.travel_by_band`).
+    schools : DataFrame
+        Per school (see :func:`layout.evaluate.schools.school_table`).
+    balance : dict
+        ``quality`` (优质均衡) and ``basic`` (基本均衡) results.
+    costs : dict
+        ``annual``, ``capital`` and ``by_school``.
+    equity : dict
+        ``gini`` and ``worst_villages``.
+    violations : list of Violation
+    """
+
+    plan_name: str
+    description: str
+    year: int
+    estimated: bool
+    allocation: Any
+    by_band: dict
+    schools: pd.DataFrame
+    balance: dict
+    costs: dict
+    equity: dict
+    violations: list[Violation]
+    county_name: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    # ---- headline numbers -------------------------------------------------------------------------------------
+    @property
+    def students_total(self) -> int:
+        return self.allocation.students_total
+
+    @property
+    def students_assigned(self) -> int:
+        return self.allocation.students_assigned
+
+    @property
+    def students_unserved(self) -> int:
+        return self.allocation.students_unserved
+
+    def violation_counts(self) -> dict[str, int]:
+        return {s: sum(1 for v in self.violations if v.severity == s) for s in SEVERITIES}
+
+    # ---- serialisation ----------------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Everything as JSON-safe plain data (the content of ``evaluation.json``)."""
+        q = self.balance["quality"]
+        balance = {
+            "quality": {st: q[st] for st in ("primary", "middle")} | {
+                "schools": q["schools"], "resources_moved": q["moves"], "notes": q["notes"]},
+            "basic": self.balance["basic"],
+        }
+        a = self.allocation
+        d = {
+            "meta": {"plan": self.plan_name, "description": self.description, "county": self.county_name,
+                     "year": self.year, "travel_estimated": self.estimated,
+                     "actions": [{"line": act.line, **act.to_dict()} for act in a.plan.actions],
+                     "demand_method": a.demand.attrs.get("method"), "solver_seconds": a.seconds,
+                     "notes": list(self.notes) + list(a.notes)},
+            "students_total": self.students_total,
+            "students_assigned": self.students_assigned,
+            "students_unserved": self.students_unserved,
+            "by_band": self.by_band,
+            "schools": self.schools.drop(columns=[], errors="ignore"),
+            "balance": balance,
+            "costs": {k: v for k, v in self.costs.items() if k != "by_school"},
+            "equity": self.equity,
+            "violations": [v.to_dict() for v in self.violations],
+            "violation_counts": self.violation_counts(),
+            "unserved": a.unserved,
+            "splits": a.splits,
+            "summary": self.summary_metrics(),
+        }
+        return json_safe(d)
+
+    def write_json(self, path: str | Path) -> Path:
+        """Write :meth:`to_dict` as UTF-8 JSON, atomically (temporary file, then rename)."""
+        from layout.io.write import atomic_write_text
+
+        return atomic_write_text(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2))
+
+    def to_frame(self, name: str = "schools") -> pd.DataFrame:
+        """A table for notebooks: one of ``schools``, ``by_band``, ``violations``, ``balance`` (stage ×
+        indicator CVs), ``balance_schools`` (6-of-7 per school), ``basic_balance``, ``costs``, ``costs_by_school``,
+        ``assignments``, ``unserved``, ``splits``, ``worst_villages``."""
+        if name == "schools":
+            return self.schools.copy()
+        if name == "by_band":
+            return by_band_frame(self.by_band)
+        if name == "violations":
+            return violations_frame(self.violations)
+        if name == "balance":
+            rows = []
+            for stage in ("primary", "middle"):
+                for ind, d in self.balance["quality"][stage]["indicators"].items():
+                    rows.append({"stage": stage, "indicator": ind, "zh": d["zh"], "standard": d["standard"],
+                                 "county_value": d["county_value"], "cv": d["cv"], "cv_unweighted": d["cv_unweighted"],
+                                 "limit": d["limit"], "pass": d["pass"], "schools": d["schools"]})
+            return pd.DataFrame(rows)
+        if name == "balance_schools":
+            return self.balance["quality"]["schools"].copy()
+        if name == "basic_balance":
+            rows = [{"stage": st, "indicator": ind, "zh": d["zh"], "cv": d["cv"]}
+                    for st in ("primary", "middle") for ind, d in self.balance["basic"][st]["indicators"].items()]
+            return pd.DataFrame(rows)
+        if name == "costs":
+            rows = [{"kind": "annual", "item": k, "yuan": v} for k, v in self.costs["annual"].items()]
+            rows += [{"kind": "capital", "item": k, "yuan": v} for k, v in self.costs["capital"].items()]
+            return pd.DataFrame(rows)
+        if name == "costs_by_school":
+            return self.costs["by_school"].copy()
+        if name in ("assignments", "unserved", "splits"):
+            return getattr(self.allocation, name).copy()
+        if name == "worst_villages":
+            return pd.DataFrame(self.equity["worst_villages"])
+        raise KeyError(f"unknown table {name!r}; use one of {', '.join(FRAMES)}")
+
+    def summary_metrics(self) -> dict:
+        """One flat row of headline numbers (for batch tables comparing proposals)."""
+        s = self.schools
+        is_open = s["status"] == "open"
+        row: dict[str, Any] = {
+            "plan": self.plan_name, "year": self.year, "travel_estimated": self.estimated,
+            "schools_open": int(is_open.sum()), "schools_closed": int((s["status"] == "closed").sum()),
+            "schools_new": int(s["is_new"].sum()),
+            "students_total": self.students_total, "students_assigned": self.students_assigned,
+            "students_unserved": self.students_unserved,
+            "boarders": int(s["boarders"].sum()), "bus_riders": int(s["bus"].sum()),
+        }
+        for b in BANDS:
+            d = self.by_band[b]
+            row[f"{b}_mean_minutes"] = d["mean_minutes"]
+            row[f"{b}_p90_minutes"] = d["p90_minutes"]
+            row[f"{b}_max_minutes"] = d["max_minutes"]
+        row["g1_3_within_30min"] = self.by_band["g1_3"].get("within_30")
+        row["g1_3_within_walk_limit"] = self.by_band["g1_3"].get("within_walk_limit")
+        row["small_schools"] = int(s["small_school"].sum())
+        row["oversized_class_schools"] = int((is_open & s["class_band"].isin(["oversized", "super_oversized"])).sum())
+        row["annual_cost"] = self.costs["annual"]["total"]
+        row["capital_cost"] = self.costs["capital"]["total"]
+        row["gini_travel"] = self.equity["gini"]
+        for st in ("primary", "middle"):
+            row[f"balance_{st}_pass"] = self.balance["quality"][st]["pass"]
+            row[f"balance_{st}_mean_cv"] = self.balance["quality"][st]["mean_cv"]
+        row.update({f"violations_{k}": v for k, v in self.violation_counts().items()})
+        row["splits"] = int(len(self.allocation.splits))
+        return json_safe(row)
+
+    def format_summary(self, lang: str = "zh") -> str:
+        """A readable text summary (Chinese or English) for the terminal."""
+        from layout.evaluate.summary_text import format_evaluation
+
+        return format_evaluation(self, lang)
+
+    def __repr__(self) -> str:
+        c = self.violation_counts()
+        return (f"Evaluation({self.plan_name!r}, year {self.year}: {self.students_assigned}/{self.students_total} "
+                f"children placed, {self.students_unserved} unserved; violations hard {c['hard']}, soft {c['soft']}, "
+                f"confirm {c['confirm']}{'; travel estimated' if self.estimated else ''})")

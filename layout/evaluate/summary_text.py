@@ -1,0 +1,97 @@
+"""The readable terminal summary of an evaluation, in Chinese or English."""
+
+from __future__ import annotations
+
+from layout.i18n import pad
+from layout.schema import BANDS
+
+__all__ = ["format_evaluation"]
+
+_T = {
+    "title": ("方案评估", "Evaluation of"),
+    "year": ("年份", "year"),
+    "estimate": ("注意:通行时间为直线距离估算(无路网),仅供参考",
+                 "NOTE: travel times are straight-line estimates (no road network) — an estimate"),
+    "children": ("适龄儿童", "children"),
+    "assigned": ("已安排", "placed"),
+    "unserved": ("无学位", "unserved"),
+    "schools": ("学校:开办 {o},撤并 {c},新建 {n}", "schools: {o} open, {c} closed, {n} new"),
+    "band": ("学段", "band"),
+    "mean": ("平均(分)", "mean min"),
+    "p90": ("90%(分)", "p90 min"),
+    "max": ("最长(分)", "max min"),
+    "within": ("≤30分钟", "≤30 min"),
+    "walk": ("步行", "walk"),
+    "bus": ("校车", "bus"),
+    "board": ("寄宿", "board"),
+    "classes": ("大班额学校 {o} 所;小规模学校 {s} 所", "schools with 大班额: {o}; small schools (<100): {s}"),
+    "balance": ("优质均衡差异系数 {st}:平均 {cv},{ok}", "quality-balance CV {st}: mean {cv}, {ok}"),
+    "pass": ("达标", "pass"),
+    "fail": ("未达标", "fail"),
+    "na": ("无数据", "no data"),
+    "costs": ("年度经费 {a} 万元;一次性投入 {c} 万元", "annual cost {a} ×10k yuan; capital {c} ×10k yuan"),
+    "violations": ("问题:硬性 {h},一般 {s},待确认 {c}", "violations: hard {h}, soft {s}, to confirm {c}"),
+    "primary": ("小学", "primary"),
+    "middle": ("初中", "middle"),
+}
+_BANDS = {"g1_3": ("1-3年级", "grades 1-3"), "g4_6": ("4-6年级", "grades 4-6"), "g7_9": ("7-9年级", "grades 7-9")}
+
+
+def _t(key: str, lang: str) -> str:
+    return _T[key][0 if lang == "zh" else 1]
+
+
+def _num(v, digits: int = 1) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def _pct(v) -> str:
+    return "-" if v is None else f"{100 * v:.0f}%"
+
+
+def format_evaluation(ev, lang: str = "zh", max_violations: int = 12) -> str:
+    """Format an :class:`~layout.evaluate.Evaluation` as plain text.
+
+    Parameters
+    ----------
+    ev : Evaluation
+    lang : str
+        ``zh`` or ``en``.
+    max_violations : int
+        Hard and soft violations listed (the rest are counted).
+
+    Returns
+    -------
+    str
+    """
+    m = ev.summary_metrics()
+    zh = lang == "zh"
+    lines = [f"{_t('title', lang)} {ev.plan_name}" + (f"({_t('year', lang)} +{ev.year})" if ev.year else "")]
+    if ev.estimated:
+        lines.append(_t("estimate", lang))
+    lines.append(f"{_t('children', lang)} {ev.students_total} · {_t('assigned', lang)} {ev.students_assigned} · "
+                 f"{_t('unserved', lang)} {ev.students_unserved}")
+    lines.append(_t("schools", lang).format(o=m["schools_open"], c=m["schools_closed"], n=m["schools_new"]))
+    cols = [("band", 10), ("mean", 10), ("p90", 10), ("max", 10), ("within", 9), ("walk", 7), ("bus", 7),
+            ("board", 7), ("unserved", 7)]
+    lines.append("  ".join(pad(_t(k, lang), w) for k, w in cols))
+    for b in BANDS:
+        d = ev.by_band[b]
+        vals = [_BANDS[b][0 if zh else 1], _num(d["mean_minutes"]), _num(d["p90_minutes"]), _num(d["max_minutes"]),
+                _pct(d.get("within_30")), str(d["walk"]), str(d["bus"]), str(d["board"]), str(d["unserved"])]
+        lines.append("  ".join(pad(v, w) for v, (_, w) in zip(vals, cols, strict=True)))
+    lines.append(_t("classes", lang).format(o=m["oversized_class_schools"], s=m["small_schools"]))
+    for st in ("primary", "middle"):
+        q = ev.balance["quality"][st]
+        ok = _t("na", lang) if q["pass"] is None else _t("pass" if q["pass"] else "fail", lang)
+        lines.append(_t("balance", lang).format(st=_t(st, lang), cv=_num(q["mean_cv"], 3), ok=ok))
+    lines.append(_t("costs", lang).format(a=_num(m["annual_cost"] / 1e4, 1), c=_num(m["capital_cost"] / 1e4, 1)))
+    c = ev.violation_counts()
+    lines.append(_t("violations", lang).format(h=c["hard"], s=c["soft"], c=c["confirm"]))
+    shown = [v for v in ev.violations if v.severity != "confirm"][:max_violations]
+    for v in shown:
+        lines.append(f"  [{v.severity}] " + (v.message_zh if zh else v.message_en))
+    rest = sum(1 for v in ev.violations if v.severity != "confirm") - len(shown)
+    if rest > 0:
+        lines.append(f"  … {rest}" + (" 项未列出(见 evaluation.json)" if zh else " more (see evaluation.json)"))
+    return "\n".join(lines)
