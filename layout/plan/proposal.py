@@ -310,7 +310,8 @@ def _check_final(plan: Plan, county, source: str) -> list[Problem]:
     problems: list[Problem] = []
     s = plan.schools
     for a in plan.actions:
-        if isinstance(a, Close) and a.resources_to and s.at[a.resources_to, "status"] != "open":
+        target = s.at[a.school, "resources_to"] if isinstance(a, Close) else None
+        if isinstance(target, str) and s.at[target, "status"] != "open":   # merges re-point chains; closes do not
             problems.append(Problem(source, f"close: resources go to {a.resources_to}, which the proposal closes",
                                     row=a.line, column="resources_to", value=a.resources_to,
                                     fix="send them to a school that stays open"))
