@@ -1,0 +1,136 @@
+"""Policy violations on hand-built counties with known answers (straight-line travel: 30 min walk ≈ 1429 m)."""
+
+from __future__ import annotations
+
+from layout.evaluate import evaluate
+from layout.plan import AddBoarding, Close, DesignateBoarding, Merge, Plan
+from tests.test_evaluate_fixtures import hand_county
+
+
+def codes(ev, severity=None):
+    return [v.code for v in ev.violations if severity is None or v.severity == severity]
+
+
+def test_closure_pushing_grades_1_3_past_30_minutes_is_a_hard_violation():
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 20, "name": "甲村"}],
+                         [{"id": "A", "kind": "primary", "x": 500, "y": 0, "seats": 100, "name": "甲村小学"},
+                          {"id": "B", "kind": "primary", "x": 3000, "y": 0, "seats": 100, "name": "乡中心小学"}])
+    before = evaluate(county)
+    assert "g1_3_beyond_walk_limit" not in codes(before)
+    ev = evaluate(county, Plan.status_quo(county).apply(Close("A")))
+    hard = [v for v in ev.violations if v.severity == "hard"]
+    walk = [v for v in hard if v.code == "g1_3_beyond_walk_limit"]
+    assert len(walk) == 1
+    v = walk[0]
+    assert v.village_id == "V1" and v.children == 20 and v.limit == 30
+    assert "after closing A" in v.message_en and "撤并" in v.message_zh and "甲村" in v.message_zh
+    assert "closure_leaves_unserved" in codes(ev, "hard")
+    assert ev.students_unserved == 20
+
+
+def test_merge_creating_oversized_classes_is_reported():
+    # A has 3 grade-1-3 classrooms and 120 such pupils today (40 a class). Merging B (60 pupils) into A
+    # puts all 180 children of the village into A's 3 rooms: 60 a class = 大班额.
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 180}],
+                         [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 135, "enrol": {"g1_3": 120},
+                           "classes": {"g1_3": 3, "g4_6": 3}, "name": "中心小学"},
+                          {"id": "B", "kind": "primary", "x": 600, "y": 0, "seats": 90, "enrol": {"g1_3": 60},
+                           "classes": {"g1_3": 3, "g4_6": 3}}])
+    ev = evaluate(county, Plan.status_quo(county).apply(Merge("B", "A")))
+    row = ev.schools.loc["A"]
+    assert row["g1_3"] == 180 and row["class_size_g1_3"] == 60 and row["class_band"] == "oversized"
+    assert row["class_band_now"] == "normal"
+    new = [v for v in ev.violations if v.code == "new_oversized_class"]
+    assert len(new) == 1 and new[0].severity == "hard" and new[0].school_id == "A" and "大班额" in new[0].message_zh
+
+
+def test_super_oversized_and_existing_oversized():
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 210}],
+                         [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 300, "enrol": {"g1_3": 180},
+                           "classes": {"g1_3": 3, "g4_6": 3}}])
+    ev = evaluate(county)            # 180 today = 60 a class (大班额 now); allocation puts 210 = 70 (超大班额)
+    assert "new_super_oversized_class" in codes(ev, "hard")
+    county2 = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 180}],
+                          [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 300, "enrol": {"g1_3": 180},
+                            "classes": {"g1_3": 3, "g4_6": 3}}])
+    ev2 = evaluate(county2)
+    assert "oversized_class" in codes(ev2, "soft") and "new_oversized_class" not in codes(ev2)
+
+
+def test_class_over_limit_is_soft():
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 150}],
+                         [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 300, "enrol": {"g1_3": 120},
+                           "classes": {"g1_3": 3, "g4_6": 3}}])
+    ev = evaluate(county)            # 50 a class: over 45, under 56
+    assert "class_over_limit" in codes(ev, "soft") and not codes(ev, "hard")
+
+
+def test_boarders_without_canteen_is_hard_and_a_designated_school_without_beds_soft():
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g7_9": 20}],
+                         [{"id": "M", "kind": "middle", "x": 25000, "y": 0, "seats": 300, "beds": 50,
+                           "canteen": False},
+                          {"id": "P", "kind": "primary", "x": 100, "y": 0, "seats": 300}])
+    ev = evaluate(county, Plan.status_quo(county).apply(DesignateBoarding("P")))
+    assert "boarders_without_canteen" in codes(ev, "hard")
+    assert "boarding_school_without_beds" in codes(ev, "soft")
+    fixed = evaluate(county, Plan.status_quo(county).apply(AddBoarding("M", 10)))   # builds a canteen too
+    assert "boarders_without_canteen" not in codes(fixed)
+
+
+def test_closure_with_no_beds_in_reach_says_build_first():
+    # Middle-school pupils 22 km from the only other middle school (beyond the 60-min bus limit), no beds.
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g7_9": 40}],
+                         [{"id": "M1", "kind": "middle", "x": 500, "y": 0, "seats": 300},
+                          {"id": "M2", "kind": "middle", "x": 22000, "y": 0, "seats": 300}])
+    ev = evaluate(county, Plan.status_quo(county).apply(Merge("M1", "M2")))
+    assert "closure_leaves_unserved" in codes(ev, "hard") and "unserved" in codes(ev, "hard")
+    msg = next(v for v in ev.violations if v.code == "closure_leaves_unserved")
+    assert "build first" in msg.message_en and "先建后撤" in msg.message_zh
+    with_beds = Plan.status_quo(county).apply(AddBoarding("M2", 40)).apply(Merge("M1", "M2"))
+    ev2 = evaluate(county, with_beds)
+    assert ev2.students_unserved == 0 and not codes(ev2, "hard")
+    assert ev2.schools.at["M2", "boarders"] == 40
+
+
+def test_oversized_school_created_by_a_merge_is_hard():
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 700, "g4_6": 700},
+                          {"id": "V2", "x": 400, "y": 0, "g1_3": 400, "g4_6": 400}],
+                         [{"id": "A", "kind": "primary", "x": 100, "y": 0, "seats": 1500,
+                           "enrol": {"g1_3": 700, "g4_6": 700}, "classes": {"g1_3": 30, "g4_6": 30}},
+                          {"id": "B", "kind": "primary", "x": 400, "y": 100, "seats": 900,
+                           "enrol": {"g1_3": 400, "g4_6": 400}, "classes": {"g1_3": 18, "g4_6": 18}}])
+    ev = evaluate(county, Plan.status_quo(county).apply(Merge("B", "A")))
+    assert ev.schools.at["A", "enrolment"] == 2200
+    assert "new_school_too_large" in codes(ev, "hard")
+
+
+def test_every_closure_lists_the_manual_checks_to_confirm():
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 20}],
+                         [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 100},
+                          {"id": "B", "kind": "primary", "x": 600, "y": 0, "seats": 100}])
+    ev = evaluate(county, Plan.status_quo(county).apply(Close("B")))
+    confirm = [v for v in ev.violations if v.severity == "confirm" and v.school_id == "B"]
+    ids = {v.code for v in confirm}
+    assert {"confirm_hearing", "confirm_parents", "confirm_study", "confirm_notice", "confirm_approval"} <= ids
+    assert all(v.message_zh and v.message_en for v in confirm)
+    assert "travel_estimated" in codes(ev, "confirm")
+    # severities come hard, soft, confirm in that order
+    order = [v.severity for v in ev.violations]
+    assert order == sorted(order, key=["hard", "soft", "confirm"].index)
+
+
+def test_capacity_split_is_listed_to_confirm():
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 50}],
+                         [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 30},
+                          {"id": "B", "kind": "primary", "x": 600, "y": 0, "seats": 100}])
+    ev = evaluate(county)
+    split = [v for v in ev.violations if v.code == "split_catchment"]
+    assert len(split) == 1 and split[0].village_id == "V1" and "A:30" in split[0].message_en
+
+
+def test_primary_boarders_need_confirmation():
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g4_6": 20}],
+                         [{"id": "P", "kind": "primary", "x": 25000, "y": 0, "seats": 300, "beds": 50}])
+    ev = evaluate(county)
+    assert ev.schools.at["P", "boarders"] == 20
+    assert "primary_boarders" in codes(ev, "confirm")
