@@ -310,31 +310,9 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
     u = group_demand.astype(float).copy()
     status, objective = "optimal", 0.0
     if n_a:
-        # Variables: arcs, then one unserved variable per group.
-        c = np.concatenate([cost, np.full(n_g, p_unserved)])
-        a_eq = sp.hstack([sp.csr_matrix((np.ones(n_a), (g_of, np.arange(n_a))), shape=(n_g, n_a)),
-                          sp.identity(n_g, format="csr")]).tocsr()
-        board = m_of == 2
-        rows = np.concatenate([j_of, n_s + j_of[board]])
-        cols = np.concatenate([np.arange(n_a), np.nonzero(board)[0]])
-        a_ub = sp.hstack([sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * n_s, n_a)),
-                          sp.csr_matrix((2 * n_s, n_g))]).tocsr()
-        b_ub = np.concatenate([seats, beds])
-        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=group_demand.astype(float), bounds=(0, None),
-                      method="highs-ds")
-        if res.status != 0:
-            raise RuntimeError(f"allocation solver failed: {res.message}")  # cannot happen: u makes it feasible
-        sol = res.x
-        if np.abs(sol - np.rint(sol)).max() > 1e-6:
-            # A vertex of this totally unimodular system is integral; guard against solver tolerance anyway.
-            res = milp(c, constraints=[LinearConstraint(a_ub, -np.inf, b_ub),
-                                       LinearConstraint(a_eq, group_demand, group_demand)],
-                       integrality=np.ones(len(c)), bounds=Bounds(0, np.inf))
-            sol = res.x
+        x, objective, integer = _solve(cost, g_of, j_of, m_of, group_demand, seats, beds, p_unserved)
+        if integer:
             notes.append("solved as an integer programme (the linear relaxation was not whole)")
-        sol = np.rint(sol)
-        x = sol[:n_a]
-        objective = float(c @ sol)
         u = group_demand - np.bincount(g_of, weights=x, minlength=n_g)
         if (u < 0).any():
             raise RuntimeError("allocation produced more children than demand")  # guarded invariant
@@ -366,22 +344,85 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
                       objective, time.perf_counter() - t0, tuple(notes))
 
 
+def _lp(cost, g_of, j_of, m_of, demand, seats, beds, p_unserved):
+    """Solve the flow LP over the given arcs (plus one unserved variable per group); HiGHS dual simplex."""
+    n_a, n_g, n_s = len(cost), len(demand), len(seats)
+    c = np.concatenate([cost, np.full(n_g, p_unserved)])
+    a_eq = sp.hstack([sp.csr_matrix((np.ones(n_a), (g_of, np.arange(n_a))), shape=(n_g, n_a)),
+                      sp.identity(n_g, format="csr")]).tocsr()
+    board = m_of == 2
+    rows = np.concatenate([j_of, n_s + j_of[board]])
+    cols = np.concatenate([np.arange(n_a), np.nonzero(board)[0]])
+    a_ub = sp.hstack([sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * n_s, n_a)),
+                      sp.csr_matrix((2 * n_s, n_g))]).tocsr()
+    b_ub = np.concatenate([seats, beds])
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=demand.astype(float), bounds=(0, None),
+                  method="highs-ds")
+    if res.status != 0:
+        raise RuntimeError(f"allocation solver failed: {res.message}")  # cannot happen: u keeps it feasible
+    return res, c, a_ub, b_ub, a_eq
+
+
+def _solve(cost, g_of, j_of, m_of, demand, seats, beds, p_unserved, first_arcs: int = 3, max_rounds: int = 50):
+    """Least-cost flow over all arcs by column generation: start from each group's cheapest arcs per mode,
+    price every other arc with the duals, add those that would lower the cost, repeat until none does.
+
+    The result is optimal for the full problem (LP optimality: no arc has a negative reduced cost) and whole,
+    since every restricted problem keeps the totally unimodular structure.
+
+    Returns
+    -------
+    (x, objective, integer_fallback)
+    """
+    n_a, n_s = len(cost), len(seats)
+    order = np.lexsort((cost, m_of, g_of))
+    key = g_of[order] * 3 + m_of[order]
+    first = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
+    rank = np.arange(n_a) - np.repeat(first, np.diff(np.r_[first, n_a]))
+    active = np.zeros(n_a, bool)
+    active[order[rank < first_arcs]] = True
+    board = m_of == 2
+    for _ in range(max_rounds):
+        idx = np.flatnonzero(active)
+        res, c, a_ub, b_ub, a_eq = _lp(cost[idx], g_of[idx], j_of[idx], m_of[idx], demand, seats, beds, p_unserved)
+        y = res.eqlin.marginals                 # per group
+        lam = res.ineqlin.marginals             # ≤ 0: seats then beds
+        reduced = cost - y[g_of] - lam[j_of] - np.where(board, lam[n_s + j_of], 0.0)
+        tol = 1e-7 * max(1.0, float(np.abs(cost).max()))
+        enter = ~active & (reduced < -tol)
+        if not enter.any():
+            break
+        active |= enter
+    else:   # not converged in max_rounds (never seen): solve over every arc
+        idx = np.arange(n_a)
+        res, c, a_ub, b_ub, a_eq = _lp(cost, g_of, j_of, m_of, demand, seats, beds, p_unserved)
+    sol = res.x
+    integer = False
+    if np.abs(sol - np.rint(sol)).max() > 1e-6:
+        # A vertex of this totally unimodular system is whole; guard against solver tolerance anyway.
+        res = milp(c, constraints=[LinearConstraint(a_ub, -np.inf, b_ub), LinearConstraint(a_eq, demand, demand)],
+                   integrality=np.ones(len(c)), bounds=Bounds(0, np.inf))
+        sol, integer = res.x, True
+    sol = np.rint(sol)
+    x = np.zeros(n_a)
+    x[idx] = sol[: len(idx)]
+    return x, float(c @ sol), integer
+
+
 def _splits(assignments: pd.DataFrame, unserved: pd.DataFrame) -> pd.DataFrame:
     parts = pd.concat([assignments[["village_id", "band", "school_id", "mode", "children"]],
                        unserved.assign(school_id="unserved", mode="-")[["village_id", "band", "school_id", "mode",
-                                                                         "children"]]])
-    counts = parts.groupby(["village_id", "band"]).size()
-    split_keys = counts[counts > 1].index
-    if not len(split_keys):
+                                                                         "children"]]], ignore_index=True)
+    size = parts.groupby(["village_id", "band"])["children"].transform("size")
+    parts = parts[size > 1]
+    if parts.empty:
         return pd.DataFrame({"village_id": pd.Series(dtype=object), "band": pd.Series(dtype=object),
                              "children": pd.Series(dtype=np.int64), "parts": pd.Series(dtype=np.int64),
                              "detail": pd.Series(dtype=object)})
-    rows = []
-    p = parts.set_index(["village_id", "band"]).sort_index()
-    for key in split_keys:
-        sub = p.loc[[key]]
-        rows.append({"village_id": key[0], "band": key[1], "children": int(sub["children"].sum()),
-                     "parts": len(sub), "detail": ", ".join(f"{r.school_id}:{int(r.children)}"
-                                                             + (f"({r.mode})" if r.mode != "-" else "")
-                                                             for r in sub.itertuples())})
-    return pd.DataFrame(rows).astype({"village_id": object, "band": object, "detail": object})
+    label = (parts["school_id"].astype(str) + ":" + parts["children"].astype(str)
+             + np.where(parts["mode"] == "-", "", "(" + parts["mode"].astype(str) + ")"))
+    g = parts.assign(label=label).groupby(["village_id", "band"], sort=True)
+    out = g.agg(children=("children", "sum"), parts=("children", "size"), detail=("label", ", ".join)).reset_index()
+    out["children"] = out["children"].astype(np.int64)
+    out["parts"] = out["parts"].astype(np.int64)
+    return out.astype({"village_id": object, "band": object, "detail": object})

@@ -148,22 +148,24 @@ def _stage_parts(plan, schools_table: pd.DataFrame, resources: pd.DataFrame, sta
     """One row per open school and stage with students and the stage's share of resources."""
     s = plan.schools
     w = standards.get("quality_balance.nine_year_weights", {"primary": 1.0, "middle": 1.0})
-    rows = []
-    for sid in s.index[s["status"] == "open"]:
-        prim = int(schools_table.at[sid, "g1_3"] + schools_table.at[sid, "g4_6"])
-        mid = int(schools_table.at[sid, "g7_9"])
-        wp, wm = prim * float(w["primary"]), mid * float(w["middle"])
-        for stage, n, share in (("primary", prim, wp / (wp + wm) if wp + wm else 0.0),
-                                ("middle", mid, wm / (wp + wm) if wp + wm else 0.0)):
-            if n <= 0:
-                continue
-            row = {"school_id": sid, "stage": stage, "kind": s.at[sid, "kind"], "students": n,
-                   "students_school": prim + mid}
-            for c in RESOURCE_COLUMNS:
-                row[c] = resources.at[sid, c] * share
-            rows.append(row)
-    cols = ["school_id", "stage", "kind", "students", "students_school", *RESOURCE_COLUMNS]
-    return pd.DataFrame(rows, columns=cols)
+    ids = s.index[s["status"] == "open"]
+    prim = (schools_table.loc[ids, "g1_3"] + schools_table.loc[ids, "g4_6"]).to_numpy(float)
+    mid = schools_table.loc[ids, "g7_9"].to_numpy(float)
+    wp, wm = prim * float(w["primary"]), mid * float(w["middle"])
+    tot = np.where(wp + wm > 0, wp + wm, 1.0)
+    res = resources.loc[ids, list(RESOURCE_COLUMNS)].to_numpy(float)
+    frames = []
+    for stage, n, share in (("primary", prim, wp / tot), ("middle", mid, wm / tot)):
+        keep = n > 0
+        part = pd.DataFrame(res[keep] * share[keep, None], columns=list(RESOURCE_COLUMNS))
+        part.insert(0, "students_school", (prim + mid)[keep].astype(np.int64))
+        part.insert(0, "students", n[keep].astype(np.int64))
+        part.insert(0, "kind", s.loc[ids, "kind"].to_numpy()[keep])
+        part.insert(0, "stage", stage)
+        part.insert(0, "school_id", ids.to_numpy()[keep])
+        frames.append(part)
+    out = pd.concat(frames, ignore_index=True)
+    return out.astype({"school_id": object, "stage": object, "kind": object})
 
 
 def _included(parts: pd.DataFrame, standards) -> pd.Series:

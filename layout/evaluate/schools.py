@@ -12,8 +12,6 @@ The class size *now* comes from the county data (enrolment ÷ classes) for compa
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -71,36 +69,28 @@ def school_table(county, plan, allocation, standards) -> pd.DataFrame:
     out["canteen"] = s["canteen"].astype(bool).to_numpy()
     out["boarding"] = s["boarding"].astype(bool).to_numpy()
 
-    classes_total, needed_total, max_size = [], [], []
-    sizes = {b: [] for b in BANDS}
-    bands_by_school = []
-    for sid in s.index:
-        kind = s.at[sid, "kind"]
-        have = needed = 0
-        worst = 0.0
-        for b in BANDS:
-            n = int(out.at[sid, b])
-            lo, hi = std.bands[b]
-            grades = hi - lo + 1
-            need = grades * math.ceil(n / grades / _standard_size(kind, b, std)) if n > 0 else 0
-            rooms = int(s.at[sid, f"classes_{b}"])
-            rooms = rooms if rooms > 0 else need
-            size = n / rooms if rooms > 0 else np.nan
-            sizes[b].append(size)
-            have += rooms if n > 0 else int(s.at[sid, f"classes_{b}"])
-            needed += need
-            if n > 0:
-                worst = max(worst, size)
-        classes_total.append(have)
-        needed_total.append(needed)
-        max_size.append(worst)
-        bands_by_school.append(std.class_band(worst))
-    out["classes"] = classes_total
-    out["classes_needed"] = needed_total
+    kinds = s["kind"].astype(str).to_numpy()
+    have = np.zeros(len(s), dtype=np.int64)
+    needed = np.zeros(len(s), dtype=np.int64)
+    worst = np.zeros(len(s))
     for b in BANDS:
-        out[f"class_size_{b}"] = sizes[b]
-    out["max_class_size"] = max_size
-    out["class_band"] = bands_by_school
+        n = out[b].to_numpy(dtype=float)
+        lo, hi = std.bands[b]
+        grades = hi - lo + 1
+        size_std = np.array([_standard_size(k, b, std) for k in kinds], dtype=float)
+        need = np.where(n > 0, grades * np.ceil(n / grades / size_std), 0).astype(np.int64)
+        rooms_now = s[f"classes_{b}"].to_numpy(dtype=np.int64)
+        rooms = np.where(rooms_now > 0, rooms_now, need)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            size = np.where(rooms > 0, n / np.maximum(rooms, 1), np.nan)
+        out[f"class_size_{b}"] = size
+        have += np.where(n > 0, rooms, rooms_now)
+        needed += need
+        worst = np.where(n > 0, np.fmax(worst, size), worst)
+    out["classes"] = have
+    out["classes_needed"] = needed
+    out["max_class_size"] = worst
+    out["class_band"] = [std.class_band(w) for w in worst]
     out["class_band_now"] = _class_band_now(county, s.index, std)
     out["class_limit"] = [std.class_size_limit("middle" if k == "middle" else "primary") for k in s["kind"]]
     out["size_cap"] = [std.max_students(k) for k in s["kind"]]
@@ -115,21 +105,17 @@ def school_table(county, plan, allocation, standards) -> pd.DataFrame:
 
 def _class_band_now(county, ids: pd.Index, std) -> list[str | None]:
     """The class-size band each existing school has today (from its enrolment and classes by grade)."""
-    s = county.schools
-    out: list[str | None] = []
-    for sid in ids:
-        if sid not in s.index:
-            out.append(None)
-            continue
-        worst = 0.0
-        for b in BANDS:
-            lo, hi = std.bands[b]
-            n = sum(float(s.at[sid, f"enrol_{g}"]) for g in range(lo, hi + 1) if f"enrol_{g}" in s)
-            c = sum(float(s.at[sid, f"classes_{g}"]) for g in range(lo, hi + 1) if f"classes_{g}" in s)
-            if n > 0 and c > 0:
-                worst = max(worst, n / c)
-        out.append(std.class_band(worst))
-    return out
+    s = county.schools.reindex(ids)
+    known = ids.isin(county.schools.index)
+    worst = np.zeros(len(ids))
+    for b in BANDS:
+        lo, hi = std.bands[b]
+        n = sum(s[f"enrol_{g}"].fillna(0).to_numpy(float) for g in range(lo, hi + 1) if f"enrol_{g}" in s)
+        c = sum(s[f"classes_{g}"].fillna(0).to_numpy(float) for g in range(lo, hi + 1) if f"classes_{g}" in s)
+        n, c = np.asarray(n, float) * np.ones(len(ids)), np.asarray(c, float) * np.ones(len(ids))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            worst = np.where((n > 0) & (c > 0), np.fmax(worst, n / np.where(c > 0, c, 1)), worst)
+    return [std.class_band(w) if k else None for w, k in zip(worst, known, strict=True)]
 
 
 def band_severity(name: str | None) -> int:
