@@ -1,0 +1,125 @@
+"""Fast p-median heuristics: greedy construction and best-improvement vertex substitution (swap).
+
+The swap search evaluates every (close r, open j) exchange at once with the Whitaker / Resende–Werneck
+decomposition ``delta(r, j) = loss(r) − gain(j) − extra(r, j)``, where for the current closest (d1) and second
+closest (d2) open site of each demand point
+
+* ``gain(j)  = Σ_i w_i · max(0, d1_i − d_ij)`` — saving from opening j,
+* ``loss(r)  = Σ_{i: φ1(i)=r} w_i · (d2_i − d1_i)`` — cost of closing r,
+* ``extra(r, j) = Σ_{i: φ1(i)=r} w_i · max(0, d2_i − max(d_ij, d1_i))`` — correction when both happen.
+
+Every evaluation is a dense numpy operation over demand × candidate sites, so one iteration costs a few
+passes over the cost matrix.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["penalised", "evaluate", "greedy", "swap_search"]
+
+
+def penalised(cost: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Replace ``inf`` (pair not allowed) by a penalty larger than any all-allowed total."""
+    finite = np.isfinite(cost)
+    top = float(cost[finite].max()) if finite.any() else 1.0
+    pos = weights[weights > 0]
+    wmin = float(pos.min()) if pos.size else 1.0
+    big = (float(weights.sum()) * (top + 1.0) + 1.0) / wmin + top + 1.0
+    return np.where(finite, cost, big)
+
+
+def evaluate(cost: np.ndarray, weights: np.ndarray, open_sites: np.ndarray) -> tuple[float, np.ndarray]:
+    """Total weighted cost of serving each demand point from its nearest open site, and that assignment."""
+    sub = cost[:, open_sites]
+    k = np.argmin(sub, axis=1)
+    d = sub[np.arange(len(k)), k]
+    pos = weights > 0
+    total = float(weights[pos] @ d[pos]) if pos.any() else 0.0
+    return total, np.asarray(open_sites)[k]
+
+
+def greedy(cost: np.ndarray, weights: np.ndarray, p: int, candidates: np.ndarray,
+           required: np.ndarray) -> np.ndarray:
+    """Greedy addition: start from the required sites, add the site saving most until ``p`` are open.
+
+    ``cost`` must be finite (see :func:`penalised`). Returns sorted site indices.
+    """
+    open_ = list(int(j) for j in required)
+    free = np.setdiff1d(candidates, required)
+    if open_:
+        d1 = cost[:, open_].min(axis=1)
+    else:
+        j = int(free[np.argmin(weights @ cost[:, free])])
+        open_.append(j)
+        free = free[free != j]
+        d1 = cost[:, j].copy()
+    while len(open_) < p and len(free):
+        sub = cost[:, free]
+        gain = weights @ np.maximum(d1[:, None] - sub, 0.0)
+        k = int(np.argmax(gain))
+        j = int(free[k])
+        open_.append(j)
+        d1 = np.minimum(d1, sub[:, k])
+        free = np.delete(free, k)
+    return np.sort(np.array(open_, dtype=np.int64))
+
+
+def swap_search(cost: np.ndarray, weights: np.ndarray, open_sites: np.ndarray, candidates: np.ndarray,
+                required: np.ndarray, deadline: float | None = None, max_iter: int = 100_000) -> np.ndarray:
+    """Best-improvement swap local search from ``open_sites``; stops at a local optimum or the deadline.
+
+    ``cost`` must be finite. Required sites never close; only ``candidates`` open. Returns sorted indices.
+    """
+    open_ = np.array(sorted(open_sites), dtype=np.int64)
+    p = len(open_)
+    if p == 0:
+        return open_
+    act = weights > 0
+    cost_a = cost[act]
+    w = weights[act]
+    scale = max(1.0, float(w @ cost_a[:, open_].min(axis=1))) if len(w) else 1.0
+    tol = 1e-10 * scale
+    is_req = np.isin(open_, required)
+    rows = np.arange(len(w))
+    for _ in range(max_iter):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        closed = np.setdiff1d(candidates, open_)
+        if len(closed) == 0 or len(w) == 0 or is_req.all():
+            break
+        sub = cost_a[:, open_]
+        if p >= 2:
+            two = np.argpartition(sub, 1, axis=1)[:, :2]
+            a, b = sub[rows, two[:, 0]], sub[rows, two[:, 1]]
+            first = np.where(a <= b, two[:, 0], two[:, 1])
+            d1, d2 = np.minimum(a, b), np.maximum(a, b)
+        else:
+            first = np.zeros(len(w), dtype=np.int64)
+            d1 = sub[:, 0]
+            d2 = None
+        dc = cost_a[:, closed]
+        if d2 is None:  # one site: swapping is re-choosing it
+            totals = w @ dc
+            k = int(np.argmin(totals))
+            if totals[k] < w @ d1 - tol:
+                open_ = np.array([closed[k]])
+                continue
+            break
+        gain = w @ np.maximum(d1[:, None] - dc, 0.0)
+        loss = np.bincount(first, weights=w * (d2 - d1), minlength=p)
+        extra_terms = w[:, None] * np.maximum(d2[:, None] - np.maximum(dc, d1[:, None]), 0.0)
+        assign = sp.csr_array((np.ones(len(w)), (first, rows)), shape=(p, len(w)))
+        extra = assign @ extra_terms
+        delta = loss[:, None] - gain[None, :] - extra
+        delta[is_req, :] = np.inf
+        r, k = np.unravel_index(int(np.argmin(delta)), delta.shape)
+        if delta[r, k] >= -tol:
+            break
+        open_[r] = closed[k]
+        order = np.argsort(open_)
+        open_, is_req = open_[order], is_req[order]
+    return np.sort(open_)

@@ -1,0 +1,134 @@
+"""Readers for public location benchmarks (OR-Library pmed, Osman–Christofides / Lorena–Senne CPMP).
+
+The data stays in ``../shared/benchdata``; benchmarks and tests share these readers. Conventions follow the
+benchdata README: for pmed a later duplicate edge overwrites an earlier one before all-pairs shortest paths;
+Osman–Christofides (group1) distances are ``floor(d_ij)``; SJC (group2) distances are real-valued Euclidean.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import shortest_path
+
+__all__ = ["PMedianInstance", "CapacitatedInstance", "read_pmed", "read_cpmp", "read_pmedcap",
+           "pmed_optima", "cpmp_best_known"]
+
+
+@dataclass(frozen=True)
+class PMedianInstance:
+    """An uncapacitated p-median instance: every vertex is a customer (weight 1) and a candidate site."""
+
+    name: str
+    cost: np.ndarray
+    p: int
+
+
+@dataclass(frozen=True)
+class CapacitatedInstance:
+    """A capacitated p-median instance (each point is a customer and a candidate site)."""
+
+    name: str
+    cost: np.ndarray
+    p: int
+    demand: np.ndarray
+    capacity: np.ndarray
+    xy: np.ndarray
+
+
+def read_pmed(path: str | Path) -> PMedianInstance:
+    """Read an OR-Library ``pmedN.txt`` file into its shortest-path distance matrix.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file: header ``n n_edges p`` then ``i j cost`` lines (1-based, undirected).
+
+    Returns
+    -------
+    PMedianInstance
+
+    Example
+    -------
+    >>> inst = read_pmed("../shared/benchdata/pmed/pmed1.txt")  # doctest: +SKIP
+    >>> inst.cost.shape, inst.p  # doctest: +SKIP
+    ((100, 100), 5)
+    """
+    path = Path(path)
+    numbers = np.array(path.read_text().split(), dtype=np.int64)
+    n, n_edges, p = (int(v) for v in numbers[:3])
+    edges = numbers[3:3 + 3 * n_edges].reshape(n_edges, 3)
+    i, j, c = edges[:, 0] - 1, edges[:, 1] - 1, edges[:, 2].astype(float)
+    # A later duplicate overwrites an earlier one: keep the last occurrence of each unordered pair.
+    a, b = np.minimum(i, j), np.maximum(i, j)
+    key = a * n + b
+    _, last_rev = np.unique(key[::-1], return_index=True)
+    keep = len(key) - 1 - last_rev
+    a, b, c = a[keep], b[keep], c[keep]
+    graph = csr_array((np.concatenate([c, c]), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
+    dist = shortest_path(graph, method="D", directed=False)
+    return PMedianInstance(path.stem, dist, p)
+
+
+def _euclid(xy: np.ndarray, floor: bool) -> np.ndarray:
+    diff = xy[:, None, :] - xy[None, :, :]
+    d = np.sqrt((diff ** 2).sum(axis=2))
+    return np.floor(d) if floor else d
+
+
+def read_cpmp(path: str | Path, floor: bool | None = None) -> CapacitatedInstance:
+    """Read a Stefanello-format CPMP file (``n p`` then ``x y capacity demand`` lines).
+
+    Parameters
+    ----------
+    path : str or Path
+        The instance file.
+    floor : bool, optional
+        Truncate each distance (Osman–Christofides convention). Default: True for ``cpmpNN`` files, False
+        otherwise (SJC).
+
+    Returns
+    -------
+    CapacitatedInstance
+    """
+    path = Path(path)
+    rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    n, p = int(float(rows[0][0])), int(float(rows[0][1]))
+    data = np.array([[float(v) for v in r[:4]] for r in rows[1:1 + n]])
+    if floor is None:
+        floor = path.stem.lower().startswith("cpmp")
+    xy = data[:, :2]
+    return CapacitatedInstance(path.stem, _euclid(xy, floor), p, data[:, 3], data[:, 2], xy)
+
+
+def read_pmedcap(path: str | Path) -> tuple[CapacitatedInstance, float]:
+    """Read an OR-Library ``pmedcapNN.txt`` problem; returns the instance and the header's best value."""
+    path = Path(path)
+    rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    best = float(rows[0][1])
+    n, p, q = int(rows[1][0]), int(rows[1][1]), float(rows[1][2])
+    data = np.array([[float(v) for v in r[:4]] for r in rows[2:2 + n]])
+    xy = data[:, 1:3]
+    inst = CapacitatedInstance(path.stem, _euclid(xy, True), p, data[:, 3], np.full(n, q), xy)
+    return inst, best
+
+
+def pmed_optima(benchdata: str | Path) -> dict[str, float]:
+    """``{"pmed1": 5819.0, ...}`` from ``pmed/pmed_optimal.csv``."""
+    with open(Path(benchdata) / "pmed" / "pmed_optimal.csv", newline="") as fh:
+        return {r["instance"]: float(r["optimal"]) for r in csv.DictReader(fh)}
+
+
+def cpmp_best_known(benchdata: str | Path) -> dict[str, dict]:
+    """Rows of ``cpmp/cpmp_bestknown.csv`` keyed by instance name (values as strings, ``best_known`` float)."""
+    with open(Path(benchdata) / "cpmp" / "cpmp_bestknown.csv", newline="") as fh:
+        out = {}
+        for r in csv.DictReader(fh):
+            r = dict(r)
+            r["best_known"] = float(r["best_known"])
+            out[r["instance"]] = r
+        return out
