@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from layout.allocate import allocate
-from layout.evaluate.balance import basic_balance, quality_balance, unweighted_cv, weighted_cv
+from layout.evaluate.balance import balance_parts, basic_balance, quality_balance, unweighted_cv, weighted_cv
 from layout.evaluate.costs import plan_costs
 from layout.evaluate.equity import travel_equity, weighted_gini
 from layout.evaluate.evaluation import Evaluation, json_safe
@@ -101,7 +101,8 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     travel = travel_for_plan(county, plan, travel)
     alloc = allocate(county, plan, travel, std, year)
     schools = school_table(county, plan, alloc, std)
-    balance = {"quality": quality_balance(plan, schools, std), "basic": basic_balance(plan, schools, std)}
+    parts = balance_parts(plan, schools, std)
+    balance = {"quality": quality_balance(plan, schools, std, parts), "basic": basic_balance(plan, schools, std, parts)}
     costs = plan_costs(plan, schools, alloc, std)
     equity = travel_equity(county, alloc)
     violations = find_violations(county, plan, alloc, schools, balance, std, walk=travel.get("walk"))

@@ -21,7 +21,8 @@ import pandas as pd
 
 from layout.county import RESOURCE_COLUMNS
 
-__all__ = ["weighted_cv", "unweighted_cv", "resources_after_closures", "quality_balance", "basic_balance",
+__all__ = ["weighted_cv", "unweighted_cv", "resources_after_closures", "balance_parts", "quality_balance",
+           "basic_balance",
            "INDICATOR_COLUMNS"]
 
 # Which resource column each indicator divides by students (and whether per 100 students).
@@ -186,7 +187,13 @@ def _indicator_cv(parts: pd.DataFrame, indicator: str) -> dict:
             "schools": int(len(sub)), "schools_without_data": sorted(parts.loc[~have, "school_id"].tolist())}
 
 
-def quality_balance(plan, schools_table: pd.DataFrame, standards) -> dict:
+def balance_parts(plan, schools_table: pd.DataFrame, standards) -> tuple[pd.DataFrame, list[dict]]:
+    """Per open school and stage: students and resources after closures (shared by both balance evaluations)."""
+    resources, moves = resources_after_closures(plan, standards)
+    return _stage_parts(plan, schools_table, resources, standards), moves
+
+
+def quality_balance(plan, schools_table: pd.DataFrame, standards, parts=None) -> dict:
     """优质均衡: per-school 6-of-7 rule and per-indicator student-weighted CVs, for primary and middle.
 
     Parameters
@@ -195,6 +202,8 @@ def quality_balance(plan, schools_table: pd.DataFrame, standards) -> dict:
     schools_table : DataFrame
         From :func:`layout.evaluate.schools.school_table` (pupils per band under the plan).
     standards : Standards
+    parts : tuple, optional
+        :func:`balance_parts` already computed.
 
     Returns
     -------
@@ -205,8 +214,7 @@ def quality_balance(plan, schools_table: pd.DataFrame, standards) -> dict:
         ``schools_evaluated`` and ``schools_passing`` (6-of-7 rule).
     """
     qb = standards.get("quality_balance")
-    resources, moves = resources_after_closures(plan, standards)
-    parts = _stage_parts(plan, schools_table, resources, standards)
+    parts, moves = parts if parts is not None else balance_parts(plan, schools_table, standards)
     inc = _included(parts, standards)
     min_met = int(qb["school_pass_min_met"])
     floor = float(qb["school_pass_floor_share"])
@@ -264,7 +272,7 @@ def quality_balance(plan, schools_table: pd.DataFrame, standards) -> dict:
     return out
 
 
-def basic_balance(plan, schools_table: pd.DataFrame, standards) -> dict:
+def basic_balance(plan, schools_table: pd.DataFrame, standards, parts=None) -> dict:
     """基本均衡: the eight CVs and their plain mean (composite) against the limit, for primary and middle.
 
     Returns
@@ -273,8 +281,7 @@ def basic_balance(plan, schools_table: pd.DataFrame, standards) -> dict:
         ``{"primary": {"indicators": {name: {"zh", "cv"}}, "composite_cv", "limit", "pass"}, "middle": ...}``.
     """
     bb = standards.get("basic_balance")
-    resources, _ = resources_after_closures(plan, standards)
-    parts = _stage_parts(plan, schools_table, resources, standards)
+    parts, _ = parts if parts is not None else balance_parts(plan, schools_table, standards)
     parts = parts[_included(parts, standards)]
     out = {}
     for stage in ("primary", "middle"):
