@@ -53,7 +53,7 @@ class ConservationError(AssertionError):
     """Raised by :meth:`Allocation.check_conserved` when children were lost or invented."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)   # holds DataFrames: equality is identity
 class Allocation:
     """Where every child goes under a plan.
 

@@ -44,7 +44,7 @@ def json_safe(obj: Any) -> Any:
     return str(obj)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)   # holds DataFrames: equality is identity
 class Evaluation:
     """The evaluation of one plan.
 

@@ -99,7 +99,7 @@ def _spread_classes(n_classes: int, lo: int, hi: int, standards: Standards) -> d
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)   # holds DataFrames: equality is identity
 class Plan:
     """Every school's state under a proposal (immutable).
 
@@ -388,8 +388,11 @@ class Plan:
                                               "designate_boarding"))
         if problems:
             return self, problems
+        renamed = {}
+        if self.name == "status quo" and not self.actions:   # no longer today's layout: do not call it so
+            renamed = {"name": "custom plan", "description": ""}
         return replace(self, schools=gpd.GeoDataFrame(s, geometry="geometry", crs=self.crs),
-                       actions=(*self.actions, action)), []
+                       actions=(*self.actions, action), **renamed), []
 
     def _open(self, a: Open, s: gpd.GeoDataFrame, problems: list[Problem]) -> gpd.GeoDataFrame:
         std = self.standards
