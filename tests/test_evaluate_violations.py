@@ -134,3 +134,11 @@ def test_primary_boarders_need_confirmation():
     ev = evaluate(county)
     assert ev.schools.at["P", "boarders"] == 20
     assert "primary_boarders" in codes(ev, "confirm")
+
+
+def test_boarding_demand_counts_children_left_without_beds():
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g7_9": 50}],
+                         [{"id": "M", "kind": "middle", "x": 25000, "y": 0, "seats": 300, "beds": 30}])
+    ev = evaluate(county)
+    row = ev.schools.loc["M"]
+    assert row["boarders"] == 30 and row["boarding_demand"] == 50 and row["beds_short"] == 20

@@ -100,7 +100,7 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     plan = Plan.status_quo(county) if plan is None else plan
     travel = travel_for_plan(county, plan, travel)
     alloc = allocate(county, plan, travel, std, year)
-    schools = school_table(county, plan, alloc, std)
+    schools = school_table(county, plan, alloc, std, travel)
     parts = balance_parts(plan, schools, std)
     balance = {"quality": quality_balance(plan, schools, std, parts), "basic": basic_balance(plan, schools, std, parts)}
     costs = plan_costs(plan, schools, alloc, std)

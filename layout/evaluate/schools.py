@@ -29,7 +29,7 @@ def _standard_size(kind: str, band: str, std) -> int:
     return std.standard_class_size("teaching_point" if kind == "teaching_point" else "primary")
 
 
-def school_table(county, plan, allocation, standards) -> pd.DataFrame:
+def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFrame:
     """One row per school of the plan (closed and new ones included).
 
     Parameters
@@ -38,12 +38,16 @@ def school_table(county, plan, allocation, standards) -> pd.DataFrame:
     plan : Plan
     allocation : Allocation
     standards : Standards
+    travel : mapping of mode -> TravelMatrix, optional
+        Used to place unmet boarding demand at the nearest school (``boarding_demand``, ``beds_short``).
 
     Returns
     -------
     DataFrame
         Index ``school_id``; columns ``name, kind, township, status, merged_into, is_new, grades, g1_3, g4_6,
-        g7_9, enrolment, enrolment_now, seats, utilisation, walk, bus, board, beds, boarders, bed_use, canteen,
+        g7_9, enrolment, enrolment_now, seats, utilisation, walk, bus, board, beds, boarders, bed_use,
+        boarding_demand (boarders + children of boarding age left without a place, counted at the nearest open
+        school teaching their grades), beds_short, canteen,
         boarding, classes, classes_needed, class_size_g1_3 … , max_class_size, class_band, class_band_now,
         class_limit, size_cap, over_size_cap, small_school, very_small_school``.
     """
@@ -66,6 +70,9 @@ def school_table(county, plan, allocation, standards) -> pd.DataFrame:
     out["beds"] = s["beds"].to_numpy()
     out["boarders"] = out["board"]
     out["bed_use"] = np.where(out["beds"] > 0, out["boarders"] / out["beds"].where(out["beds"] > 0), np.nan)
+    unmet = _unmet_boarding(plan, allocation, std, travel).reindex(s.index, fill_value=0)
+    out["boarding_demand"] = out["boarders"] + unmet.to_numpy()
+    out["beds_short"] = np.maximum(out["boarding_demand"] - out["beds"], 0)
     out["canteen"] = s["canteen"].astype(bool).to_numpy()
     out["boarding"] = s["boarding"].astype(bool).to_numpy()
 
@@ -101,6 +108,24 @@ def school_table(county, plan, allocation, standards) -> pd.DataFrame:
     out["very_small_school"] = is_open & rural_small & (out["enrolment"] < std.very_small_school)
     out.index.name = "school_id"
     return out
+
+
+def _unmet_boarding(plan, allocation, std, travel) -> pd.Series:
+    """Unserved children of bands that may board, counted at the nearest open school teaching their band."""
+    un = allocation.unserved
+    un = un[un["band"].map(std.may_board) & (un["reason"] != "no_school_for_band")]
+    if un.empty or not travel:
+        return pd.Series(dtype=np.int64)
+    tm = travel.get("bus") or travel.get("walk")
+    counts: dict[str, int] = {}
+    for band, grp in un.groupby("band"):
+        ids = [i for i in plan.serving(band) if i in tm.school_ids]
+        if not ids:
+            continue
+        nearest = tm.minutes.loc[grp["village_id"].to_numpy(), ids].idxmin(axis=1).to_numpy()
+        for sid, n in zip(nearest, grp["children"].to_numpy(), strict=True):
+            counts[sid] = counts.get(sid, 0) + int(n)
+    return pd.Series(counts, dtype=np.int64)
 
 
 def _class_band_now(county, ids: pd.Index, std) -> list[str | None]:
