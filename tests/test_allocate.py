@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from layout.allocate import ConservationError, allocate
 from layout.errors import LayoutInputError
 from layout.network import travel
-from layout.plan import AddBoarding, Close, Downgrade, Expand, Merge, Open, Plan
-from tests.test_evaluate_fixtures import hand_county, random_county
+from layout.plan import Downgrade, Merge, Open, Plan
+from tests.test_evaluate_fixtures import county_for, hand_county, random_plan
 
 
 def both(county, plan=None):
@@ -170,48 +170,11 @@ def test_check_conserved_catches_a_lost_child():
         a.check_conserved(more)
 
 
-def _random_plan(county, rng: np.random.Generator) -> Plan:
-    """Apply random actions, keeping only the valid ones (invalid ones raise and are skipped)."""
-    plan = Plan.status_quo(county)
-    ids = list(county.schools.index)
-    lonlat = county.villages.to_crs(4326).geometry
-    for k in range(int(rng.integers(0, 6))):
-        choice = int(rng.integers(0, 6))
-        s, t = str(rng.choice(ids)), str(rng.choice(ids))
-        if choice == 0:
-            action = Close(s)
-        elif choice == 1:
-            action = Merge(s, t)
-        elif choice == 2:
-            action = Downgrade(s, "1-3")
-        elif choice == 3:
-            action = AddBoarding(s, int(rng.integers(1, 100)))
-        elif choice == 4:
-            action = Expand(s, int(rng.integers(1, 200)))
-        else:
-            p = lonlat.iloc[int(rng.integers(0, len(lonlat)))]
-            action = Open(f"NEW{k}", "新校", str(rng.choice(["primary", "middle", "nine_year"])), p.x, p.y,
-                          int(rng.integers(0, 300)), int(rng.integers(0, 50)))
-        try:
-            plan = plan.apply(action)
-        except LayoutInputError:
-            continue
-    return plan
-
-
-def _county_for(seed: int):
-    try:
-        from layout.datasets import make_county
-    except ImportError:
-        return random_county(seed, n_villages=14, n_schools=6)
-    return make_county(n_villages=25, seed=seed)
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), plan_seed=st.integers(0, 10_000), year=st.sampled_from([0, 0, 3]))
 def test_students_are_conserved_and_rules_hold(seed, plan_seed, year):
-    county = _county_for(seed)
-    plan = _random_plan(county, np.random.default_rng(plan_seed))
+    county = county_for(seed)
+    plan = random_plan(county, np.random.default_rng(plan_seed))
     tr = both(county, plan)
     alloc = allocate(county, plan, tr, year=year)
     assert alloc.check_conserved()

@@ -13,6 +13,8 @@ from pyproj import CRS
 from shapely.geometry import Point
 
 from layout.county import RESOURCE_COLUMNS, County
+from layout.errors import LayoutInputError
+from layout.plan import AddBoarding, Close, Downgrade, Expand, Merge, Open, Plan
 from layout.standards import load_standards
 
 CRS_UTM = CRS.from_epsg(32648)
@@ -86,3 +88,40 @@ def random_county(seed: int, n_villages: int = 12, n_schools: int = 5, size_m: f
             "equipment_value": float(rng.uniform(5e4, 8e5)), "multimedia_rooms": float(rng.integers(0, 10)),
             "computers": float(rng.integers(0, 80)), "books": float(rng.integers(500, 20000))})
     return hand_county(villages, schools, name=f"random{seed}")
+
+
+def random_plan(county, rng: np.random.Generator) -> Plan:
+    """Apply random actions, keeping only the valid ones (invalid ones raise and are skipped)."""
+    plan = Plan.status_quo(county)
+    ids = list(county.schools.index)
+    lonlat = county.villages.to_crs(4326).geometry
+    for k in range(int(rng.integers(0, 6))):
+        choice = int(rng.integers(0, 6))
+        s, t = str(rng.choice(ids)), str(rng.choice(ids))
+        if choice == 0:
+            action = Close(s)
+        elif choice == 1:
+            action = Merge(s, t)
+        elif choice == 2:
+            action = Downgrade(s, "1-3")
+        elif choice == 3:
+            action = AddBoarding(s, int(rng.integers(1, 100)))
+        elif choice == 4:
+            action = Expand(s, int(rng.integers(1, 200)))
+        else:
+            p = lonlat.iloc[int(rng.integers(0, len(lonlat)))]
+            action = Open(f"NEW{k}", "新校", str(rng.choice(["primary", "middle", "nine_year"])), p.x, p.y,
+                          int(rng.integers(0, 300)), int(rng.integers(0, 50)))
+        try:
+            plan = plan.apply(action)
+        except LayoutInputError:
+            continue
+    return plan
+
+
+def county_for(seed: int):
+    try:
+        from layout.datasets import make_county
+    except ImportError:
+        return random_county(seed, n_villages=14, n_schools=6)
+    return make_county(n_villages=25, seed=seed)

@@ -6,12 +6,14 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from layout.evaluate import evaluate, travel_for_plan, weighted_gini
 from layout.evaluate.travel_stats import weighted_quantile
 from layout.network import travel
 from layout.plan import AddBoarding, Expand, Open, Plan
-from tests.test_evaluate_fixtures import hand_county, random_county
+from tests.test_evaluate_fixtures import county_for, hand_county, random_county, random_plan
 
 WALK_MIN_PER_M = 1.4 / (4000 / 60)   # straight-line estimate: detour 1.4 at 4 km/h
 
@@ -126,3 +128,23 @@ def test_to_dict_is_json_safe_and_complete(tmp_path):
     assert m["violations_hard"] == sum(v.severity == "hard" for v in ev.violations)
     text_zh, text_en = ev.format_summary("zh"), ev.format_summary("en")
     assert "直线" in text_zh and "estimate" in text_en
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), plan_seed=st.integers(0, 10_000))
+def test_evaluation_of_random_plans_is_consistent(seed, plan_seed):
+    county = county_for(seed)
+    plan = random_plan(county, np.random.default_rng(plan_seed))
+    ev = evaluate(county, plan)
+    d = ev.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert d["students_total"] == d["students_assigned"] + d["students_unserved"]
+    t = ev.schools
+    assert int(t["enrolment"].sum()) == ev.students_assigned
+    assert (t.loc[t["status"] == "closed", "enrolment"] == 0).all()
+    assert sum(ev.by_band[b]["children"] for b in ("g1_3", "g4_6", "g7_9")) == ev.students_total
+    for b in ("g1_3", "g4_6", "g7_9"):
+        r = ev.by_band[b]
+        assert r["walk"] + r["bus"] + r["board"] + r["unserved"] == r["children"]
+    hard_unserved = sum(v.children for v in ev.violations if v.code in ("unserved", "g1_3_beyond_walk_limit"))
+    assert hard_unserved == ev.students_unserved
