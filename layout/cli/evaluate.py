@@ -19,7 +19,10 @@ __all__ = ["evaluate_cmd"]
 @click.option("--year", default=0, show_default=True, type=click.IntRange(min=0),
               help="Years ahead: evaluate with children projected this many years.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Language of the summary.")
-def evaluate_cmd(county_dir: str, proposal: str | None, out_dir: str, year: int, lang: str) -> None:
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Keep travel matrices here and reuse them on the next run.")
+def evaluate_cmd(county_dir: str, proposal: str | None, out_dir: str, year: int, lang: str,
+                 cache_dir: str | None) -> None:
     """Evaluate the status quo of COUNTY_DIR, or PROPOSAL (a YAML list of actions, see docs/proposals.md).
 
     Writes OUT/evaluation.json (every figure: travel per band, schools, balance, costs, equity, violations) and
@@ -32,7 +35,7 @@ def evaluate_cmd(county_dir: str, proposal: str | None, out_dir: str, year: int,
 
     county = read_county(county_dir)
     plan = read_proposal(proposal, county) if proposal else Plan.status_quo(county)
-    ev = evaluate(county, plan, year=year)
+    ev = evaluate(county, plan, year=year, cache_dir=cache_dir)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ev.write_json(out / "evaluation.json")

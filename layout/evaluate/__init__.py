@@ -28,7 +28,8 @@ __all__ = ["evaluate", "Evaluation", "Violation", "travel_for_plan", "weighted_c
 MODES = ("walk", "bus")
 
 
-def travel_for_plan(county, plan, travel: Mapping[str, TravelMatrix] | None = None) -> dict[str, TravelMatrix]:
+def travel_for_plan(county, plan, travel: Mapping[str, TravelMatrix] | None = None, *,
+                    cache_dir=None) -> dict[str, TravelMatrix]:
     """Walking and bus matrices covering every school of the plan, new sites included.
 
     Given matrices are reused; only what they miss (the plan's new sites, or a whole mode) is computed with
@@ -40,6 +41,8 @@ def travel_for_plan(county, plan, travel: Mapping[str, TravelMatrix] | None = No
     plan : Plan
     travel : mapping of mode -> TravelMatrix, optional
         Cached matrices (e.g. for the county's existing schools).
+    cache_dir : path, optional
+        Folder of the on-disk travel cache of :func:`layout.network.travel` (reused across runs).
 
     Returns
     -------
@@ -50,24 +53,25 @@ def travel_for_plan(county, plan, travel: Mapping[str, TravelMatrix] | None = No
 
     out = dict(travel or {})
     sites = plan.new_sites
+    extra_args = {} if cache_dir is None else {"cache_dir": cache_dir}
     for mode in MODES:
         tm = out.get(mode)
         if tm is None:
-            out[mode] = network_travel(county, mode, sites=sites)
+            out[mode] = network_travel(county, mode, sites=sites, **extra_args)
             continue
         missing = sites.index.difference(tm.school_ids)
         if len(missing):
             try:
                 extra = network_travel(county.with_changes(schools=county.schools.iloc[:0]), mode,
-                                       sites=sites.loc[missing])
+                                       sites=sites.loc[missing], **extra_args)
                 out[mode] = tm.concat(extra.select(list(missing)))
             except Exception:   # a network back end that cannot route to new sites alone: recompute in full
-                out[mode] = network_travel(county, mode, sites=sites)
+                out[mode] = network_travel(county, mode, sites=sites, **extra_args)
     return out
 
 
 def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None, standards=None,
-             year: int = 0) -> Evaluation:
+             year: int = 0, *, cache_dir=None) -> Evaluation:
     """Evaluate a plan: allocate every child, then measure travel, schools, balance, costs, equity, violations.
 
     Parameters
@@ -82,6 +86,8 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
         Defaults to the county's.
     year : int
         Years ahead (demand from :func:`layout.demand.project_demand`).
+    cache_dir : path, optional
+        On-disk travel cache used when travel has to be computed.
 
     Returns
     -------
@@ -98,7 +104,7 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
 
     std = standards or county.standards
     plan = Plan.status_quo(county) if plan is None else plan
-    travel = travel_for_plan(county, plan, travel)
+    travel = travel_for_plan(county, plan, travel, cache_dir=cache_dir)
     alloc = allocate(county, plan, travel, std, year)
     schools = school_table(county, plan, alloc, std, travel)
     parts = balance_parts(plan, schools, std)

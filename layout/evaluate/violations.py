@@ -82,7 +82,8 @@ def _closure_catchments(county, plan, walk) -> dict[str, list[tuple[str, str]]]:
         if not teach:
             continue
         m = mins[teach]
-        nearest = m.idxmin(axis=1)
+        reachable = np.isfinite(m.to_numpy(dtype=float)).any(axis=1)
+        nearest = m[reachable].idxmin(axis=1)
         for vid, sid in nearest.items():
             if sid in out:
                 out[sid].append((str(vid), band))
