@@ -1,0 +1,405 @@
+"""`RoadNetwork`: road lines turned into a routable graph (junction nodes, edges between them, per-mode costs).
+
+Lines are split into edges at every vertex two road lines share (and at line ends), the way OpenStreetMap ways
+join at shared nodes. Lines that cross without a shared vertex (bridges, underpasses) stay unconnected. Each edge
+keeps its polyline as *segments* so points can snap to the nearest point along it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from pyproj import CRS
+from scipy.sparse.csgraph import connected_components
+
+from layout.errors import LayoutInputError, Problem
+from layout.network.modes import ModeSpec, mode_spec
+from layout.standards import Standards, load_standards
+
+__all__ = ["RoadNetwork", "ModeGraph"]
+
+
+class ModeGraph:
+    """The network as one mode sees it: directed arcs with minutes and metres, as a sparse matrix.
+
+    Attributes
+    ----------
+    spec : ModeSpec
+    edge_minutes_per_metre : ndarray
+        Per edge of the network; ``nan`` where the mode cannot use the edge.
+    forward, backward : ndarray of bool
+        Whether each edge may be travelled from ``u`` to ``v`` / from ``v`` to ``u``.
+    arc_u, arc_v, arc_minutes, arc_metres : ndarray
+        Directed arcs (parallel arcs reduced to the fastest), between network nodes.
+    component : ndarray of int
+        Weakly connected component of every node (over usable edges).
+    uniform_speed : bool
+        True when every usable edge has the same speed (metres then follow exactly from minutes).
+    """
+
+    def __init__(self, net: RoadNetwork, spec: ModeSpec):
+        self.spec = spec
+        self._net = net
+        speed = spec.edge_speeds(net.edges["road_class"].to_numpy(object), net.edges["speed_kmh"].to_numpy(float))
+        usable = np.isfinite(speed)
+        self.usable = usable
+        self.edge_minutes_per_metre = np.where(usable, 60.0 / (np.where(usable, speed, 1.0) * 1000.0), np.nan)
+        oneway = net.edges["oneway"].to_numpy(bool) if spec.follows_oneway else np.zeros(len(net.edges), bool)
+        self.forward = usable.copy()
+        self.backward = usable & ~oneway
+        u, v = net.edge_u, net.edge_v
+        length = net.edge_length
+        fwd, bwd = self.forward & (u != v), self.backward & (u != v)
+        au = np.concatenate([u[fwd], v[bwd]])
+        av = np.concatenate([v[fwd], u[bwd]])
+        minutes = np.concatenate([(length * self.edge_minutes_per_metre)[fwd], (length * self.edge_minutes_per_metre)[bwd]])
+        metres = np.concatenate([length[fwd], length[bwd]])
+        # keep the fastest of parallel arcs (a sparse matrix would otherwise add them up)
+        order = np.lexsort((metres, minutes, av, au))
+        au, av, minutes, metres = au[order], av[order], minutes[order], metres[order]
+        first = np.ones(len(au), bool)
+        first[1:] = (au[1:] != au[:-1]) | (av[1:] != av[:-1])
+        self.arc_u, self.arc_v = au[first], av[first]
+        self.arc_minutes, self.arc_metres = minutes[first], metres[first]
+        self.n_nodes = net.n_nodes
+        speeds = np.unique(speed[usable])
+        self.uniform_speed = len(speeds) <= 1
+        self.speed_m_per_min = float(speeds[0]) * 1000.0 / 60.0 if len(speeds) == 1 else np.nan
+        adj = sp.csr_array((np.ones(len(self.arc_u)), (self.arc_u, self.arc_v)), shape=(net.n_nodes, net.n_nodes))
+        self.n_components, self.component = connected_components(adj, directed=True, connection="weak")
+
+    @property
+    def segment_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
+        """Spatial index over the segments of usable edges, and the segment numbers it holds."""
+        return self._net.segment_tree(self.usable)
+
+
+class RoadNetwork:
+    """A routable road network in a metric CRS.
+
+    Build it with :meth:`from_roads` (a county's road lines) or :meth:`from_osm` (an OpenStreetMap file).
+
+    Attributes
+    ----------
+    nodes : ndarray (n, 2)
+        Junction coordinates.
+    edges : DataFrame
+        One row per edge: ``u``, ``v`` (node numbers), ``length_m``, ``road_class`` (canonical), ``speed_kmh``
+        (the line's own speed or ``nan``), ``oneway`` (travel allowed only from ``u`` to ``v``), ``highway``
+        (the OpenStreetMap value, empty for county roads), ``name``.
+    crs : pyproj.CRS
+    standards : Standards
+
+    Example
+    -------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString
+    >>> roads = gpd.GeoDataFrame({"road_class": ["village", "village"]},
+    ...                          geometry=[LineString([(0, 0), (1000, 0)]), LineString([(1000, 0), (1000, 500)])],
+    ...                          crs=32648)
+    >>> net = RoadNetwork.from_roads(roads)
+    >>> net.n_nodes, len(net.edges)
+    (3, 2)
+    >>> net.graph.number_of_edges()   # two-way roads are a pair of arcs
+    4
+    """
+
+    def __init__(self, nodes: np.ndarray, edges: pd.DataFrame, seg_xy: np.ndarray, seg_edge: np.ndarray,
+                 seg_offset: np.ndarray, crs, standards: Standards | None = None):
+        self.nodes = np.asarray(nodes, dtype=float)
+        self.edges = edges.reset_index(drop=True)
+        self.edge_u = self.edges["u"].to_numpy(np.int64)
+        self.edge_v = self.edges["v"].to_numpy(np.int64)
+        self.edge_length = self.edges["length_m"].to_numpy(float)
+        self.seg_xy = np.asarray(seg_xy, dtype=float)          # (m, 4): x0, y0, x1, y1
+        self.seg_edge = np.asarray(seg_edge, dtype=np.int64)
+        self.seg_offset = np.asarray(seg_offset, dtype=float)  # metres from the edge's u end to the segment start
+        self.crs = CRS.from_user_input(crs) if crs is not None else None
+        self.standards = standards or load_standards()
+        self._modes: dict[str, ModeGraph] = {}
+        self._trees: dict[frozenset, tuple[shapely.STRtree, np.ndarray]] = {}
+
+    # ---- construction -----------------------------------------------------------------------------------
+    @classmethod
+    def from_roads(cls, roads: gpd.GeoDataFrame, standards: Standards | None = None, *,
+                   tolerance: float | None = None) -> RoadNetwork:
+        """Build the network from road lines.
+
+        Parameters
+        ----------
+        roads : GeoDataFrame
+            LineStrings (or MultiLineStrings) in a metric CRS with a canonical ``road_class``; optional
+            ``speed_kmh`` (the line's own speed), ``oneway`` (true: only in the drawing direction; -1: only
+            against it), ``highway`` and ``name``.
+        standards : Standards, optional
+        tolerance : float, optional
+            Vertices closer than this (metres) are one junction; default ``modes.snapping.node_tolerance_metres``.
+
+        Returns
+        -------
+        RoadNetwork
+        """
+        std = standards or load_standards()
+        tol = float(tolerance if tolerance is not None else std.get("modes.snapping.node_tolerance_metres", 0.5))
+        if roads.crs is not None and not CRS.from_user_input(roads.crs).is_projected:
+            raise LayoutInputError([Problem("roads", "road lines are in lon/lat degrees, not metres",
+                                            value=str(roads.crs), fix="project them first (e.g. county.crs)")])
+        if "road_class" not in roads:
+            raise LayoutInputError([Problem("roads", "road lines have no road_class column", column="road_class",
+                                            fix="add road_class (expressway … footpath) to every line")])
+        lines = roads[roads.geometry.notna() & ~roads.geometry.is_empty]
+        lines = lines[lines.geom_type.isin(["LineString", "MultiLineString"])].explode(index_parts=False)
+        lines = lines.reset_index(drop=True)
+        n_lines = len(lines)
+        cls_ = lines["road_class"].astype(object).to_numpy()
+        line_speed = (pd.to_numeric(lines["speed_kmh"], errors="coerce").to_numpy(float) if "speed_kmh" in lines
+                      else np.full(n_lines, np.nan))
+        oneway = _oneway_codes(lines["oneway"]) if "oneway" in lines else np.zeros(n_lines, np.int8)
+        highway = lines["highway"].fillna("").astype(object).to_numpy() if "highway" in lines else np.full(n_lines, "", object)
+        name = lines["name"].fillna("").astype(object).to_numpy() if "name" in lines else np.full(n_lines, "", object)
+
+        coords, li = shapely.get_coordinates(lines.geometry.values, return_index=True)
+        if len(coords) == 0:
+            return cls(np.zeros((0, 2)), _empty_edges(), np.zeros((0, 4)), np.zeros(0, np.int64), np.zeros(0),
+                       lines.crs, std)
+        vid, n_nodes = _vertex_ids(coords, tol)
+        # node coordinates: the first vertex seen at each junction
+        nodes = np.zeros((n_nodes, 2))
+        nodes[vid[::-1]] = coords[::-1]
+        occ = np.bincount(vid, minlength=n_nodes)
+        first_of_line = np.ones(len(li), bool)
+        first_of_line[1:] = li[1:] != li[:-1]
+        last_of_line = np.ones(len(li), bool)
+        last_of_line[:-1] = li[1:] != li[:-1]
+        is_break = first_of_line | last_of_line | (occ[vid] >= 2)
+        bp = np.flatnonzero(is_break)
+        # cumulative metres along each line (global cumulative sum; differences within a line are exact enough)
+        step = np.zeros(len(coords))
+        step[1:] = np.where(li[1:] == li[:-1], np.hypot(*(coords[1:] - coords[:-1]).T), 0.0)
+        cum = np.cumsum(step)
+        valid = li[bp[:-1]] == li[bp[1:]]
+        start, end = bp[:-1][valid], bp[1:][valid]
+        length = cum[end] - cum[start]
+        line_of_edge = li[start]
+        u, v = vid[start], vid[end]
+        keep = ~((u == v) & (length <= 0))
+        edge_no = np.full(len(valid), -1, np.int64)
+        edge_no[np.flatnonzero(valid)[keep]] = np.arange(int(keep.sum()))
+        start, end, length, line_of_edge, u, v = (a[keep] for a in (start, end, length, line_of_edge, u, v))
+        # keep only junctions (edge ends) as nodes
+        used, inv = np.unique(np.concatenate([u, v]), return_inverse=True)
+        u, v = inv[:len(u)], inv[len(u):]
+        nodes = nodes[used]
+        ow = oneway[line_of_edge]
+        # a line drawn against its one-way direction: store the edge reversed
+        rev = ow < 0
+        u, v = np.where(rev, v, u), np.where(rev, u, v)
+        edges = pd.DataFrame({"u": u, "v": v, "length_m": length,
+                              "road_class": cls_[line_of_edge], "speed_kmh": line_speed[line_of_edge],
+                              "oneway": ow != 0, "highway": highway[line_of_edge], "name": name[line_of_edge],
+                              "line": line_of_edge})
+        # segments: consecutive vertices of a line, tagged with their edge and offset from the edge's u end
+        seg_start = np.flatnonzero(~last_of_line)
+        brk_index = np.searchsorted(bp, seg_start, side="right") - 1
+        seg_edge = edge_no[np.minimum(brk_index, len(edge_no) - 1)]
+        seg_len = step[seg_start + 1]
+        ok = (seg_edge >= 0) & (seg_len > 0)
+        seg_start, seg_edge, brk_index = seg_start[ok], seg_edge[ok], brk_index[ok]
+        offset = cum[seg_start] - cum[bp[brk_index]]
+        seg_xy = np.column_stack([coords[seg_start], coords[seg_start + 1]])
+        r = rev[seg_edge]
+        if r.any():   # reversed edges: measure from the other end, and draw the segment the other way
+            seg_len_r = step[seg_start + 1][r]
+            offset[r] = length[seg_edge[r]] - offset[r] - seg_len_r
+            seg_xy[r] = seg_xy[r][:, [2, 3, 0, 1]]
+        return cls(nodes, edges, seg_xy, seg_edge, offset, lines.crs, std)
+
+    @classmethod
+    def from_osm(cls, path: str | Path, crs=None, standards: Standards | None = None, *,
+                 bbox: tuple[float, float, float, float] | None = None) -> RoadNetwork:
+        """Build the network from an OpenStreetMap file read offline (``.osm.pbf``, ``.osm``, ``.osm.gz``, ``.osm.bz2``).
+
+        ``highway=*`` values map to canonical classes through ``road_classes.osm_highway`` in the standards;
+        the OSM value is kept in the ``highway`` column. See :func:`layout.network.osm.read_osm_roads`.
+
+        Parameters
+        ----------
+        path : str or Path
+        crs : CRS-like, optional
+            The metric CRS to work in; defaults to the UTM zone of the data's centre.
+        standards : Standards, optional
+        bbox : (min_lon, min_lat, max_lon, max_lat), optional
+            Keep only ways with a node inside this box.
+
+        Returns
+        -------
+        RoadNetwork
+        """
+        from layout.network.osm import read_osm_roads
+
+        std = standards or load_standards()
+        return cls.from_roads(read_osm_roads(path, crs=crs, standards=std, bbox=bbox), std)
+
+    # ---- views ----------------------------------------------------------------------------------------------
+    @property
+    def n_nodes(self) -> int:
+        return len(self.nodes)
+
+    def mode(self, mode: str | ModeSpec) -> ModeGraph:
+        """The network as a mode sees it (built once per mode definition)."""
+        spec = mode_spec(mode, self.standards)
+        key = spec.key()
+        if key not in self._modes:
+            self._modes[key] = ModeGraph(self, spec)
+        return self._modes[key]
+
+    def segment_tree(self, usable_edges: np.ndarray) -> tuple[shapely.STRtree, np.ndarray]:
+        """A spatial index over the segments of the given usable edges (cached by the set of usable classes)."""
+        key = hashlib.sha1(np.packbits(usable_edges).tobytes()).hexdigest()
+        if key not in self._trees:
+            segs = np.flatnonzero(usable_edges[self.seg_edge]) if len(self.seg_edge) else np.zeros(0, np.int64)
+            xy = self.seg_xy[segs]
+            geoms = shapely.linestrings(np.stack([xy[:, :2], xy[:, 2:]], axis=1)) if len(segs) else np.array([])
+            self._trees[key] = (shapely.STRtree(geoms), segs)
+        return self._trees[key]
+
+    def matrix(self, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, mode: str | ModeSpec = "walk", *,
+               cutoff: float | None = None, cache_dir: str | Path | None = None, workers: int = 1,
+               chunk_mb: float = 256.0, layers: tuple[str, str] = ("village", "school")):
+        """Travel minutes and metres from every origin point to every destination point by one mode.
+
+        Parameters
+        ----------
+        origins, destinations : GeoDataFrame
+            Points in the network's CRS indexed by id (villages × villages, villages × candidate sites, …).
+        mode : str or ModeSpec
+        cutoff : float, optional
+            Minutes; longer trips are ``inf`` (reason "beyond the cutoff").
+        cache_dir : path, optional
+            Folder to cache results in (keyed by a hash of network, points, mode and cutoff).
+        workers : int
+            Processes searching in parallel.
+        chunk_mb : float
+            Memory bound for the distances held at once.
+        layers : (str, str)
+            Names of the two layers in reports.
+
+        Returns
+        -------
+        TravelMatrix
+
+        Example
+        -------
+        >>> import geopandas as gpd, pandas as pd
+        >>> from shapely.geometry import LineString, Point
+        >>> roads = gpd.GeoDataFrame({"road_class": ["village"]}, geometry=[LineString([(0, 0), (800, 0)])],
+        ...                          crs=32648)
+        >>> pts = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(800, 0)], index=pd.Index(["A", "B"]), crs=32648)
+        >>> RoadNetwork.from_roads(roads).matrix(pts, pts, "walk").minutes.loc["A", "B"]
+        np.float64(12.0)
+        """
+        from layout.network.cache import cached, matrix_key
+        from layout.network.route import network_matrix
+
+        spec = mode_spec(mode, self.standards)
+        for name, pts in (("origins", origins), ("destinations", destinations)):
+            if pts.crs is not None and self.crs is not None and not CRS.from_user_input(pts.crs).equals(self.crs):
+                raise LayoutInputError([Problem(name, "points are in another CRS than the road network",
+                                                value=str(pts.crs), fix=f"project them with .to_crs({self.crs.to_string()!r})")])
+        key = matrix_key(self.fingerprint, origins, destinations, spec.key(), cutoff)
+        return cached(cache_dir, key, lambda: network_matrix(self, origins, destinations, spec, cutoff=cutoff,
+                                                             chunk_mb=chunk_mb, workers=workers, layers=layers))
+
+    @cached_property
+    def graph(self):
+        """The network as a networkx ``MultiDiGraph``.
+
+        Nodes carry ``x``, ``y``; each edge (key = edge number) carries ``length`` (m), ``road_class``,
+        ``highway``, ``oneway``, ``speed_kmh`` and ``name``. Two-way roads appear as a pair of arcs.
+        """
+        import networkx as nx
+
+        g = nx.MultiDiGraph(crs=self.crs)
+        g.add_nodes_from((i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.nodes))
+        cols = ["length_m", "road_class", "highway", "oneway", "speed_kmh", "name"]
+        for k, (u, v, length, rc, hw, ow, spd, name) in enumerate(
+                zip(self.edge_u, self.edge_v, *(self.edges[c].to_numpy() for c in cols), strict=True)):
+            attrs = {"length": float(length), "road_class": rc, "highway": hw, "oneway": bool(ow),
+                     "speed_kmh": float(spd), "name": name}
+            g.add_edge(int(u), int(v), key=k, **attrs)
+            if not ow:
+                g.add_edge(int(v), int(u), key=k, **attrs)
+        return g
+
+    def edge_geometries(self) -> gpd.GeoDataFrame:
+        """One LineString per edge (for maps and checks), with the edge attributes."""
+        order = np.lexsort((self.seg_offset, self.seg_edge))
+        se, xy = self.seg_edge[order], self.seg_xy[order]
+        pts = np.concatenate([xy[:, :2], xy[:, 2:]])
+        idx = np.concatenate([se, se])
+        o2 = np.concatenate([np.arange(len(se)) * 2, np.arange(len(se)) * 2 + 1])
+        ordr = np.lexsort((o2, idx))
+        pts, idx = pts[ordr], idx[ordr]
+        keep = np.ones(len(pts), bool)
+        keep[1:] = ~((idx[1:] == idx[:-1]) & np.all(pts[1:] == pts[:-1], axis=1))
+        geoms = np.full(len(self.edges), None, dtype=object)
+        has = np.unique(idx)
+        geoms[has] = shapely.linestrings(pts[keep], indices=idx[keep])[has] if len(has) else []
+        return gpd.GeoDataFrame(self.edges.drop(columns=["line"], errors="ignore"), geometry=list(geoms),
+                                crs=self.crs)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of the network's content (nodes, edges and their attributes) for cache keys."""
+        h = hashlib.sha256()
+        for arr in (self.nodes, self.edge_u, self.edge_v, self.edge_length, self.seg_xy, self.seg_edge,
+                    self.seg_offset, self.edges["speed_kmh"].to_numpy(float), self.edges["oneway"].to_numpy(bool)):
+            h.update(np.ascontiguousarray(arr).tobytes())
+        h.update("\x1f".join(map(str, self.edges["road_class"])).encode())
+        h.update(str(self.crs).encode())
+        return h.hexdigest()
+
+    def __repr__(self) -> str:
+        km = self.edge_length.sum() / 1000.0
+        return f"RoadNetwork({self.n_nodes} nodes, {len(self.edges)} edges, {km:.1f} km)"
+
+
+def _empty_edges() -> pd.DataFrame:
+    return pd.DataFrame({"u": np.zeros(0, np.int64), "v": np.zeros(0, np.int64), "length_m": np.zeros(0),
+                         "road_class": np.zeros(0, object), "speed_kmh": np.zeros(0), "oneway": np.zeros(0, bool),
+                         "highway": np.zeros(0, object), "name": np.zeros(0, object), "line": np.zeros(0, np.int64)})
+
+
+def _oneway_codes(values: pd.Series) -> np.ndarray:
+    """1 = one-way in drawing direction, -1 = against it, 0 = both ways (from bools, numbers or OSM text)."""
+    out = np.zeros(len(values), np.int8)
+    for i, v in enumerate(values.to_numpy(object)):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            continue
+        s = str(v).strip().lower()
+        if s in ("-1", "reverse"):
+            out[i] = -1
+        elif s in ("1", "yes", "true", "t", "y", "是"):
+            out[i] = 1
+    return out
+
+
+def _vertex_ids(coords: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
+    """Number vertices so that coordinates equal after rounding to ``tol`` share a number."""
+    q = np.round(coords / tol).astype(np.int64)
+    q -= q.min(axis=0)
+    span = q.max(axis=0) + 1
+    if float(span[0]) * float(span[1]) < 2.0 ** 62:
+        key = q[:, 0] * span[1] + q[:, 1]
+        _, vid = np.unique(key, return_inverse=True)
+    else:
+        _, vid = np.unique(q, axis=0, return_inverse=True)
+    vid = vid.ravel()
+    return vid, int(vid.max()) + 1

@@ -1,0 +1,102 @@
+"""A plain networkx reference for checking travel matrices (slow; for tests and benchmarks, not for production).
+
+Unlike :mod:`layout.network.route`, which joins points to the network through virtual nodes, this builds a new
+graph in which every edge carrying snapped points is *actually split* at them, attaches each village and school
+by its off-road leg, and runs one networkx Dijkstra per destination. Agreement between the two is a strong check.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from layout.network.graph import RoadNetwork
+from layout.network.modes import ModeSpec
+from layout.network.snap import snap_points
+
+__all__ = ["split_graph", "reference_minutes"]
+
+
+def split_graph(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame,
+                mode: str | ModeSpec = "walk") -> nx.DiGraph:
+    """A networkx graph with edges split at the snap points and nodes ``("o", i)`` / ``("d", j)`` attached.
+
+    Arc attribute ``w`` is minutes. Origins have only outgoing arcs and destinations only incoming ones.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    origins, destinations : GeoDataFrame
+    mode : str or ModeSpec
+
+    Returns
+    -------
+    networkx.DiGraph
+    """
+    mg = net.mode(mode)
+    so, sd = snap_points(net, mg, origins), snap_points(net, mg, destinations)
+    on_edge: dict[int, list] = defaultdict(list)
+    for tag, sn in (("o", so), ("d", sd)):
+        for i, (e, off) in enumerate(zip(sn.edge, sn.offset, strict=True)):
+            if e >= 0:
+                on_edge[int(e)].append((float(off), ("p", tag, i)))
+    g = nx.DiGraph()
+
+    def add(a, b, w):
+        if a != b and (not g.has_edge(a, b) or g[a][b]["w"] > w):
+            g.add_edge(a, b, w=w)
+
+    for e in np.flatnonzero(mg.usable):
+        u, v, length, tpm = int(net.edge_u[e]), int(net.edge_v[e]), float(net.edge_length[e]), float(
+            mg.edge_minutes_per_metre[e])
+        chain = [(0.0, u), *sorted(on_edge.get(int(e), []), key=lambda t: t[0]), (length, v)]
+        for (oa, a), (ob, b) in zip(chain[:-1], chain[1:], strict=True):
+            w = (ob - oa) * tpm
+            if mg.forward[e]:
+                add(a, b, w)
+            if mg.backward[e]:
+                add(b, a, w)
+    for tag, sn in (("o", so), ("d", sd)):
+        for i in np.flatnonzero(sn.edge >= 0):
+            p, x = ("p", tag, int(i)), (tag, int(i))
+            if tag == "o":
+                g.add_edge(x, p, w=float(sn.off_minutes[i]))
+            else:
+                g.add_edge(p, x, w=float(sn.off_minutes[i]))
+    return g
+
+
+def reference_minutes(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame,
+                      mode: str | ModeSpec = "walk", graph: nx.DiGraph | None = None) -> pd.DataFrame:
+    """Origin × destination minutes by a per-destination networkx ``single_source_dijkstra_path_length`` loop.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    origins, destinations : GeoDataFrame
+    mode : str or ModeSpec
+    graph : networkx.DiGraph, optional
+        From :func:`split_graph` (built here when omitted).
+
+    Returns
+    -------
+    DataFrame
+        Minutes including off-road legs and the wait; ``inf`` where unreachable.
+    """
+    mg = net.mode(mode)
+    g = graph if graph is not None else split_graph(net, origins, destinations, mode)
+    rev = g.reverse(copy=False)
+    out = np.full((len(origins), len(destinations)), np.inf)
+    for j in range(len(destinations)):
+        if ("d", j) not in rev:
+            continue
+        dist = nx.single_source_dijkstra_path_length(rev, ("d", j), weight="w")
+        for i in range(len(origins)):
+            t = dist.get(("o", i))
+            if t is not None:
+                out[i, j] = t + mg.spec.wait_minutes
+    return pd.DataFrame(out, index=origins.index.astype(str), columns=destinations.index.astype(str))

@@ -1,0 +1,267 @@
+"""Origin × destination travel minutes and metres over a road network (multi-source Dijkstra, chunked).
+
+Dijkstra runs from the smaller side. Each source point becomes a virtual node joined to the two ends of the edge
+it snapped to (by the partial edge), so the network itself is never rebuilt per point. When the destinations
+are the sources, the search runs on the reversed arcs, which gives the time *to* each destination even on
+one-way roads. Sources are processed in chunks so at most ``chunk_mb`` of distances are held at once.
+
+Metres are the length of the fastest route: exact from minutes when every usable road has the same speed
+(walking); otherwise from a second search on ``minutes + 1e-7 × metres`` (which picks the shortest of
+equally fast routes, and whose excess over the minutes is that route's length).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from layout.network.graph import ModeGraph, RoadNetwork
+from layout.network.matrix import TravelMatrix
+from layout.network.modes import ModeSpec
+from layout.network.snap import Snapped, snap_points
+
+__all__ = ["network_matrix", "source_arcs"]
+
+EPS = 1e-7          # minutes per metre added in the metres search (tie-break weight)
+_TINY = 1e-300      # stands in for a zero-length arc (sparse matrices drop explicit zeros)
+_SHARED: dict = {}  # read by worker processes (inherited by fork)
+
+
+def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame,
+                   mode: str | ModeSpec = "walk", *, cutoff: float | None = None, chunk_mb: float = 256.0,
+                   workers: int = 1, layers: tuple[str, str] = ("village", "school")) -> TravelMatrix:
+    """Travel minutes and metres from every origin to every destination by one mode.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    origins, destinations : GeoDataFrame
+        Points in the network's CRS, indexed by id (e.g. villages and schools).
+    mode : str or ModeSpec
+        A mode defined in the standards (``"walk"``, ``"bus"``).
+    cutoff : float, optional
+        Minutes; longer trips are reported as ``inf`` with reason "beyond the cutoff". Also speeds up the search.
+    chunk_mb : float
+        Memory for distances held at once (sources are processed in chunks that fit).
+    workers : int
+        Processes searching in parallel (POSIX ``fork``); 1 runs in this process.
+    layers : (str, str)
+        Names of the two point layers in the snap report and reasons.
+
+    Returns
+    -------
+    TravelMatrix
+        ``minutes`` and ``metres`` (origins × destinations, ``inf`` where unreachable, with reasons in
+        ``unreachable``) and the per-point ``snap`` report. Minutes include both off-road legs and the mode's
+        wait.
+
+    Example
+    -------
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely.geometry import LineString, Point
+    >>> roads = gpd.GeoDataFrame({"road_class": ["village"]}, geometry=[LineString([(0, 0), (2000, 0)])], crs=32648)
+    >>> net = RoadNetwork.from_roads(roads)
+    >>> v = gpd.GeoDataFrame(geometry=[Point(500, 0)], index=pd.Index(["V1"], name="village_id"), crs=32648)
+    >>> s = gpd.GeoDataFrame(geometry=[Point(1500, 0)], index=pd.Index(["S1"], name="school_id"), crs=32648)
+    >>> round(float(network_matrix(net, v, s, "walk").minutes.iloc[0, 0]), 2)   # 1000 m at 4 km/h
+    15.0
+    """
+    mg = net.mode(mode)
+    spec = mg.spec
+    so = snap_points(net, mg, origins)
+    sd = snap_points(net, mg, destinations)
+    reverse = len(destinations) <= len(origins)
+    src, tgt = (sd, so) if reverse else (so, sd)
+    limit = np.inf if cutoff is None else max(float(cutoff) - spec.wait_minutes, 0.0)
+    road_min, road_m = _road_matrix(net, mg, src, tgt, reverse, limit, chunk_mb, workers)
+    minutes = road_min + src.off_minutes[:, None] + tgt.off_minutes[None, :] + spec.wait_minutes
+    metres = road_m + src.off_metres[:, None] + tgt.off_metres[None, :]
+    if reverse:
+        minutes, metres = minutes.T, metres.T
+    if cutoff is not None:
+        beyond = minutes > float(cutoff)
+        minutes[beyond] = np.inf
+    metres[~np.isfinite(minutes)] = np.inf
+    oid = pd.Index(origins.index.astype(str), name=origins.index.name or f"{layers[0]}_id")
+    did = pd.Index(destinations.index.astype(str), name=destinations.index.name or f"{layers[1]}_id")
+    unreachable = _reasons(mg, so, sd, minutes, oid, did, cutoff, layers)
+    snap = pd.concat([so.table(layers[0]), sd.table(layers[1])])
+    return TravelMatrix(pd.DataFrame(minutes, index=oid, columns=did), pd.DataFrame(metres, index=oid, columns=did),
+                        spec.name, estimated=False, unreachable=unreachable, snap=snap)
+
+
+def source_arcs(net: RoadNetwork, mg: ModeGraph, src: Snapped, reverse: bool):
+    """Arcs of the mode graph plus one virtual node per snapped source point, joined to its edge's ends.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    mg : ModeGraph
+    src : Snapped
+        The points searches start from.
+    reverse : bool
+        Search on reversed arcs (times *to* the source points).
+
+    Returns
+    -------
+    rows, cols, minutes, metres : ndarray
+        Arcs over ``net.n_nodes + k`` nodes.
+    vnode : ndarray
+        Node number of each snapped source (``k`` of them).
+    s_ok : ndarray
+        Which source points snapped (positions in ``src``), aligned with ``vnode``.
+    """
+    fwd, bwd = mg.forward, mg.backward
+    s_e, s_mu, s_mv, s_du, s_dv = _legs(net, mg, src, *((fwd, bwd) if reverse else (bwd, fwd)))
+    s_ok = np.flatnonzero(src.edge >= 0)
+    vnode = net.n_nodes + np.arange(len(s_ok))
+    au, av = (mg.arc_v, mg.arc_u) if reverse else (mg.arc_u, mg.arc_v)
+    eu, ev = net.edge_u[s_e[s_ok]], net.edge_v[s_e[s_ok]]
+    rows = np.concatenate([au, vnode, vnode])
+    cols = np.concatenate([av, eu, ev])
+    leg_min = np.concatenate([s_mu[s_ok], s_mv[s_ok]])
+    leg_m = np.concatenate([s_du[s_ok], s_dv[s_ok]])
+    keep = np.concatenate([np.ones(len(au), bool), np.isfinite(leg_min)])
+    w_min = np.concatenate([mg.arc_minutes, leg_min])[keep]
+    w_m = np.concatenate([mg.arc_metres, leg_m])[keep]
+    return rows[keep], cols[keep], w_min, w_m, vnode, s_ok
+
+
+def _legs(net: RoadNetwork, mg: ModeGraph, p: Snapped, toward_u_ok: np.ndarray, toward_v_ok: np.ndarray):
+    """Minutes and metres along the snapped edge from each point to its edge's u and v ends (inf if not allowed)."""
+    e = np.maximum(p.edge, 0)
+    tpm = mg.edge_minutes_per_metre[e]
+    ok = p.edge >= 0
+    du, dv = p.offset, net.edge_length[e] - p.offset
+    mu = np.where(ok & toward_u_ok[e], du * tpm, np.inf)
+    mv = np.where(ok & toward_v_ok[e], dv * tpm, np.inf)
+    return e, mu, mv, du, dv
+
+
+def _road_matrix(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, reverse: bool, limit: float,
+                 chunk_mb: float, workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """On-road minutes and metres between snap points (sources × targets)."""
+    n = net.n_nodes
+    fwd, bwd = mg.forward, mg.backward
+    # along the snapped edge, from a target's ends to the target point
+    t_e, t_mu, t_mv, t_du, t_dv = _legs(net, mg, tgt, *((bwd, fwd) if reverse else (fwd, bwd)))
+    rows, cols, w_min, w_m, vnode, s_ok = source_arcs(net, mg, src, reverse)
+    k = len(s_ok)
+    shape = (n + k, n + k)
+    exact_metres = mg.uniform_speed and np.isfinite(mg.speed_m_per_min)
+    graphs = [_csr(w_min, rows, cols, shape)]
+    limits = [limit]
+    if not exact_metres:
+        graphs.append(_csr(w_min + EPS * w_m, rows, cols, shape))
+        vmax = np.nanmax(1.0 / mg.edge_minutes_per_metre) if np.isfinite(mg.edge_minutes_per_metre).any() else 0.0
+        limits.append(limit + EPS * limit * vmax if np.isfinite(limit) else np.inf)
+    tu, tv = net.edge_u[t_e], net.edge_v[t_e]
+    t_ok = tgt.edge >= 0
+    t_legs = [(np.where(t_ok, t_mu, np.inf), np.where(t_ok, t_mv, np.inf))]
+    if not exact_metres:
+        t_legs.append((t_mu + EPS * t_du, t_mv + EPS * t_dv))
+    # the two points on one edge: straight along it, if the direction is allowed
+    direct = _same_edge(net, mg, src, tgt, s_ok, reverse)
+
+    out_min = np.full((len(src.edge), len(tgt.edge)), np.inf)
+    out_m = np.full_like(out_min, np.inf)
+    if k == 0 or len(tgt.edge) == 0:
+        return out_min, out_m
+    chunk = int(max(1, min(k, chunk_mb * 2 ** 20 // (8 * (n + k) * 2))))
+    starts = list(range(0, k, chunk))
+    _SHARED.update(graphs=graphs, limits=limits, vnode=vnode, tu=tu, tv=tv, t_legs=t_legs, chunk=chunk)
+    try:
+        if workers > 1 and len(starts) > 1 and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(min(workers, len(starts), os.cpu_count() or 1)) as pool:
+                results = pool.map(_chunk, starts)
+        else:
+            results = [_chunk(s) for s in starts]
+    finally:
+        _SHARED.clear()
+    out_pp = np.full_like(out_min, np.inf)   # minutes + EPS × metres of the tie-broken search
+    for s0, best in zip(starts, results, strict=True):
+        rows_ = s_ok[s0:s0 + chunk]
+        out_min[rows_] = best[0]
+        if not exact_metres:
+            out_pp[rows_] = best[1]
+    i, j, dmin, dm = direct
+    np.minimum.at(out_min, (i, j), dmin)
+    np.minimum.at(out_pp, (i, j), dmin + EPS * dm)
+    fin = np.isfinite(out_min)
+    if exact_metres:
+        out_m = out_min * mg.speed_m_per_min
+    else:
+        out_m = np.where(fin, np.maximum((out_pp - np.where(fin, out_min, 0.0)) / EPS, 0.0), np.inf)
+    return out_min, out_m
+
+
+def _chunk(s0: int) -> tuple[np.ndarray, ...]:
+    """Search from one chunk of sources; return best minutes (and metres) to every target."""
+    sh = _SHARED
+    idx = sh["vnode"][s0:s0 + sh["chunk"]]
+    best = []
+    for g, lim, (lu, lv) in zip(sh["graphs"], sh["limits"], sh["t_legs"], strict=True):
+        d = dijkstra(g, directed=True, indices=idx, limit=lim)
+        best.append(np.minimum(d[:, sh["tu"]] + lu[None, :], d[:, sh["tv"]] + lv[None, :]))
+        del d
+    return tuple(best)
+
+
+def _csr(w: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape) -> sp.csr_array:
+    return sp.csr_array((np.maximum(w, _TINY), (rows, cols)), shape=shape)
+
+
+def _same_edge(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, s_ok: np.ndarray,
+               reverse: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Source rows, target columns, minutes and metres for points on the same edge, travelled along it."""
+    none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+    if not len(s_ok):
+        return none
+    t_ok = np.flatnonzero(tgt.edge >= 0)
+    t_ok = t_ok[np.argsort(tgt.edge[t_ok], kind="stable")]
+    t_edges = tgt.edge[t_ok]
+    lo = np.searchsorted(t_edges, src.edge[s_ok], side="left")
+    hi = np.searchsorted(t_edges, src.edge[s_ok], side="right")
+    count = hi - lo
+    if not count.any():
+        return none
+    i = np.repeat(s_ok, count)
+    j = t_ok[np.concatenate([np.arange(a, b) for a, b in zip(lo[count > 0], hi[count > 0], strict=True)])]
+    e = src.edge[i]
+    si, sj = src.offset[i], tgt.offset[j]
+    so, sd = (sj, si) if reverse else (si, sj)
+    allowed = np.where(sd >= so, mg.forward[e], mg.backward[e])
+    metres = np.abs(sd - so)
+    minutes = metres * mg.edge_minutes_per_metre[e]
+    return i[allowed], j[allowed], minutes[allowed], metres[allowed]
+
+
+def _reasons(mg: ModeGraph, so: Snapped, sd: Snapped, minutes: np.ndarray, oid: pd.Index, did: pd.Index,
+             cutoff: float | None, layers: tuple[str, str]) -> pd.DataFrame:
+    """Why each unreachable pair is unreachable."""
+    oi, di = np.nonzero(~np.isfinite(minutes))
+    cols = [oid.name or "village_id", did.name or "school_id"]
+    if oid.name == did.name:
+        cols = [f"origin_{cols[0]}", f"destination_{cols[1]}"]
+    if not len(oi):
+        return pd.DataFrame({cols[0]: pd.Series([], dtype=object), cols[1]: pd.Series([], dtype=object),
+                             "reason": pd.Series([], dtype=object)})
+    spec = mg.spec
+    far = f"no usable road for {spec.name} within {spec.max_snap_metres:g} m of the"
+    net_u = mg._net.edge_u
+    co = np.where(so.edge >= 0, mg.component[net_u[np.maximum(so.edge, 0)]], -1)
+    cd = np.where(sd.edge >= 0, mg.component[net_u[np.maximum(sd.edge, 0)]], -2)
+    o_bad, d_bad = so.edge[oi] < 0, sd.edge[di] < 0
+    other = (f"beyond the {cutoff:g}-minute cutoff" if cutoff is not None
+             else "no route in the allowed direction (one-way roads)")
+    reason = np.select(
+        [o_bad, d_bad, co[oi] != cd[di]],
+        [f"{far} {layers[0]}", f"{far} {layers[1]}", "on a different road component (not connected)"],
+        default=other)
+    return pd.DataFrame({cols[0]: oid.to_numpy()[oi], cols[1]: did.to_numpy()[di], "reason": reason.astype(object)})
