@@ -9,7 +9,10 @@ so public benchmark instances run through the very same code (see ``benchmarks/l
 
 from __future__ import annotations
 
+from layout.locate.capacitated import capacitated_p_median
+from layout.locate.coverage import max_coverage, set_cover
 from layout.locate.pmedian import p_median
+from layout.locate.school_model import school_model
 from layout.locate.solution import STATUSES, Solution
 
-__all__ = ["Solution", "STATUSES", "p_median"]
+__all__ = ["Solution", "STATUSES", "p_median", "capacitated_p_median", "max_coverage", "set_cover", "school_model"]

@@ -170,9 +170,10 @@ def capacitated_bound(cost: np.ndarray, demand: np.ndarray, capacity: np.ndarray
                 theta, stall = theta / 2.0, 0
         g = 1.0 - x[:, chosen].sum(axis=1)
         norm = float(g @ g)
-        if norm < 1e-12 or theta < 5e-4 or upper - best <= 1e-9 * max(1.0, abs(upper)):
+        if norm < 1e-12 or theta < 5e-4 or upper - best <= 1e-9 * max(1.0, abs(best)):
             break
         if deadline is not None and time.perf_counter() > deadline:
             break
-        lam = lam + theta * max(upper - value, 1e-9 * max(1.0, abs(upper))) / norm * g
+        target = upper if np.isfinite(upper) else value + 0.05 * max(1.0, abs(value))
+        lam = lam + theta * max(target - value, 1e-9 * max(1.0, abs(target))) / norm * g
     return best, best_lam

@@ -27,7 +27,7 @@ def solve_milp(c: np.ndarray, a: sp.spmatrix | sp.sparray, row_lo: np.ndarray, r
                col_lo: np.ndarray, col_hi: np.ndarray, integer: np.ndarray, *, offset: float = 0.0,
                time_limit: float | None = None, start: np.ndarray | None = None, rel_gap: float = 1e-7,
                abs_gap: float = 1e-6, threads: int | None = None,
-               heuristic_effort: float | None = None) -> MilpResult:
+               heuristic_effort: float | None = None, options: dict | None = None) -> MilpResult:
     """Minimise ``c·x + offset`` s.t. ``row_lo ≤ A x ≤ row_hi``, ``col_lo ≤ x ≤ col_hi``, ``x[integer]`` integral.
 
     Parameters
@@ -48,6 +48,8 @@ def solve_milp(c: np.ndarray, a: sp.spmatrix | sp.sparray, row_lo: np.ndarray, r
         HiGHS stops when the relative or absolute gap falls below these.
     heuristic_effort : float, optional
         HiGHS primal heuristic effort (lower when a good start is given).
+    options : dict, optional
+        Further HiGHS options by name.
 
     Returns
     -------
@@ -95,6 +97,8 @@ def solve_milp(c: np.ndarray, a: sp.spmatrix | sp.sparray, row_lo: np.ndarray, r
                 h.setOptionValue(name, False)
     if threads:
         h.setOptionValue("threads", int(threads))
+    for name, value in (options or {}).items():
+        h.setOptionValue(name, value)
     if time_limit is not None:
         h.setOptionValue("time_limit", max(0.05, float(time_limit)))
     if start is not None and np.any(integer):

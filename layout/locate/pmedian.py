@@ -42,7 +42,10 @@ EXACT_MAX_PAIRS = 2_500_000
 _OPT_TOL = 1e-7
 #: Build the untruncated radius model when it has at most this many nonzeros.
 FULL_MODEL_NNZ = 400_000
-LAGRANGE_ITERATIONS = 300
+LAGRANGE_ITERATIONS = 600
+FIXING_ROUNDS = 4
+#: HiGHS settings that help on the radius model (measured on pmed: restarts cost more than they gain).
+HIGHS_OPTIONS = {"mip_allow_restart": False, "mip_pscost_minreliable": 0}
 
 
 def _ragged(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -234,10 +237,10 @@ def p_median(cost, p, weights=None, required=None, forbidden=None, max_cost=None
             lb = math.ceil(lb - 1e-9)
         hit = deadline is not None and time.perf_counter() > deadline
         return _result(open_, assign, ub, lb, "time_limit" if hit else "feasible", t0, "heuristic+lagrangian")
-    return _exact(prep, w, act, p, open_, ub, t0, deadline, max_cost)
+    return _exact(prep, w, act, p, open_, ub, t0, deadline, max_cost, pen)
 
 
-def _exact(prep, w, act, p, open_, ub, t0, deadline, max_cost) -> Solution:
+def _exact(prep, w, act, p, open_, ub, t0, deadline, max_cost, pen) -> Solution:
     cost_a = prep.cost[act]
     wa = w[act]
     wc = wa[:, None] * cost_a
@@ -247,23 +250,37 @@ def _exact(prep, w, act, p, open_, ub, t0, deadline, max_cost) -> Solution:
     candidates, required = prep.candidates, prep.required
     fixed = 0
     if math.isfinite(ub):
-        # Lagrangian bound, then drop sites that cannot belong to a better solution.
-        d_ub = cost_a[:, best_open].min(axis=1) * wa
+        # Lagrangian bound, then drop sites that cannot belong to a better solution; repeat on the smaller
+        # problem (closed sites raise the bound) while sites keep being removed.
+        lam = cost_a[:, best_open].min(axis=1) * wa
         lag_deadline = None if deadline is None else time.perf_counter() + 0.25 * (deadline - time.perf_counter())
-        lb, lam = pmedian_bound(wc, p, candidates, required, ub, lam=d_ub, deadline=lag_deadline,
-                                max_iter=LAGRANGE_ITERATIONS)
-        threshold = ub - 1.0 + 1e-6 if integral else ub * (1 + 1e-12) + 1e-12
-        lb, close, force = pmedian_site_fixing(wc, p, candidates, required, lam, threshold)
-        lower = math.ceil(lb - 1e-6) if integral else lb
-        if lower >= ub - 1e-9 * max(1.0, abs(ub)) or (integral and lb > threshold):
-            _, assign = evaluate(prep.cost, w, best_open)
-            return _result(best_open, assign, best_obj, ub, "optimal", t0, "heuristic+lagrangian")
-        fixed = int(close.sum())
-        required = np.union1d(required, candidates[force])
-        candidates = candidates[~close]
-        if len(candidates) < p or len(required) > p:  # no better solution exists
-            _, assign = evaluate(prep.cost, w, best_open)
-            return _result(best_open, assign, best_obj, ub, "optimal", t0, "heuristic+lagrangian")
+        for round_ in range(FIXING_ROUNDS):
+            lb, lam = pmedian_bound(wc, p, candidates, required, best_obj, lam=lam, deadline=lag_deadline,
+                                    max_iter=LAGRANGE_ITERATIONS)
+            if round_ == 0:  # the sites the relaxation picks are a good start for another swap search
+                red = wc[:, candidates] - lam[:, None]
+                rho = np.where(red < 0, red, 0.0).sum(axis=0)
+                free = np.flatnonzero(~np.isin(candidates, required))
+                picked = candidates[free[np.argsort(rho[free], kind="stable")[: p - len(required)]]]
+                other = swap_search(pen, w, np.concatenate([required, picked]), candidates, required,
+                                    deadline=lag_deadline)
+                other_obj, _ = evaluate(prep.cost, w, other)
+                if other_obj < best_obj:
+                    best_obj, best_open = other_obj, other
+            threshold = best_obj - 1.0 + 1e-6 if integral else best_obj * (1 + 1e-12) + 1e-12
+            lb, close, force = pmedian_site_fixing(wc, p, candidates, required, lam, threshold)
+            lower = max(lower, math.ceil(lb - 1e-6) if integral else lb)
+            if lower >= best_obj - 1e-9 * max(1.0, abs(best_obj)) or (integral and lb > threshold):
+                _, assign = evaluate(prep.cost, w, best_open)
+                return _result(best_open, assign, best_obj, best_obj, "optimal", t0, "heuristic+lagrangian")
+            fixed += int(close.sum())
+            required = np.union1d(required, candidates[force])
+            candidates = candidates[~close]
+            if len(candidates) < p or len(required) > p:  # no better solution exists
+                _, assign = evaluate(prep.cost, w, best_open)
+                return _result(best_open, assign, best_obj, best_obj, "optimal", t0, "heuristic+lagrangian")
+            if not close.any() and not force.any():
+                break
     model = RadiusModel(cost_a, wa, p, candidates, required)
     pos_of = np.full(prep.m, -1)
     pos_of[candidates] = np.arange(len(candidates))
@@ -290,7 +307,8 @@ def _exact(prep, w, act, p, open_, ub, t0, deadline, max_cost) -> Solution:
         if math.isfinite(best_obj) and np.all(pos_of[best_open] >= 0):
             start = model.start(info, pos_of[best_open], d_best, len(milp["c"]))
         res = solve_milp(**milp, time_limit=remaining, start=start, rel_gap=1e-9,
-                         abs_gap=0.999 if integral else 1e-9, heuristic_effort=0.01 if start is not None else None)
+                         abs_gap=0.999 if integral else 1e-9, heuristic_effort=0.01 if start is not None else None,
+                         options=HIGHS_OPTIONS)
         if res.status == "infeasible":
             if math.isfinite(best_obj):  # only better solutions were kept: the known one is optimal
                 lower = best_obj

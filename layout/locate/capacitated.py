@@ -1,0 +1,314 @@
+"""Capacitated p-median with single sourcing: open p sites, assign each demand point wholly to one open site
+without exceeding the sites' capacities; minimise the total (weighted) cost.
+
+Exact path, in three steps, each keeping a valid lower bound:
+
+1. **Start**: the sites opened by the Lagrangian relaxation below, and those of the uncapacitated p-median
+   heuristic, each get a single-source assignment from HiGHS; the better one is the upper bound.
+2. **Lagrangian relaxation** of the assignment rows (each site a continuous knapsack, see
+   :mod:`layout.locate.lagrangian`) gives the linear-programming bound and, for every pair (i, j) and every site,
+   a bound on any solution using it. Pairs and sites whose bound exceeds the start's objective cannot appear in a
+   better solution and are removed.
+3. **MILP** on the remaining pairs (strong formulation with ``x_ij ≤ y_j``), warm-started from step 1.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from layout.locate._assignment import AssignmentModel
+from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachable_message
+from layout.locate.heuristics import greedy, penalised, swap_search
+from layout.locate.lagrangian import _select, capacitated_bound, knapsack_values
+from layout.locate.pmedian import is_integral
+from layout.locate.solution import Solution, infeasible, relative_gap
+
+__all__ = ["capacitated_p_median", "capacity_explanation"]
+
+_OPT_TOL = 1e-7
+#: Relative gap at which the search for a starting solution stops.
+START_GAP = 1e-4
+#: Seconds for each starting assignment.
+START_SECONDS = 3.0
+#: Core MILP: sites = the solution's plus CORE_SITES·p best by the relaxation; CORE_PAIRS·n/p nearest per point.
+CORE_SITES = 2
+ALTERNATE_ROUNDS = 30
+CORE_PAIRS = 2.0
+CORE_SECONDS = 20.0
+
+
+def capacity_explanation(prep, demand: np.ndarray, capacity: np.ndarray, n_open: int | None) -> str:
+    """Plain words for why capacities cannot hold the demand ("" when no simple reason is found)."""
+    total = float(demand.sum())
+    caps = capacity[prep.candidates]
+    if n_open is not None:
+        free = np.setdiff1d(prep.candidates, prep.required)
+        best = np.sort(capacity[free])[::-1][: max(0, n_open - len(prep.required))]
+        usable = float(capacity[prep.required].sum() + best.sum())
+        if usable < total - 1e-9:
+            return (f"total capacity short by {total - usable:g}: demand {total:g}, the {n_open} largest "
+                    f"allowed sites hold {usable:g}")
+    elif caps.sum() < total - 1e-9:
+        return f"total capacity short by {total - float(caps.sum()):g}: demand {total:g}, all sites hold {caps.sum():g}"
+    reach = np.where(np.isfinite(prep.cost), capacity[None, :], 0.0).max(axis=1)
+    too_big = np.flatnonzero(demand > reach + 1e-9)
+    if len(too_big):
+        i = too_big[0]
+        return (f"demand points {list_ids(too_big)} are larger than any site they can reach "
+                f"(point {i} needs {demand[i]:g}, the largest reachable capacity is {reach[i]:g})")
+    return ""
+
+
+def _result(open_sites, assignment, objective, lower, status, t0, method, **extra) -> Solution:
+    lower = min(lower, objective)
+    gap = relative_gap(objective, lower)
+    if status in ("optimal", "feasible") and gap <= _OPT_TOL:
+        status = "optimal"
+    elif status == "optimal":
+        status = "feasible"
+    return Solution(open=np.sort(np.asarray(open_sites, dtype=np.int64)),
+                    assignment=np.asarray(assignment, dtype=np.int64), objective=float(objective),
+                    lower_bound=float(lower), gap=gap, status=status, seconds=time.perf_counter() - t0,
+                    method=method, extra=extra)
+
+
+def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None, required=None, forbidden=None,
+                         max_cost=None, time_limit=None) -> Solution:
+    """Open ``p`` sites and assign each demand point to one of them within capacity, minimising total cost.
+
+    Parameters
+    ----------
+    cost : array (n_demand, n_sites) or scipy.sparse
+        Travel cost; ``inf`` (dense) or absent (sparse) where a pair is not allowed.
+    p : int
+        Number of sites to open.
+    demand : array (n_demand,)
+        Load each point puts on its site (e.g. pupils).
+    capacity : float or array (n_sites,)
+        Load each site can take when open.
+    min_load : float or array (n_sites,), optional
+        Least load an open site must carry.
+    weights : array (n_demand,), optional
+        Multiplies each point's cost in the objective (default 1: the objective is the plain sum of costs, the
+        Osman–Christofides convention). Pass ``weights=demand`` for pupil-minutes.
+    required, forbidden, max_cost, time_limit
+        As in :func:`~layout.locate.p_median`.
+
+    Returns
+    -------
+    Solution
+        ``assignment`` gives each point's single site; ``status="infeasible"`` with an ``explanation`` such as
+        "total capacity short by 120".
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> cost = np.array([[0, 1, 5], [1, 0, 4], [5, 4, 0], [6, 5, 1]])
+    >>> s = capacitated_p_median(cost, 2, demand=[1, 1, 1, 1], capacity=[2, 2, 2])
+    >>> s.open.tolist(), s.objective
+    ([0, 2], 2.0)
+    """
+    t0 = time.perf_counter()
+    prep, problems = prepare(cost, weights=weights, required=required, forbidden=forbidden, max_cost=max_cost)
+    if prep is not None:
+        p = check_p(p, prep, problems)
+        q = _vector(demand, prep.n, "demand", None, problems)
+        if demand is None:
+            problems.add("locate parameters", "demand is required", column="demand", fix="give one value per point")
+        cap = _vector(capacity, prep.m, "capacity", None, problems, allow_inf=True)
+        if capacity is None:
+            problems.add("locate parameters", "capacity is required", column="capacity",
+                         fix="give one value per site, or one for all")
+        ml = _vector(min_load, prep.m, "min_load", 0.0, problems)
+    if time_limit is not None and not (isinstance(time_limit, int | float) and time_limit > 0):
+        problems.add("locate parameters", "time_limit must be a positive number of seconds",
+                     column="time_limit", value=time_limit, fix="pass e.g. 60")
+    problems.raise_if_any("capacitated p-median: invalid input")
+    deadline = None if time_limit is None else t0 + time_limit
+    n = prep.n
+    unreached = prep.unreachable()
+    if len(unreached):
+        return infeasible(n, unreachable_message(unreached, max_cost), time.perf_counter() - t0)
+    # a point can only go to a site that could hold it
+    allowed = np.isfinite(prep.cost) & (q[:, None] <= cap[None, :] + 1e-9)
+    allowed[:, prep.forbidden] = False
+    why = capacity_explanation(prep, q, cap, p)
+    if why or not allowed.any(axis=1).all():
+        return infeasible(n, why or unreachable_message(np.flatnonzero(~allowed.any(axis=1)), max_cost),
+                          time.perf_counter() - t0)
+    wcost = np.where(allowed, prep.weights[:, None] * np.where(allowed, prep.cost, 0.0), np.inf)
+    integral = is_integral(wcost)
+    abs_gap = 0.999 if integral else 1e-9
+
+    def model(mask: np.ndarray, sites: np.ndarray, open_lo_sites: np.ndarray) -> AssignmentModel:
+        sites = np.sort(np.asarray(sites))
+        ii, jj = np.nonzero(mask)
+        return AssignmentModel(n=n, sites=sites, pair_i=ii, pair_j=jj, pair_cost=wcost[ii, jj], demand=q,
+                               capacity=cap[sites], min_load=ml[sites] if ml.any() else None,
+                               open_lo=np.isin(sites, open_lo_sites).astype(float), p_lo=p, p_hi=p)
+
+    def left():
+        return None if deadline is None else max(0.05, deadline - time.perf_counter())
+
+    # 1. Lagrangian bound (no upper bound yet), then starting solutions: the sites the relaxation picks and
+    #    the uncapacitated p-median's sites, each with a single-source assignment found by HiGHS.
+    lag_deadline = None if deadline is None else t0 + 0.1 * time_limit
+    lb, lam = capacitated_bound(wcost, q, cap, p, prep.candidates, prep.required, math.inf,
+                                deadline=lag_deadline, max_iter=150)
+    starts = [_relaxation_sites(wcost, q, cap, p, prep.candidates, prep.required, lam)]
+    pen = penalised(wcost, np.ones(n))
+    unc = greedy(pen, np.ones(n), p, prep.candidates, prep.required)
+    starts.append(swap_search(pen, np.ones(n), unc, prep.candidates, prep.required,
+                              deadline=time.perf_counter() + 2.0))
+    open0 = assign0 = None
+    ub = math.inf
+    per_start = START_SECONDS if time_limit is None else min(START_SECONDS, 0.1 * time_limit)
+    for site_set in starts:
+        only = np.zeros(prep.m, dtype=bool)
+        only[site_set] = True
+        r, o, a = model(allowed & only[None, :], np.asarray(site_set), site_set).solve(
+            time_limit=per_start, rel_gap=START_GAP, abs_gap=abs_gap)
+        if o is not None and r.objective < ub:
+            ub, open0, assign0 = r.objective, o, a
+    if open0 is not None:
+        ub, open0, assign0 = _alternate(model, wcost, q, cap, allowed, prep.required, ub, open0, assign0,
+                                        per_start, abs_gap, deadline)
+        # core MILP: promising sites only, each point's nearest few of them; improves the start
+        red = wcost[:, prep.candidates] - lam[:, None]
+        rho = knapsack_values(red, q, cap[prep.candidates])[0]
+        top = prep.candidates[np.argsort(rho, kind="stable")[: CORE_SITES * p]]
+        core = np.zeros(prep.m, dtype=bool)
+        core[np.concatenate([top, open0, prep.required])] = True
+        core_cost = np.where(allowed & core[None, :], wcost, np.inf)
+        k = int(min(core.sum(), max(5, math.ceil(CORE_PAIRS * n / p))))
+        rank = np.argsort(np.argsort(core_cost, axis=1, kind="stable"), axis=1, kind="stable")
+        near = np.isfinite(core_cost) & (rank < k)
+        near[np.arange(n), assign0] = True
+        limit = CORE_SECONDS if time_limit is None else min(CORE_SECONDS, 0.3 * time_limit)
+        r, o, a = model(near, np.flatnonzero(core), prep.required).solve(
+            time_limit=limit, start_open=open0, start_assign=assign0, rel_gap=1e-6, abs_gap=abs_gap)
+        if o is not None and r.objective < ub:
+            ub, open0, assign0 = r.objective, o, a
+    lower = math.ceil(lb - 1e-6) if integral and math.isfinite(lb) else lb
+    mask, sites, must_open = allowed, prep.candidates, prep.required
+    extra = {}
+    if math.isfinite(ub):
+        # 2. Lagrangian bound with the known solution, then reduction
+        lag_deadline = None if deadline is None else time.perf_counter() + 0.1 * (deadline - time.perf_counter())
+        lb2, lam = capacitated_bound(wcost, q, cap, p, prep.candidates, prep.required, ub, lam=lam,
+                                     deadline=lag_deadline)
+        if lb2 > lb:
+            lower = math.ceil(lb2 - 1e-6) if integral else lb2
+        if lower >= ub - 1e-9 * max(1.0, abs(ub)):
+            return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian")
+        threshold = ub - 1.0 + 1e-6 if integral else ub * (1 + 1e-12) + 1e-12
+        mask, close, force = _reduce(wcost, q, cap, p, prep.candidates, prep.required, lam, threshold)
+        sites = prep.candidates[~close]
+        must_open = np.union1d(prep.required, prep.candidates[force])
+        mask = mask & allowed
+        mask[:, prep.candidates[close]] = False
+        extra = dict(pairs_kept=int(mask.sum()), pairs_allowed=int(allowed.sum()), sites_fixed=int(close.sum()),
+                     start_objective=ub)
+        if len(sites) < p or len(must_open) > p or not mask.any(axis=1).all():
+            return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", **extra)
+    # 3. MILP on what is left
+    res, open1, assign1 = model(mask, sites, must_open).solve(
+        time_limit=left(), start_open=open0, start_assign=assign0, rel_gap=1e-9, abs_gap=abs_gap,
+        heuristic_effort=0.01 if open0 is not None else None)
+    if res.status == "infeasible":
+        if open0 is not None and math.isfinite(lower):
+            return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", **extra)
+        return infeasible(n, "no assignment satisfies the capacities and minimum loads with p = "
+                          f"{p} sites", time.perf_counter() - t0, method="milp")
+    bound = res.bound
+    if integral and math.isfinite(bound):
+        bound = math.ceil(bound - 1e-6)
+    if open1 is not None and res.objective < ub:
+        best_open, best_assign, best = open1, assign1, res.objective
+    else:
+        best_open, best_assign, best = open0, assign0, ub
+    if best_open is None:
+        return infeasible(n, "no solution found within the time limit", time.perf_counter() - t0, method="milp")
+    lower = max(lower, min(bound, best))
+    status = "optimal" if res.status == "optimal" else "time_limit"
+    return _result(best_open, best_assign, best, lower, status, t0, "milp+lagrangian", **extra)
+
+
+def _alternate(model, wcost, demand, capacity, allowed, required, ub, open_, assign, seconds, abs_gap, deadline):
+    """Location–allocation alternation: move each median to the best site for its cluster, reassign.
+
+    Each cluster's new median must be allowed for all its members and hold its demand, so the moved solution
+    stays feasible; the reassignment is a single-source assignment over the new sites solved by HiGHS.
+    """
+    for _ in range(ALTERNATE_ROUNDS):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        moved = open_.copy()
+        start_assign = assign.copy()
+        for k, r in enumerate(open_):
+            members = np.flatnonzero(assign == r)
+            if len(members) == 0 or r in required:
+                continue
+            load = demand[members].sum()
+            total = wcost[members].sum(axis=0)
+            total[(capacity < load - 1e-9) | ~allowed[members].all(axis=0)] = np.inf
+            total[np.setdiff1d(moved, [r])] = np.inf
+            best = int(np.argmin(total))
+            if np.isfinite(total[best]) and total[best] < total[r] - 1e-9:
+                moved[k] = best
+                start_assign[members] = best
+        if np.array_equal(np.sort(moved), np.sort(open_)):
+            break
+        only = np.zeros(wcost.shape[1], dtype=bool)
+        only[moved] = True
+        res, o, a = model(allowed & only[None, :], moved, np.asarray(required)).solve(
+            time_limit=seconds, start_open=moved, start_assign=start_assign, rel_gap=START_GAP, abs_gap=abs_gap)
+        if o is None or res.objective >= ub - 1e-9:
+            break
+        ub, open_, assign = res.objective, o, a
+    return ub, open_, assign
+
+
+def _relaxation_sites(wcost, demand, capacity, p, candidates, required, lam) -> np.ndarray:
+    """The p sites the Lagrangian relaxation opens at multipliers ``lam``."""
+    red = wcost[:, candidates] - lam[:, None]
+    rho = knapsack_values(red, demand, capacity[candidates])[0]
+    req_pos = np.flatnonzero(np.isin(candidates, required))
+    free_pos = np.setdiff1d(np.arange(len(candidates)), req_pos)
+    return np.sort(candidates[_select(rho, p, free_pos, req_pos)])
+
+
+def _reduce(wcost, demand, capacity, p, candidates, required, lam, threshold):
+    """Pairs (mask over all sites) and sites that may still belong to a solution ≤ ``threshold``."""
+    sub = wcost[:, candidates]
+    cap = capacity[candidates]
+    red = sub - lam[:, None]
+    rho, cum_q, cum_v, _ = knapsack_values(red, demand, cap)
+    req_pos = np.flatnonzero(np.isin(candidates, required))
+    free_pos = np.setdiff1d(np.arange(len(candidates)), req_pos)
+    chosen = _select(rho, p, free_pos, req_pos)
+    bound = float(lam.sum() + rho[chosen].sum())
+    in_chosen = np.zeros(len(candidates), dtype=bool)
+    in_chosen[chosen] = True
+    chosen_free = np.setdiff1d(chosen, req_pos)
+    other = np.setdiff1d(free_pos, chosen_free)
+    worst_in = float(rho[chosen_free].max()) if len(chosen_free) else math.inf
+    best_out = float(rho[other].min()) if len(other) else math.inf
+    base = np.where(in_chosen, bound - rho, bound - worst_in)  # bound without site j's own term
+    close = np.zeros(len(candidates), dtype=bool)
+    force = np.zeros(len(candidates), dtype=bool)
+    close[other] = base[other] + rho[other] > threshold
+    force[chosen_free] = bound - rho[chosen_free] + best_out > threshold
+    keep = np.zeros(wcost.shape, dtype=bool)
+    for c, j in enumerate(candidates):
+        if close[c] or not np.isfinite(base[c]):
+            continue
+        ok = np.isfinite(sub[:, c])
+        rest = cap[c] - demand
+        f = np.interp(np.maximum(rest, 0.0), cum_q[:, c], cum_v[:, c])
+        pair_bound = base[c] + red[:, c] + f
+        keep[:, j] = ok & (rest >= -1e-9) & (pair_bound <= threshold)
+    return keep, close, force
