@@ -154,7 +154,8 @@ class RoadNetwork:
         if "road_class" not in roads:
             raise LayoutInputError([Problem("roads", "road lines have no road_class column", column="road_class",
                                             fix="add road_class (expressway … footpath) to every line")])
-        lines = roads[roads.geometry.notna() & ~roads.geometry.is_empty]
+        geoms = np.asarray(roads.geometry.values, dtype=object)
+        lines = roads[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
         lines = lines[lines.geom_type.isin(["LineString", "MultiLineString"])].explode(index_parts=False)
         lines = lines.reset_index(drop=True)
         n_lines = len(lines)

@@ -135,9 +135,12 @@ def source_arcs(net: RoadNetwork, mg: ModeGraph, src: Snapped, reverse: bool):
 
 def _legs(net: RoadNetwork, mg: ModeGraph, p: Snapped, toward_u_ok: np.ndarray, toward_v_ok: np.ndarray):
     """Minutes and metres along the snapped edge from each point to its edge's u and v ends (inf if not allowed)."""
+    ok = p.edge >= 0
+    if not len(net.edge_length):          # no roads at all: nothing snaps
+        inf = np.full(len(p.edge), np.inf)
+        return np.zeros(len(p.edge), np.int64), inf, inf, inf, inf
     e = np.maximum(p.edge, 0)
     tpm = mg.edge_minutes_per_metre[e]
-    ok = p.edge >= 0
     du, dv = p.offset, net.edge_length[e] - p.offset
     mu = np.where(ok & toward_u_ok[e], du * tpm, np.inf)
     mv = np.where(ok & toward_v_ok[e], dv * tpm, np.inf)
@@ -148,6 +151,9 @@ def _road_matrix(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, re
                  chunk_mb: float, workers: int) -> tuple[np.ndarray, np.ndarray]:
     """On-road minutes and metres between snap points (sources × targets)."""
     n = net.n_nodes
+    if not len(net.edge_length):          # no roads: every pair unreachable (reasons say why)
+        empty = np.full((len(src.edge), len(tgt.edge)), np.inf)
+        return empty, empty.copy()
     fwd, bwd = mg.forward, mg.backward
     # along the snapped edge, from a target's ends to the target point
     t_e, t_mu, t_mv, t_du, t_dv = _legs(net, mg, tgt, *((bwd, fwd) if reverse else (fwd, bwd)))
@@ -255,8 +261,12 @@ def _reasons(mg: ModeGraph, so: Snapped, sd: Snapped, minutes: np.ndarray, oid: 
     spec = mg.spec
     far = f"no usable road for {spec.name} within {spec.max_snap_metres:g} m of the"
     net_u = mg._net.edge_u
-    co = np.where(so.edge >= 0, mg.component[net_u[np.maximum(so.edge, 0)]], -1)
-    cd = np.where(sd.edge >= 0, mg.component[net_u[np.maximum(sd.edge, 0)]], -2)
+    def comp(p: Snapped, missing: int) -> np.ndarray:
+        if not len(net_u):
+            return np.full(len(p.edge), missing)
+        return np.where(p.edge >= 0, mg.component[net_u[np.maximum(p.edge, 0)]], missing)
+
+    co, cd = comp(so, -1), comp(sd, -2)
     o_bad, d_bad = so.edge[oi] < 0, sd.edge[di] < 0
     other = (f"beyond the {cutoff:g}-minute cutoff" if cutoff is not None
              else "no route in the allowed direction (one-way roads)")

@@ -1,0 +1,205 @@
+"""Benchmark road-network travel matrices (issue 3).
+
+1. Andorra (real OpenStreetMap extract in ``../shared/geodata/andorra``): villages = its place nodes, schools =
+   its school/kindergarten nodes plus towns and villages. Checks that ``RoadNetwork.matrix`` equals networkx
+   Dijkstra on the same graph (edges split at the snap points: :mod:`layout.network.reference`) and times it
+   against the baseline, a per-school networkx ``single_source_dijkstra_path_length`` loop on that graph.
+2. Synthetic: a jittered grid of about 1,000,000 road edges, 5,000 villages × 500 schools, walking and school
+   bus. Each repeat runs in a fresh process so peak memory (max RSS of the process and its workers) is its own.
+
+Medians of repeats. Writes ``benchmarks/results/travel.md``.
+
+Usage: ``.venv/bin/python benchmarks/travel.py [--repeats 3] [--synthetic-repeats 3] [--workers 2] [--quick]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+ANDORRA = REPO.parent / "shared" / "geodata" / "andorra"
+
+
+def andorra(repeats: int) -> dict | None:
+    import geopandas as gpd
+
+    from layout.network import RoadNetwork
+    from layout.network.reference import reference_minutes, split_graph
+
+    pbf = ANDORRA / "andorra-latest.osm.pbf"
+    if not pbf.is_file():
+        print(f"skipping Andorra: {pbf} not found (../shared sits beside the repository)")
+        return None
+    t0 = time.perf_counter()
+    net = RoadNetwork.from_osm(pbf)
+    build = time.perf_counter() - t0
+    places = gpd.read_file(ANDORRA / "places.geojson").to_crs(net.crs)
+    villages = places[places["place"].notna()]
+    villages = villages.set_index(("P" + villages["osm_id"].astype(str)).rename("village_id"))
+    schools = places[places["amenity"].notna() | places["place"].isin(["town", "village"])]
+    schools = schools.set_index(("S" + schools["osm_id"].astype(str)).rename("school_id"))
+    out = {"network": repr(net), "build_s": build, "villages": len(villages), "schools": len(schools), "modes": {}}
+    for mode in ("walk", "bus"):
+        net.matrix(villages, schools, mode)   # warm: mode graph and spatial index are built once per network
+        ours, base = [], []
+        graph = split_graph(net, villages, schools, mode)
+        for _ in range(repeats):
+            t = time.perf_counter()
+            tm = net.matrix(villages, schools, mode)
+            ours.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            ref = reference_minutes(net, villages, schools, mode, graph=graph)
+            base.append(time.perf_counter() - t)
+        a, b = tm.minutes.to_numpy(), ref.to_numpy()
+        fin = np.isfinite(b)
+        same_inf = bool((np.isfinite(a) == fin).all())
+        rel = float(np.max(np.abs(a[fin] - b[fin]) / np.maximum(np.abs(b[fin]), 1e-12))) if fin.any() else 0.0
+        out["modes"][mode] = {"ours_s": statistics.median(ours), "networkx_s": statistics.median(base),
+                              "ratio": statistics.median(base) / statistics.median(ours), "max_rel_diff": rel,
+                              "same_unreachable": same_inf, "pairs": int(a.size), "reachable": int(fin.sum())}
+    return out
+
+
+def synthetic_once(edges_target: int, n_villages: int, n_schools: int, workers: int, seed: int) -> dict:
+    """One synthetic run (called in a fresh process)."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from layout.network import RoadNetwork
+
+    rng = np.random.default_rng(seed)
+    n = int(round((edges_target / 2) ** 0.5))            # n × n grid has 2 n (n - 1) edges
+    spacing = 100.0
+    gx, gy = np.meshgrid(np.arange(n) * spacing, np.arange(n) * spacing, indexing="ij")
+    xy = np.column_stack([gx.ravel(), gy.ravel()]) + rng.uniform(-25, 25, (n * n, 2))
+    idx = np.arange(n * n).reshape(n, n)
+    a = np.concatenate([idx[:-1, :].ravel(), idx[:, :-1].ravel()])
+    b = np.concatenate([idx[1:, :].ravel(), idx[:, 1:].ravel()])
+    cls = rng.choice(np.array(["village", "township", "footpath"], dtype=object), len(a), p=[0.7, 0.15, 0.15])
+    t0 = time.perf_counter()
+    lines = shapely.linestrings(np.stack([xy[a], xy[b]], axis=1))
+    roads = gpd.GeoDataFrame({"road_class": cls}, geometry=lines, crs=32648)
+    extent = (n - 1) * spacing
+    pts = rng.uniform(0, extent, (n_villages + n_schools, 2))
+    villages = gpd.GeoDataFrame(geometry=shapely.points(pts[:n_villages]), crs=32648,
+                                index=pd.Index([f"V{i}" for i in range(n_villages)], name="village_id"))
+    schools = gpd.GeoDataFrame(geometry=shapely.points(pts[n_villages:]), crs=32648,
+                               index=pd.Index([f"S{i}" for i in range(n_schools)], name="school_id"))
+    t1 = time.perf_counter()
+    net = RoadNetwork.from_roads(roads)
+    t2 = time.perf_counter()
+    out = {"edges": len(net.edges), "nodes": net.n_nodes, "make_roads_s": t1 - t0, "build_s": t2 - t1}
+    for mode in ("walk", "bus"):
+        t = time.perf_counter()
+        tm = net.matrix(villages, schools, mode, workers=workers)
+        out[f"{mode}_s"] = time.perf_counter() - t
+        out[f"{mode}_reachable"] = float(np.isfinite(tm.minutes.to_numpy()).mean())
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    out["peak_rss_mb"] = own
+    out["peak_worker_rss_mb"] = kids
+    out["total_s"] = time.perf_counter() - t0
+    return out
+
+
+def synthetic(repeats: int, workers: int, edges: int, villages: int, schools: int) -> dict:
+    runs = []
+    for r in range(repeats):
+        cmd = [sys.executable, __file__, "--synthetic-once", "--edges", str(edges), "--villages", str(villages),
+               "--schools", str(schools), "--workers", str(workers), "--seed", str(r)]
+        res = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, check=True)
+        runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+        print("  synthetic run", r + 1, runs[-1], flush=True)
+    med = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
+    med["repeats"] = repeats
+    med["workers"] = workers
+    return med
+
+
+def write_results(andorra_res: dict | None, synth: dict | None, args, load: str) -> Path:
+    lines = ["# Travel matrices (benchmarks/travel.py)", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+             f"load average at start: {load}.",
+             f"Command: `.venv/bin/python benchmarks/travel.py --repeats {args.repeats} "
+             f"--synthetic-repeats {args.synthetic_repeats} --workers {args.workers}`", ""]
+    if andorra_res:
+        lines += ["## Andorra (real OSM extract, © OpenStreetMap contributors, ODbL)", "",
+                  f"{andorra_res['network']}, built from the .osm.pbf in {andorra_res['build_s']:.2f} s; "
+                  f"{andorra_res['villages']} places as villages × {andorra_res['schools']} schools "
+                  "(school/kindergarten nodes, towns, villages).",
+                  "Baseline: per-school networkx `single_source_dijkstra_path_length` loop on the same graph with edges "
+                  "split at the snap points (`layout.network.reference`). Medians of "
+                  f"{args.repeats} repeats; network prebuilt for both.", "",
+                  "| mode | layout (s) | networkx loop (s) | speed-up | max relative diff | same unreachable pairs |",
+                  "|---|---|---|---|---|---|"]
+        for mode, m in andorra_res["modes"].items():
+            lines.append(f"| {mode} | {m['ours_s']:.4f} | {m['networkx_s']:.3f} | {m['ratio']:.1f}× | "
+                         f"{m['max_rel_diff']:.1e} | {m['same_unreachable']} |")
+        lines.append("")
+    if synth:
+        lines += ["## Synthetic ~1,000,000-edge network", "",
+                  f"Jittered 100 m grid, {synth['edges']:.0f} edges / {synth['nodes']:.0f} nodes (70% village, 15% "
+                  f"township, 15% footpath roads), {args.villages} villages × {args.schools} schools, "
+                  f"{synth['workers']} worker processes, medians of {synth['repeats']} fresh-process runs.", "",
+                  "| step | seconds |", "|---|---|",
+                  f"| build RoadNetwork from 1M road lines | {synth['build_s']:.1f} |",
+                  f"| walk matrix (snap + search + metres) | {synth['walk_s']:.1f} |",
+                  f"| bus matrix (two searches: minutes and metres) | {synth['bus_s']:.1f} |",
+                  f"| total incl. making the test data | {synth['total_s']:.1f} |", "",
+                  f"Peak memory: main process max RSS {synth['peak_rss_mb']:.0f} MB, largest worker "
+                  f"{synth['peak_worker_rss_mb']:.0f} MB (goal < 4 GB).", ""]
+    path = HERE / "results" / "travel.md"
+    path.parent.mkdir(exist_ok=True)
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text("\n".join(lines), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--synthetic-repeats", type=int, default=3)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--edges", type=int, default=1_000_000)
+    p.add_argument("--villages", type=int, default=5000)
+    p.add_argument("--schools", type=int, default=500)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quick", action="store_true", help="small synthetic network (smoke test)")
+    p.add_argument("--synthetic-once", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.synthetic_once:
+        print(json.dumps(synthetic_once(args.edges, args.villages, args.schools, args.workers, args.seed)))
+        return 0
+    if args.quick:
+        args.edges, args.villages, args.schools, args.synthetic_repeats = 20_000, 300, 30, 1
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    a = andorra(args.repeats)
+    if a:
+        for mode, m in a["modes"].items():
+            print(f"Andorra {mode}: layout {m['ours_s']:.4f} s, networkx loop {m['networkx_s']:.3f} s, "
+                  f"{m['ratio']:.1f}× faster, max relative diff {m['max_rel_diff']:.1e}", flush=True)
+    s = synthetic(args.synthetic_repeats, args.workers, args.edges, args.villages, args.schools)
+    print(f"Synthetic {s['edges']:.0f} edges, {args.villages}×{args.schools}: build {s['build_s']:.1f} s, "
+          f"walk {s['walk_s']:.1f} s, bus {s['bus_s']:.1f} s, peak RSS {s['peak_rss_mb']:.0f} MB "
+          f"(workers {s['peak_worker_rss_mb']:.0f} MB)")
+    if not args.quick:
+        print("wrote", write_results(a, s, args, load))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
