@@ -57,8 +57,9 @@ def capacity_explanation(prep, demand: np.ndarray, capacity: np.ndarray, n_open:
     too_big = np.flatnonzero(demand > reach + 1e-9)
     if len(too_big):
         i = too_big[0]
-        return (f"demand points {list_ids(too_big)} are larger than any site they can reach "
-                f"(point {i} needs {demand[i]:g}, the largest reachable capacity is {reach[i]:g})")
+        what = (f"demand point {i} is" if len(too_big) == 1 else f"demand points {list_ids(too_big)} are")
+        return (f"{what} larger than any site it can reach (point {i} needs {demand[i]:g}, the largest "
+                f"reachable capacity is {reach[i]:g})")
     return ""
 
 
