@@ -9,7 +9,7 @@ Example
 -------
 >>> lon, lat = wgs84_to_gcj02(116.397, 39.909)
 >>> back = gcj02_to_wgs84(lon, lat)
->>> abs(back[0] - 116.397) < 1e-7 and abs(back[1] - 39.909) < 1e-7
+>>> bool(abs(back[0] - 116.397) < 1e-7 and abs(back[1] - 39.909) < 1e-7)
 True
 """
 
