@@ -206,11 +206,11 @@ def build_landscape(rng: np.random.Generator, n_villages: int, n_townships: int)
     streets = []
     n_streets = int(np.clip(round(n_comm / 2), 2, len(_STREETS)))
     kc = main_seats[town]
-    offsets = np.linspace(-6, 6, n_streets).astype(int)
+    offsets = np.linspace(-4, 4, n_streets).astype(int)
     for i, off in enumerate(offsets):
         k = int(np.clip(kc + off, 1, m - 2))
         s = 1.0 if i % 2 == 0 else -1.0
-        xy, _ = _meander(rng, main_xy[k], main_h[k] + s * np.pi / 2, rng.uniform(700, 1500), wiggle=0.03)
+        xy, _ = _meander(rng, main_xy[k], main_h[k] + s * np.pi / 2, rng.uniform(500, 1000), wiggle=0.03)
         ids = [main_nodes[k], *nodes.add(xy, town)]
         lines.append({"nodes": ids, "road_class": "county", "name": _STREETS[i], "road_id": f"JD{i + 1:02d}",
                       "speed_kmh": 30.0})

@@ -131,7 +131,15 @@ def build_schools(land: Landscape, children: np.ndarray, std: Standards, rng: np
     comm = sorted((i for i, k in enumerate(vkind) if k == "community"), key=lambda i: -vil[i]["population"])
     n_pri = int(np.clip(round(children[comm, :6].sum() / 1100), 2, max(2, min(4, len(comm)))))
     n_mid = int(np.clip(round(children[comm, 6:].sum() / 1100), 1, max(1, min(2, len(comm) // 2))))
-    for k, h in enumerate(comm[:n_pri]):            # the largest communities host the town schools
+    hosts = [comm[0]]                                # the largest community, then where most children are far
+    d_town = dijkstra(graph, directed=False, indices=int(vnode[comm[0]]))
+    while len(hosts) < n_pri:
+        far_kids = np.array([children[i, :6].sum() if d_town[vnode[i]] > 1500 else 0 for i in comm])
+        rest = [i for i in comm if i not in hosts]
+        nxt = comm[int(np.argmax(far_kids))] if far_kids.max() > 0 else rest[0]
+        hosts.append(nxt)
+        d_town = np.minimum(d_town, dijkstra(graph, directed=False, indices=int(vnode[nxt])))
+    for k, h in enumerate(hosts):
         add(h, "primary", "town", f"城关第{_ORDINAL[k]}小学")
     for k, h in enumerate((comm[n_pri:] + comm)[:n_mid]):
         add(h, "middle", "town", "城关中学" if k == 0 else f"城关第{_ORDINAL[k]}中学")
@@ -167,7 +175,7 @@ def build_schools(land: Landscape, children: np.ndarray, std: Standards, rng: np
         d_vil = dist[vnode[village_ix]]
         cap = int(round(0.33 * len(vil)))
         opened = 0
-        threshold = rng.uniform(70, 110)
+        threshold = rng.uniform(90, 130)
         while opened < cap:
             uncovered = d_vil > COVER_METRES
             if not uncovered.any():
@@ -249,18 +257,18 @@ def _equip(s: dict, enrol: np.ndarray, far: np.ndarray, std: Standards, rng: np.
         seats = int(max(total, built * (45 if kind == "primary" else 48)) * rng.uniform(1.0, 1.2))
     teachers_ratio = {"town": 21.0, "central": 15.0, "village": 11.0}[setting]
     teachers = max(1, int(math.ceil(total / teachers_ratio)), int(math.ceil(n_classes * (1.2 if kind != "teaching_point" else 1.0))))
-    share = {"town": (0.92, 0.13, 0.010, 0.55), "central": (0.78, 0.06, 0.006, 0.45),
-             "village": (0.55, 0.015, 0.0, 0.35)}[setting]
+    share = {"town": (0.92, 0.15, 0.008, 0.55), "central": (0.80, 0.10, 0.008, 0.45),
+             "village": (0.60, 0.04, 0.0, 0.35)}[setting]
     degree = min(teachers, rng.binomial(teachers, share[0]))
     key = min(teachers, rng.binomial(teachers, share[1]))
     pe_art = min(teachers, int(round(total * share[2] * rng.uniform(0.6, 1.4))) if setting != "village"
-                 else int(rng.random() < 0.25))
+                 else int(rng.binomial(teachers, 0.1)))
     senior = min(teachers, rng.binomial(teachers, share[3]))
-    per_student_floor = {"town": rng.uniform(2.8, 4.6), "central": rng.uniform(4.5, 8.0),
-                         "village": rng.uniform(6.0, 14.0)}[setting]
+    per_student_floor = {"town": rng.uniform(3.4, 5.0), "central": rng.uniform(4.5, 7.5),
+                         "village": rng.uniform(5.0, 10.0)}[setting]
     floor_teaching = max(total, 20) * per_student_floor
-    floor_sports = {"town": rng.uniform(3.0, 7.0), "central": rng.uniform(7.0, 16.0),
-                    "village": rng.uniform(2.0, 25.0)}[setting] * max(total, 20)
+    floor_sports = {"town": rng.uniform(4.0, 8.0), "central": rng.uniform(7.0, 14.0),
+                    "village": rng.uniform(4.0, 16.0)}[setting] * max(total, 20)
     if kind == "teaching_point" and rng.random() < 0.4:
         floor_sports = 0.0
     floor_dorm = beds * rng.uniform(3.5, 6.0)
