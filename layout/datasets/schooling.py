@@ -241,8 +241,8 @@ def _equip(s: dict, enrol: np.ndarray, far: np.ndarray, std: Standards, rng: np.
         sizes = np.full(9, std.standard_class_size("teaching_point"), float)
     else:
         sizes = np.where(grades <= 6, std.standard_class_size("primary"), std.standard_class_size("middle")).astype(float)
-    if setting == "town":      # too few classrooms: classes fill to 50–64
-        sizes = np.full(9, rng.uniform(50, 64))
+    if setting == "town":      # too few classrooms: classes fill up, 大班额 in the largest schools
+        sizes = np.full(9, rng.uniform(57, 68) if total > 1200 else rng.uniform(48, 58))
     classes = _classes(enrol, lo, hi, sizes, merge=total < 60 and kind in ("primary", "teaching_point"),
                        bands=std.bands)
     n_classes = int(classes.sum())
