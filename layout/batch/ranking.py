@@ -1,0 +1,87 @@
+"""Rank proposals by a goal a committee chooses.
+
+Every goal first puts the proposals that break no hard rule and leave no child unserved, then orders by its
+own criteria (each minimised, ``-column`` maximised), with the proposal name as the last tie-break so the
+ranking is the same on every machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from layout.batch.pareto import parse_objective
+
+__all__ = ["GOALS", "rank"]
+
+GOALS: dict[str, dict] = {
+    "balanced": {"zh": "综合(行程、费用、均衡)", "en": "balanced: travel, cost, balance",
+                 "keys": ("-balance_pass", "mean_minutes", "annual_cost", "capital_cost")},
+    "travel": {"zh": "学生行程最短", "en": "shortest trips for children",
+               "keys": ("mean_minutes", "g1_3_p90_minutes", "-g1_3_within_30min", "annual_cost")},
+    "cost": {"zh": "年度运行费用最低", "en": "lowest annual cost",
+             "keys": ("annual_cost", "capital_cost", "mean_minutes")},
+    "capital": {"zh": "建设投入最少", "en": "lowest capital cost",
+                "keys": ("capital_cost", "annual_cost", "mean_minutes")},
+    "balance": {"zh": "优质均衡达标", "en": "balance indicators (优质均衡)",
+                "keys": ("-balance_pass", "balance_primary_mean_cv", "balance_middle_mean_cv", "mean_minutes")},
+    "fewest_schools": {"zh": "学校数最少(集中办学)", "en": "fewest schools (consolidation)",
+                       "keys": ("schools_open", "mean_minutes", "annual_cost")},
+}
+
+
+def rank(table: pd.DataFrame, goal: str | Sequence[str] = "balanced", ok: pd.Series | None = None) -> pd.Series:
+    """Rank 1, 2, ... of each proposal for ``goal``; proposals that failed get no rank (NA).
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per proposal.
+    goal : str or sequence of str
+        A name from :data:`GOALS` or a list of columns (``-column`` to maximise).
+    ok : boolean Series, optional
+        Rows that were evaluated (default: all).
+
+    Returns
+    -------
+    Series of Int64
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"proposal": ["A", "B"], "violations_hard": [0, 0], "students_unserved": [0, 0],
+    ...                   "annual_cost": [2.0, 1.0], "capital_cost": [0, 0], "mean_minutes": [10, 12]})
+    >>> rank(t, "cost").tolist()
+    [2, 1]
+    """
+    if isinstance(goal, str):
+        if goal not in GOALS:
+            raise ValueError(f"unknown goal {goal!r}; use one of {', '.join(GOALS)} or a list of columns")
+        keys = GOALS[goal]["keys"]
+    else:
+        keys = tuple(goal)
+    ok = pd.Series(True, index=table.index) if ok is None else ok.reindex(table.index, fill_value=False)
+    sub = table[ok.to_numpy(dtype=bool)]
+    out = pd.Series(pd.NA, index=table.index, dtype="Int64")
+    if sub.empty:
+        return out
+    sort_cols: dict[str, np.ndarray] = {}
+
+    def num(col: str) -> np.ndarray:
+        if col not in sub.columns:
+            return np.zeros(len(sub))
+        x = pd.to_numeric(sub[col].astype(object).map(lambda v: float(v) if isinstance(v, bool) else v),
+                          errors="coerce").to_numpy(dtype=float)
+        return x
+
+    sort_cols["_admissible"] = ((num("violations_hard") > 0) | (num("students_unserved") > 0)).astype(float)
+    for i, spec in enumerate(keys):
+        col, sign = parse_objective(spec)
+        x = num(col) * sign
+        sort_cols[f"_k{i}"] = np.where(np.isnan(x), np.inf, x)
+    frame = pd.DataFrame(sort_cols, index=sub.index)
+    frame["_name"] = sub["proposal"].astype(str).to_numpy() if "proposal" in sub else sub.index.astype(str)
+    order = frame.sort_values(list(frame.columns), kind="stable").index
+    out.loc[order] = np.arange(1, len(order) + 1)
+    return out
