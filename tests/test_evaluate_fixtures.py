@@ -6,6 +6,7 @@ the tests (not in the package) so the known answers in the tests can be read off
 
 from __future__ import annotations
 
+import functools
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -119,7 +120,10 @@ def random_plan(county, rng: np.random.Generator) -> Plan:
     return plan
 
 
+@functools.lru_cache(maxsize=16)
 def county_for(seed: int):
+    """A generated county (``layout.datasets.make_county``; hand-built random until it exists), cached by seed:
+    counties are plain values and generation takes most of a property test's time."""
     try:
         from layout.datasets import make_county
     except ImportError:
