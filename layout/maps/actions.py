@@ -1,0 +1,103 @@
+"""What a plan does to each school (keep / close / merge / downgrade / boarding / new) and why."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = ["ACTIONS", "school_actions"]
+
+ACTIONS = ("keep", "close", "merge", "downgrade", "boarding", "new")
+_ID_FIELDS = ("school", "from_", "into", "id")
+
+
+def _action_lines(plan, lang: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for act in getattr(plan, "actions", ()) or ():
+        text = act.describe(lang) if hasattr(act, "describe") else str(act)
+        for f in _ID_FIELDS:
+            sid = getattr(act, f, None)
+            if isinstance(sid, str):
+                out.setdefault(sid, []).append(text)
+    return out
+
+
+def _recommendation_reasons(rec, lang: str) -> dict[str, list[str]]:
+    """Reasons from a recommendation: ``rec.reasons`` (mapping or Series school_id -> text or list), or a
+    ``rec.schools``/``rec.table`` frame with a ``reason``/``reasons`` (or ``reason_zh``/``reason_en``) column."""
+    if rec is None:
+        return {}
+    found = getattr(rec, "reasons", None)
+    if callable(found):
+        try:
+            found = found(lang)
+        except TypeError:
+            found = found()
+    if found is None:
+        for attr in ("schools", "table"):
+            frame = getattr(rec, attr, None)
+            if isinstance(frame, pd.DataFrame):
+                for col in (f"reason_{lang}", "reasons", "reason", f"reasons_{lang}"):
+                    if col in frame.columns:
+                        found = frame[col]
+                        break
+            if found is not None:
+                break
+    if isinstance(found, pd.Series):
+        found = found.to_dict()
+    if not isinstance(found, Mapping):
+        return {}
+    out = {}
+    for sid, val in found.items():
+        if val is None or (isinstance(val, float) and val != val):
+            continue
+        out[str(sid)] = [str(v) for v in val] if isinstance(val, (list, tuple)) else [str(val)]
+    return out
+
+
+def school_actions(county, plan=None, recommendation=None, lang: str = "zh") -> pd.DataFrame:
+    """The action each school gets under ``plan`` (status quo when None), with the reasons given.
+
+    Parameters
+    ----------
+    county : County
+    plan : Plan, optional
+    recommendation : optional
+        Anything with per-school reasons (see :func:`_recommendation_reasons`).
+    lang : str
+
+    Returns
+    -------
+    DataFrame
+        Index ``school_id``; columns ``action`` (one of :data:`ACTIONS`), ``reasons`` (text, ``；``-joined).
+
+    Example
+    -------
+    >>> from layout.datasets import make_county           # doctest: +SKIP
+    >>> school_actions(make_county(n_villages=20, seed=1))["action"].unique()   # doctest: +SKIP
+    array(['keep'], dtype=object)
+    """
+    base = county.schools
+    if plan is None:
+        return pd.DataFrame({"action": "keep", "reasons": ""}, index=base.index.astype(str))
+    s = plan.schools
+    actions = []
+    for sid, row in s.iterrows():
+        if bool(row.get("is_new", False)):
+            a = "new"
+        elif row.get("status") == "closed":
+            a = "merge" if isinstance(row.get("merged_into"), str) and row.get("merged_into") else "close"
+        elif sid in base.index and (int(row["grade_hi"]) < int(base.at[sid, "grade_hi"])
+                                    or int(row["grade_lo"]) > int(base.at[sid, "grade_lo"])):
+            a = "downgrade"
+        elif sid in base.index and int(row.get("beds", 0)) > int(base.at[sid, "beds"]) or sid in base.index and bool(row.get("boarding", False)) and int(base.at[sid, "beds"]) == 0:
+            a = "boarding"
+        else:
+            a = "keep"
+        actions.append(a)
+    lines = _action_lines(plan, lang)
+    rec = _recommendation_reasons(recommendation, lang)
+    sep = "；" if lang == "zh" else "; "
+    reasons = [sep.join(dict.fromkeys(rec.get(str(sid), []) + lines.get(str(sid), []))) for sid in s.index]
+    return pd.DataFrame({"action": actions, "reasons": reasons}, index=s.index.astype(str))
