@@ -220,7 +220,7 @@ def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards
     >>> result = evaluate_many(county, "data/sample_county/proposals", goal="travel")   # doctest: +SKIP
     >>> result.table[["proposal", "mean_minutes", "annual_cost", "pareto", "rank"]]     # doctest: +SKIP
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from layout.batch.local_backend import default_processes, run_local
 
