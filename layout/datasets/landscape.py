@@ -196,7 +196,9 @@ def build_landscape(rng: np.random.Generator, n_villages: int, n_townships: int)
     # ---- villages ---------------------------------------------------------------------------------------
     n_comm = int(np.clip(round(8 * scale), 3, 60))
     n_seats = n_rural
-    n_remote = max(1, int(round(0.015 * n_villages)))
+    far = sorted(range(len(sides)), key=lambda i: -np.hypot(*(sides[i]["xy"][-1] - centre_xy)))
+    remote_sides = far[:max(1, int(round(0.015 * n_villages)))]
+    n_remote = len(remote_sides)
     n_plain = n_villages - n_comm - n_seats - n_remote
     if n_plain < 0:
         raise ValueError(f"{n_villages} villages are too few for {n_townships} townships")
@@ -216,9 +218,9 @@ def build_landscape(rng: np.random.Generator, n_villages: int, n_townships: int)
                       "speed_kmh": 30.0})
         streets.append(ids)
     spots = [(si, k) for si, ids in enumerate(streets) for k in range(1, len(ids))]
-    pick = rng.choice(len(spots), size=min(n_comm, len(spots)), replace=False)
+    pick = rng.choice(len(spots), size=n_comm, replace=len(spots) < n_comm)
     xy_all = nodes.array()
-    for name, p in zip(community_names(n_comm), pick, strict=False):
+    for name, p in zip(community_names(n_comm), pick, strict=True):
         si, k = spots[int(p)]
         attach = streets[si][k]
         pt = xy_all[attach] + rng.normal(0, 60, 2)
@@ -255,10 +257,12 @@ def build_landscape(rng: np.random.Generator, n_villages: int, n_townships: int)
             slots.append((si, k))
             weights.append(1.5 / (1.0 + 0.08 * k))      # side valleys fill from the bottom up
     w = np.asarray(weights) / np.sum(weights)
-    chosen = rng.choice(len(slots), size=min(n_plain, len(slots)), replace=False, p=w)
+    if len(slots) < n_plain:
+        raise ValueError(f"{n_villages} villages do not fit the valleys of {n_townships} townships")
+    chosen = rng.choice(len(slots), size=n_plain, replace=False, p=w)
     plain_names = village_names(n_plain + n_remote, rng, taken)
     xy_all = nodes.array()
-    for name, c in zip(plain_names[:n_plain], chosen, strict=False):
+    for name, c in zip(plain_names[:n_plain], chosen, strict=True):
         li, k = slots[int(c)]
         if li >= 0:
             sv = sides[li]
@@ -282,9 +286,7 @@ def build_landscape(rng: np.random.Generator, n_villages: int, n_townships: int)
                          "population": int(np.clip(rng.lognormal(np.log(1000), 0.45), 200, 3500))})
 
     # remote hamlets above the end of a side-valley road, reached by footpath only
-    far = sorted(range(len(sides)), key=lambda i: -np.hypot(*(sides[i]["xy"][-1] - centre_xy)))
-    remote_sides = [i for i in far if sides[i]["used"] < len(sides[i]["nodes"]) - 3][:n_remote]
-    for name, si in zip(plain_names[n_plain:], remote_sides, strict=False):
+    for name, si in zip(plain_names[n_plain:], remote_sides, strict=True):
         sv = sides[si]
         head = sv["xy"][-1]
         ext, _ = _meander(rng, head, float(np.arctan2(*(head - sv["xy"][-2])[::-1])), rng.uniform(800, 2000))
@@ -374,7 +376,8 @@ def township_polygons(xy: np.ndarray, labels: list[str], townships: list[str],
         The county outline.
     """
     pts = shapely.points(xy)
-    outline = shapely.union_all(shapely.buffer(pts, outline_buffer, quad_segs=4))
+    # closing (grow, then shrink) smooths the outline into ridgelines instead of a chain of circles
+    outline = shapely.union_all(shapely.buffer(pts, outline_buffer + 1500.0, quad_segs=4)).buffer(-1500.0)
     if outline.geom_type == "MultiPolygon":
         outline = max(outline.geoms, key=lambda g: g.area)
     outline = shapely.Polygon(outline.exterior).simplify(150.0)
