@@ -129,3 +129,19 @@ def test_min_load_is_respected(inst, min_load):
     assert sol.objective == pytest.approx(best)
     load = np.bincount(sol.assignment, weights=np.asarray(demand, float), minlength=cost.shape[1])
     assert np.all(load[sol.open] >= min_load - 1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(-20, 10), st.integers(0, 8)), min_size=1, max_size=7), st.integers(0, 15))
+def test_knapsack_tables_bound_the_exact_knapsack(items, capacity):
+    """The 0-1 table is the exact knapsack optimum; the continuous one is never above it (bounds stay valid)."""
+    from layout.locate.lagrangian import knapsack01_table, knapsack_values
+
+    red = np.array([[float(r)] for r, _ in items])
+    q = np.array([float(w) for _, w in items])
+    cap = np.array([float(capacity)])
+    exact = min(sum(red[i, 0] for i in s) for k in range(len(items) + 1)
+                for s in itertools.combinations(range(len(items)), k) if sum(q[i] for i in s) <= capacity)
+    table = knapsack01_table(red, q, cap)
+    assert table[0, capacity] == pytest.approx(exact)
+    assert knapsack_values(red, q, cap)[0][0] <= exact + 1e-9

@@ -22,7 +22,7 @@ import numpy as np
 from layout.locate._assignment import AssignmentModel
 from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachable_message
 from layout.locate.heuristics import greedy, penalised, swap_search
-from layout.locate.lagrangian import _select, capacitated_bound, knapsack_values
+from layout.locate.lagrangian import _select, capacitated_bound, knapsack01_table, knapsack_values
 from layout.locate.pmedian import is_integral
 from layout.locate.solution import Solution, infeasible, relative_gap
 
@@ -35,6 +35,13 @@ START_GAP = 1e-4
 START_SECONDS = 3.0
 #: Core MILP: sites = the solution's plus CORE_SITES·p best by the relaxation; CORE_PAIRS·n/p nearest per point.
 CORE_SITES = 2
+CORE_PER_CLUSTER = 4
+CORE_ROUNDS = 6
+#: Largest points × sites × capacity for which pairs are reduced with exact 0-1 knapsacks.
+DP_MAX_WORK = 60_000_000
+#: Share of the remaining time given to the first MILP on the reduced problem.
+FIRST_CHUNK = 0.3
+CORE_ROUND_SECONDS = 8.0
 ALTERNATE_ROUNDS = 30
 CORE_PAIRS = 2.0
 CORE_SECONDS = 20.0
@@ -63,7 +70,12 @@ def capacity_explanation(prep, demand: np.ndarray, capacity: np.ndarray, n_open:
     return ""
 
 
-def _result(open_sites, assignment, objective, lower, status, t0, method, **extra) -> Solution:
+def _result(open_sites, assignment, objective, lower, status, t0, method, wcost=None, **extra) -> Solution:
+    if wcost is not None:  # recompute from the assignment: no solver round-off in the reported value
+        exact = float(np.sort(wcost[np.arange(len(assignment)), assignment]).sum())
+        if lower >= objective - 1e-9 * max(1.0, abs(objective)):
+            lower = exact
+        objective = exact
     lower = min(lower, objective)
     gap = relative_gap(objective, lower)
     if status in ("optimal", "feasible") and gap <= _OPT_TOL:
@@ -177,65 +189,96 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     if open0 is not None:
         ub, open0, assign0 = _alternate(model, wcost, q, cap, allowed, prep.required, ub, open0, assign0,
                                         per_start, abs_gap, deadline)
-        # core MILP: promising sites only, each point's nearest few of them; improves the start
+        # core MILPs: promising sites only (the solution's, the best few for each of its clusters, the best
+        # by the relaxation), each point linked to its nearest few of them; repeated around each improvement.
         red = wcost[:, prep.candidates] - lam[:, None]
         rho = knapsack_values(red, q, cap[prep.candidates])[0]
         top = prep.candidates[np.argsort(rho, kind="stable")[: CORE_SITES * p]]
-        core = np.zeros(prep.m, dtype=bool)
-        core[np.concatenate([top, open0, prep.required])] = True
-        core_cost = np.where(allowed & core[None, :], wcost, np.inf)
-        k = int(min(core.sum(), max(5, math.ceil(CORE_PAIRS * n / p))))
-        rank = np.argsort(np.argsort(core_cost, axis=1, kind="stable"), axis=1, kind="stable")
-        near = np.isfinite(core_cost) & (rank < k)
-        near[np.arange(n), assign0] = True
-        limit = CORE_SECONDS if time_limit is None else min(CORE_SECONDS, 0.3 * time_limit)
-        r, o, a = model(near, np.flatnonzero(core), prep.required).solve(
-            time_limit=limit, start_open=open0, start_assign=assign0, rel_gap=1e-6, abs_gap=abs_gap)
-        if o is not None and r.objective < ub:
+        core_budget = CORE_SECONDS if time_limit is None else 0.4 * time_limit
+        core_end = time.perf_counter() + core_budget
+        for _ in range(CORE_ROUNDS):
+            remaining = core_end - time.perf_counter()
+            if remaining < 0.5:
+                break
+            core = np.zeros(prep.m, dtype=bool)
+            core[np.concatenate([top, open0, prep.required])] = True
+            for r in open0:
+                members = np.flatnonzero(assign0 == r)
+                if len(members):
+                    total = np.where(allowed[members].all(axis=0), wcost[members].sum(axis=0), np.inf)
+                    total[cap < q[members].sum() - 1e-9] = np.inf
+                    best = np.argsort(total, kind="stable")[:CORE_PER_CLUSTER]
+                    core[best[np.isfinite(total[best])]] = True
+            core[prep.forbidden] = False
+            core_cost = np.where(allowed & core[None, :], wcost, np.inf)
+            k = int(min(core.sum(), max(5, math.ceil(CORE_PAIRS * n / p))))
+            rank = np.argsort(np.argsort(core_cost, axis=1, kind="stable"), axis=1, kind="stable")
+            near = np.isfinite(core_cost) & (rank < k)
+            near[np.arange(n), assign0] = True
+            r, o, a = model(near, np.flatnonzero(core), prep.required).solve(
+                time_limit=min(remaining, CORE_ROUND_SECONDS), start_open=open0, start_assign=assign0,
+                rel_gap=1e-6, abs_gap=abs_gap)
+            if o is None or r.objective >= ub - 1e-9 * max(1.0, abs(ub)):
+                break
             ub, open0, assign0 = r.objective, o, a
     lower = math.ceil(lb - 1e-6) if integral and math.isfinite(lb) else lb
     mask, sites, must_open = allowed, prep.candidates, prep.required
-    extra = {}
+    extra = {"start_objective": ub}
     if math.isfinite(ub):
-        # 2. Lagrangian bound with the known solution, then reduction
+        # 2. Lagrangian bound with the known solution
         lag_deadline = None if deadline is None else time.perf_counter() + 0.1 * (deadline - time.perf_counter())
         lb2, lam = capacitated_bound(wcost, q, cap, p, prep.candidates, prep.required, ub, lam=lam,
                                      deadline=lag_deadline)
         if lb2 > lb:
             lower = math.ceil(lb2 - 1e-6) if integral else lb2
-        if lower >= ub - 1e-9 * max(1.0, abs(ub)):
-            return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian")
-        threshold = ub - 1.0 + 1e-6 if integral else ub * (1 + 1e-12) + 1e-12
-        mask, close, force = _reduce(wcost, q, cap, p, prep.candidates, prep.required, lam, threshold)
-        sites = prep.candidates[~close]
-        must_open = np.union1d(prep.required, prep.candidates[force])
-        mask = mask & allowed
-        mask[:, prep.candidates[close]] = False
-        extra = dict(pairs_kept=int(mask.sum()), pairs_allowed=int(allowed.sum()), sites_fixed=int(close.sum()),
-                     start_objective=ub)
-        if len(sites) < p or len(must_open) > p or not mask.any(axis=1).all():
-            return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", **extra)
-    # 3. MILP on what is left
-    res, open1, assign1 = model(mask, sites, must_open).solve(
-        time_limit=left(), start_open=open0, start_assign=assign0, rel_gap=1e-9, abs_gap=abs_gap,
-        heuristic_effort=0.01 if open0 is not None else None)
-    if res.status == "infeasible":
-        if open0 is not None and math.isfinite(lower):
-            return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", **extra)
-        return infeasible(n, "no assignment satisfies the capacities and minimum loads with p = "
-                          f"{p} sites", time.perf_counter() - t0, method="milp")
-    bound = res.bound
-    if integral and math.isfinite(bound):
-        bound = math.ceil(bound - 1e-6)
-    if open1 is not None and res.objective < ub:
-        best_open, best_assign, best = open1, assign1, res.objective
-    else:
-        best_open, best_assign, best = open0, assign0, ub
-    if best_open is None:
+    # 3. reduce with the best known solution and solve the MILP on what is left; when a time limit is set the
+    #    first MILP gets part of the time, and any better solution it finds tightens the reduction.
+    chunked = deadline is not None
+    while True:
+        if math.isfinite(ub):
+            if lower >= ub - 1e-9 * max(1.0, abs(ub)):
+                return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", wcost=wcost, **extra)
+            threshold = ub - 1.0 + 1e-6 if integral else ub * (1 + 1e-12) + 1e-12
+            mask, close, force, lb3 = _reduce(wcost, q, cap, p, prep.candidates, prep.required, lam, threshold)
+            lower = max(lower, math.ceil(lb3 - 1e-6) if integral else lb3)
+            if lower >= ub - 1e-9 * max(1.0, abs(ub)) or (integral and lb3 > threshold):
+                return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", wcost=wcost, **extra)
+            sites = prep.candidates[~close]
+            must_open = np.union1d(prep.required, prep.candidates[force])
+            mask = mask & allowed
+            mask[:, prep.candidates[close]] = False
+            extra = dict(pairs_kept=int(mask.sum()), pairs_allowed=int(allowed.sum()),
+                         sites_fixed=int(close.sum()), start_objective=extra.get("start_objective", ub))
+            if len(sites) < p or len(must_open) > p or not mask.any(axis=1).all():
+                return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", wcost=wcost, **extra)
+        remaining = left()
+        limit = remaining if not chunked else max(1.0, FIRST_CHUNK * remaining)
+        res, open1, assign1 = model(mask, sites, must_open).solve(
+            time_limit=limit, start_open=open0, start_assign=assign0, rel_gap=1e-9, abs_gap=abs_gap,
+            heuristic_effort=0.01 if open0 is not None else None)
+        if res.status == "infeasible":
+            if open0 is not None and math.isfinite(lower):  # only better solutions were kept
+                return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", wcost=wcost, **extra)
+            return infeasible(n, "no assignment satisfies the capacities and minimum loads with p = "
+                              f"{p} sites", time.perf_counter() - t0, method="milp")
+        improved = open1 is not None and (not math.isfinite(ub) or res.objective < ub - 1e-9 * max(1.0, abs(ub)))
+        if improved:
+            ub, open0, assign0 = res.objective, open1, assign1
+        bound = res.bound
+        if integral and math.isfinite(bound):
+            bound = math.ceil(bound - 1e-6)
+        if math.isfinite(ub):
+            lower = max(lower, min(bound, ub))
+        if open0 is None and res.status == "optimal":
+            break
+        if res.status == "optimal" or not chunked or left() is None or left() < 0.5:
+            break
+        if not improved:
+            chunked = False  # nothing new to reduce with: give the MILP the rest of the time
+    if open0 is None:
         return infeasible(n, "no solution found within the time limit", time.perf_counter() - t0, method="milp")
-    lower = max(lower, min(bound, best))
-    status = "optimal" if res.status == "optimal" else "time_limit"
-    return _result(best_open, best_assign, best, lower, status, t0, "milp+lagrangian", **extra)
+    status = "optimal" if lower >= ub - 1e-9 * max(1.0, abs(ub)) else "time_limit"
+    return _result(open0, assign0, ub, lower, status, t0, "milp+lagrangian", wcost=wcost, **extra)
 
 
 def _alternate(model, wcost, demand, capacity, allowed, required, ub, open_, assign, seconds, abs_gap, deadline):
@@ -288,6 +331,11 @@ def _reduce(wcost, demand, capacity, p, candidates, required, lam, threshold):
     cap = capacity[candidates]
     red = sub - lam[:, None]
     rho, cum_q, cum_v, _ = knapsack_values(red, demand, cap)
+    table = None
+    whole = np.all(demand == np.round(demand)) and np.all(np.isfinite(cap)) and np.all(cap == np.round(cap))
+    if whole and red.shape[0] * red.shape[1] * (np.max(cap) + 1) <= DP_MAX_WORK:
+        table = knapsack01_table(red, demand, cap)
+        rho = table[np.arange(len(cap)), cap.astype(np.int64)]
     req_pos = np.flatnonzero(np.isin(candidates, required))
     free_pos = np.setdiff1d(np.arange(len(candidates)), req_pos)
     chosen = _select(rho, p, free_pos, req_pos)
@@ -309,7 +357,10 @@ def _reduce(wcost, demand, capacity, p, candidates, required, lam, threshold):
             continue
         ok = np.isfinite(sub[:, c])
         rest = cap[c] - demand
-        f = np.interp(np.maximum(rest, 0.0), cum_q[:, c], cum_v[:, c])
+        if table is not None:
+            f = table[c, np.clip(rest, 0, None).astype(np.int64)]
+        else:
+            f = np.interp(np.maximum(rest, 0.0), cum_q[:, c], cum_v[:, c])
         pair_bound = base[c] + red[:, c] + f
         keep[:, j] = ok & (rest >= -1e-9) & (pair_bound <= threshold)
-    return keep, close, force
+    return keep, close, force, bound
