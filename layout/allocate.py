@@ -1,7 +1,7 @@
 """Allocation: where every child goes under a plan, and how they get there (walk, school bus or boarding).
 
-:func:`allocate` solves one minimum-cost flow (a linear programme solved by HiGHS' dual simplex; its matrix is
-totally unimodular, so the optimal vertex is in whole children) over arcs *village-band group → school*:
+:func:`allocate` solves one minimum-cost flow (a linear programme solved by HiGHS' dual simplex) over arcs
+*village-band group → school*:
 
 * a school only takes a band it teaches under the plan; closed and merged schools take no one;
 * **walk** when the walk is within the band's limit (``travel.walk_limit_minutes``);
@@ -9,14 +9,22 @@ totally unimodular, so the optimal vertex is in whole children) over arcs *villa
 * else **board** at a boarding school with beds when the band may board (``travel.may_board``; never grades 1–3);
 * else the children are **unserved**, with the reason.
 
-Seats (every pupil) and beds (boarders) are capacities. The costs rank the rules strictly — first as few
-children unserved as possible, then as few boarders, then as few bus riders, then the least total minutes —
-by tier penalties chosen from the data so no trade across tiers can pay (each tier's penalty exceeds the
-largest possible saving of the tier below along any chain of reassignments). Within a tier the
-objective is the least total child travel time (nearby admission, 就近入学).
+Capacities: a school's seats are shared among the bands it teaches by their number of grades (classrooms are
+by grade: a village primary cannot seat 200 first-graders because it has room for 200 pupils), plus the seats a
+merge added for the bands whose pupils it brought (:func:`band_seats`); beds cap boarders. The costs rank the
+rules strictly — first as few children unserved as possible, then as few boarders, then as few bus riders,
+then the least total minutes — by tier penalties chosen from the data so no trade across tiers can pay (each
+tier's penalty exceeds the largest possible saving of the tier below along any chain of reassignments). Within
+a tier the objective is the least total child travel time (nearby admission, 就近入学).
+
+The arcs are many (every bus- and boarding-reachable school), so the LP is solved by column generation:
+each group's three cheapest arcs per mode first, then every other arc priced with the duals and added while any
+would lower the cost — the result is optimal over all arcs. Optimal vertices are whole children (the
+constraint matrix is a flow matrix except where beds are shared by two boarding bands of a nine-year school);
+should the solver return a fractional vertex, the restricted problem is re-solved as an integer programme.
 
 Children of one village and band stay together unless a capacity forces a split: a vertex of the flow
-polytope splits at most one group per full school, and every split is listed in :attr:`Allocation.splits`.
+polytope splits at most one group per full capacity, and every split is listed in :attr:`Allocation.splits`.
 Students are conserved exactly: assigned + unserved = demand for every village and band.
 """
 
@@ -36,7 +44,7 @@ from layout.errors import LayoutInputError, Problem
 from layout.network.matrix import TravelMatrix
 from layout.schema import BANDS
 
-__all__ = ["allocate", "Allocation", "ConservationError", "UNSERVED_REASONS", "MODES"]
+__all__ = ["allocate", "Allocation", "ConservationError", "UNSERVED_REASONS", "MODES", "band_seats"]
 
 MODES = ("walk", "bus", "board")
 UNSERVED_REASONS = {
@@ -244,21 +252,21 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
     wmin, wmet = walk
     bmin, bmet = bus if bus is not None else (np.full_like(wmin, np.inf), np.full_like(wmin, np.inf))
 
-    seats = s.loc[open_ids, "seats"].to_numpy(dtype=float)
+    seats = band_seats(plan, open_ids, std)          # (schools × 3) seats by band
     beds = np.where(s.loc[open_ids, "boarding"].to_numpy(dtype=bool), s.loc[open_ids, "beds"].to_numpy(float), 0.0)
     lo = s.loc[open_ids, "grade_lo"].to_numpy(int)
     hi = s.loc[open_ids, "grade_hi"].to_numpy(int)
     n_s = len(open_ids)
 
     # Arcs, band by band.
-    g_of, j_of, m_of, mins_of, mets_of = [], [], [], [], []
+    g_of, j_of, m_of, mins_of, mets_of, b_of = [], [], [], [], [], []
     groups = []          # (village index, band)
     group_demand = []
     group_reason = []    # reason if unserved and no arc
     walk_cap = max(std.walk_limit(b) for b in BANDS)
     bus_cap = max(std.bus_limit(b) for b in BANDS)
     vi_all = np.arange(len(villages))
-    for band in BANDS:
+    for bi, band in enumerate(BANDS):
         d = dem[band].to_numpy(dtype=np.int64)
         blo, bhi = std.bands[band]
         teach = (lo <= blo) & (hi >= bhi)
@@ -288,11 +296,13 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
             g_of.append(gidx[vv])
             j_of.append(jj)
             m_of.append(np.full(len(vv), MODES.index(mode)))
+            b_of.append(np.full(len(vv), bi))
             mins_of.append(mm[vv, jj])
             mets_of.append(mt[vv, jj])
     g_of = np.concatenate(g_of) if g_of else np.zeros(0, int)
     j_of = np.concatenate(j_of) if j_of else np.zeros(0, int)
     m_of = np.concatenate(m_of) if m_of else np.zeros(0, int)
+    b_of = np.concatenate(b_of) if b_of else np.zeros(0, int)
     mins_of = np.concatenate(mins_of) if mins_of else np.zeros(0)
     mets_of = np.concatenate(mets_of) if mets_of else np.zeros(0)
     n_g, n_a = len(groups), len(g_of)
@@ -310,7 +320,8 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
     u = group_demand.astype(float).copy()
     status, objective = "optimal", 0.0
     if n_a:
-        x, objective, integer = _solve(cost, g_of, j_of, m_of, group_demand, seats, beds, p_unserved)
+        x, objective, integer = _solve(cost, g_of, j_of * len(BANDS) + b_of, j_of, m_of, group_demand,
+                                       seats.ravel(), beds, p_unserved)
         if integer:
             notes.append("solved as an integer programme (the linear relaxation was not whole)")
         u = group_demand - np.bincount(g_of, weights=x, minlength=n_g)
@@ -344,18 +355,46 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
                       objective, time.perf_counter() - t0, tuple(notes))
 
 
-def _lp(cost, g_of, j_of, m_of, demand, seats, beds, p_unserved):
-    """Solve the flow LP over the given arcs (plus one unserved variable per group); HiGHS dual simplex."""
-    n_a, n_g, n_s = len(cost), len(demand), len(seats)
+def band_seats(plan, school_ids: pd.Index, standards) -> np.ndarray:
+    """Seats of each school by band (schools × g1_3, g4_6, g7_9).
+
+    A school's own seats are shared among the bands it teaches in proportion to their grades (whole seats,
+    largest remainder, so they add up to the school's seats); seats a merge added go to the bands whose pupils
+    came. A band the school does not teach gets none.
+    """
+    s = plan.schools.loc[school_ids]
+    bands = standards.bands
+    lo, hi = s["grade_lo"].to_numpy(int), s["grade_hi"].to_numpy(int)
+    merged = np.column_stack([s[f"merged_{b}"].to_numpy(float) if f"merged_{b}" in s else np.zeros(len(s))
+                              for b in BANDS])
+    own = np.maximum(s["seats"].to_numpy(float) - merged.sum(axis=1), 0.0)
+    grades = np.column_stack([np.where((lo <= bands[b][0]) & (hi >= bands[b][1]), bands[b][1] - bands[b][0] + 1, 0)
+                              for b in BANDS]).astype(float)
+    total = grades.sum(axis=1, keepdims=True)
+    share = own[:, None] * np.divide(grades, total, out=np.zeros_like(grades), where=total > 0)
+    base = np.floor(share)
+    rest = np.rint(own - base.sum(axis=1)).astype(int)
+    order = np.argsort(-(share - base), axis=1, kind="stable")
+    for i in np.flatnonzero((rest > 0) & (total[:, 0] > 0)):
+        base[i, order[i, : rest[i]]] += 1
+    return base + merged
+
+
+def _lp(cost, g_of, r_of, j_of, m_of, demand, caps, beds, p_unserved):
+    """Solve the flow LP over the given arcs (plus one unserved variable per group); HiGHS dual simplex.
+
+    ``r_of`` is each arc's seat row (school × band), ``j_of`` its school (bed rows for boarding arcs).
+    """
+    n_a, n_g, n_r, n_s = len(cost), len(demand), len(caps), len(beds)
     c = np.concatenate([cost, np.full(n_g, p_unserved)])
     a_eq = sp.hstack([sp.csr_matrix((np.ones(n_a), (g_of, np.arange(n_a))), shape=(n_g, n_a)),
                       sp.identity(n_g, format="csr")]).tocsr()
     board = m_of == 2
-    rows = np.concatenate([j_of, n_s + j_of[board]])
+    rows = np.concatenate([r_of, n_r + j_of[board]])
     cols = np.concatenate([np.arange(n_a), np.nonzero(board)[0]])
-    a_ub = sp.hstack([sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * n_s, n_a)),
-                      sp.csr_matrix((2 * n_s, n_g))]).tocsr()
-    b_ub = np.concatenate([seats, beds])
+    a_ub = sp.hstack([sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_r + n_s, n_a)),
+                      sp.csr_matrix((n_r + n_s, n_g))]).tocsr()
+    b_ub = np.concatenate([caps, beds])
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=demand.astype(float), bounds=(0, None),
                   method="highs-ds")
     if res.status != 0:
@@ -363,7 +402,8 @@ def _lp(cost, g_of, j_of, m_of, demand, seats, beds, p_unserved):
     return res, c, a_ub, b_ub, a_eq
 
 
-def _solve(cost, g_of, j_of, m_of, demand, seats, beds, p_unserved, first_arcs: int = 3, max_rounds: int = 50):
+def _solve(cost, g_of, r_of, j_of, m_of, demand, caps, beds, p_unserved, first_arcs: int = 3,
+           max_rounds: int = 50):
     """Least-cost flow over all arcs by column generation: start from each group's cheapest arcs per mode,
     price every other arc with the duals, add those that would lower the cost, repeat until none does.
 
@@ -374,7 +414,7 @@ def _solve(cost, g_of, j_of, m_of, demand, seats, beds, p_unserved, first_arcs: 
     -------
     (x, objective, integer_fallback)
     """
-    n_a, n_s = len(cost), len(seats)
+    n_a, n_r = len(cost), len(caps)
     order = np.lexsort((cost, m_of, g_of))
     key = g_of[order] * 3 + m_of[order]
     first = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
@@ -384,10 +424,11 @@ def _solve(cost, g_of, j_of, m_of, demand, seats, beds, p_unserved, first_arcs: 
     board = m_of == 2
     for _ in range(max_rounds):
         idx = np.flatnonzero(active)
-        res, c, a_ub, b_ub, a_eq = _lp(cost[idx], g_of[idx], j_of[idx], m_of[idx], demand, seats, beds, p_unserved)
+        res, c, a_ub, b_ub, a_eq = _lp(cost[idx], g_of[idx], r_of[idx], j_of[idx], m_of[idx], demand, caps, beds,
+                                       p_unserved)
         y = res.eqlin.marginals                 # per group
         lam = res.ineqlin.marginals             # ≤ 0: seats then beds
-        reduced = cost - y[g_of] - lam[j_of] - np.where(board, lam[n_s + j_of], 0.0)
+        reduced = cost - y[g_of] - lam[r_of] - np.where(board, lam[n_r + j_of], 0.0)
         tol = 1e-7 * max(1.0, float(np.abs(cost).max()))
         enter = ~active & (reduced < -tol)
         if not enter.any():
@@ -395,7 +436,7 @@ def _solve(cost, g_of, j_of, m_of, demand, seats, beds, p_unserved, first_arcs: 
         active |= enter
     else:   # not converged in max_rounds (never seen): solve over every arc
         idx = np.arange(n_a)
-        res, c, a_ub, b_ub, a_eq = _lp(cost, g_of, j_of, m_of, demand, seats, beds, p_unserved)
+        res, c, a_ub, b_ub, a_eq = _lp(cost, g_of, r_of, j_of, m_of, demand, caps, beds, p_unserved)
     sol = res.x
     integer = False
     if np.abs(sol - np.rint(sol)).max() > 1e-6:

@@ -7,11 +7,12 @@ bus 30 km/h × 1.4 + 5 min wait → 45 minutes ≈ 14.3 km, 60 minutes ≈ 19.6 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layout.allocate import ConservationError, allocate
+from layout.allocate import ConservationError, allocate, band_seats
 from layout.errors import LayoutInputError
 from layout.network import travel
 from layout.plan import Downgrade, Merge, Open, Plan
@@ -51,8 +52,19 @@ def test_capacity_forces_a_split_and_it_is_reported():
                      {"id": "B", "kind": "primary", "x": 600, "y": 0, "seats": 100}])
     a = run(c)
     got = dict(zip(rows(a)["school_id"], rows(a)["children"], strict=True))
-    assert got == {"A": 30, "B": 20}
+    assert got == {"A": 15, "B": 35}        # a primary's 30 seats: 15 for grades 1-3, 15 for grades 4-6
     assert a.splits[["village_id", "band", "children", "parts"]].values.tolist() == [["V1", "g1_3", 50, 2]]
+
+
+def test_seats_are_shared_by_band_and_merged_seats_follow_their_pupils():
+    c = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 5}],
+                    [{"id": "P", "kind": "primary", "x": 0, "y": 0, "seats": 101, "enrol": {"g1_3": 30}},
+                     {"id": "N", "kind": "nine_year", "x": 0, "y": 0, "seats": 90},
+                     {"id": "T", "kind": "teaching_point", "x": 0, "y": 0, "seats": 40, "enrol": {"g1_3": 12}}])
+    plan = Plan.status_quo(c)
+    assert band_seats(plan, plan.schools.index, c.standards).tolist() == [[51, 50, 0], [30, 30, 30], [40, 0, 0]]
+    merged = plan.apply(Merge("T", "P"))
+    assert band_seats(merged, pd.Index(["P"]), c.standards).tolist() == [[51 + 12, 50, 0]]
 
 
 def test_groups_stay_together_when_capacity_allows():
@@ -134,8 +146,8 @@ def test_new_site_takes_children():
 def test_walk_first_then_least_minutes_within_capacity():
     # Two villages compete for the one close school; the one with no other walking option gets it.
     c = hand_county([{"id": "V1", "x": 0, "y": 0, "g4_6": 10}, {"id": "V2", "x": 1000, "y": 0, "g4_6": 10}],
-                    [{"id": "A", "kind": "primary", "x": 500, "y": 0, "seats": 10},
-                     {"id": "B", "kind": "primary", "x": 2200, "y": 0, "seats": 50}])
+                    [{"id": "A", "kind": "primary", "x": 500, "y": 0, "seats": 20},   # 10 for grades 4-6
+                     {"id": "B", "kind": "primary", "x": 2200, "y": 0, "seats": 100}])
     a = run(c)
     got = {r.village_id: (r.school_id, r.mode) for r in a.assignments.itertuples()}
     assert got == {"V1": ("A", "walk"), "V2": ("B", "walk")}

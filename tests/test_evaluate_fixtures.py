@@ -7,6 +7,7 @@ the tests (not in the package) so the known answers in the tests can be read off
 from __future__ import annotations
 
 import functools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd

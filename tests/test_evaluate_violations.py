@@ -29,13 +29,16 @@ def test_closure_pushing_grades_1_3_past_30_minutes_is_a_hard_violation():
 
 
 def test_merge_creating_oversized_classes_is_reported():
-    # A has 3 grade-1-3 classrooms and 120 such pupils today (40 a class). Merging B (60 pupils) into A
-    # puts all 180 children of the village into A's 3 rooms: 60 a class = 大班额.
+    # A has 3 grade-1-3 classrooms and 120 such pupils today (40 a class) and 135 seats for grades 1-3.
+    # Merging B (60 pupils) into A gives A their 60 seats but no classroom: all 180 children of the village sit
+    # in A's 3 rooms, 60 a class = 大班额.
     county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 180}],
-                         [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 135, "enrol": {"g1_3": 120},
+                         [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 270, "enrol": {"g1_3": 120},
                            "classes": {"g1_3": 3, "g4_6": 3}, "name": "中心小学"},
                           {"id": "B", "kind": "primary", "x": 600, "y": 0, "seats": 90, "enrol": {"g1_3": 60},
                            "classes": {"g1_3": 3, "g4_6": 3}}])
+    before = evaluate(county)
+    assert before.schools.at["A", "class_band"] == "normal" and "new_oversized_class" not in codes(before)
     ev = evaluate(county, Plan.status_quo(county).apply(Merge("B", "A")))
     row = ev.schools.loc["A"]
     assert row["g1_3"] == 180 and row["class_size_g1_3"] == 60 and row["class_band"] == "oversized"
@@ -44,16 +47,22 @@ def test_merge_creating_oversized_classes_is_reported():
     assert len(new) == 1 and new[0].severity == "hard" and new[0].school_id == "A" and "大班额" in new[0].message_zh
 
 
+def _crowded(extra_pupils: int):
+    """A has 60 a class in grades 1-3 today (180 in 3 rooms, 135 seats for the band); B merges in."""
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 135 + extra_pupils}],
+                         [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 270, "enrol": {"g1_3": 180},
+                           "classes": {"g1_3": 3, "g4_6": 3}},
+                          {"id": "B", "kind": "teaching_point", "x": 600, "y": 0, "seats": 90,
+                           "enrol": {"g1_3": extra_pupils}}])
+    return evaluate(county, Plan.status_quo(county).apply(Merge("B", "A")))
+
+
 def test_super_oversized_and_existing_oversized():
-    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 210}],
-                         [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 300, "enrol": {"g1_3": 180},
-                           "classes": {"g1_3": 3, "g4_6": 3}}])
-    ev = evaluate(county)            # 180 today = 60 a class (大班额 now); allocation puts 210 = 70 (超大班额)
+    ev = _crowded(75)                # 210 in 3 rooms = 70: 超大班额, worse than today's 大班额
+    assert ev.schools.at["A", "class_band"] == "super_oversized"
     assert "new_super_oversized_class" in codes(ev, "hard")
-    county2 = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 180}],
-                          [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 300, "enrol": {"g1_3": 180},
-                            "classes": {"g1_3": 3, "g4_6": 3}}])
-    ev2 = evaluate(county2)
+    ev2 = _crowded(51)               # 186 in 3 rooms = 62: 大班额 as today
+    assert ev2.schools.at["A", "class_band"] == "oversized"
     assert "oversized_class" in codes(ev2, "soft") and "new_oversized_class" not in codes(ev2)
 
 
@@ -125,7 +134,7 @@ def test_capacity_split_is_listed_to_confirm():
                           {"id": "B", "kind": "primary", "x": 600, "y": 0, "seats": 100}])
     ev = evaluate(county)
     split = [v for v in ev.violations if v.code == "split_catchment"]
-    assert len(split) == 1 and split[0].village_id == "V1" and "A:30" in split[0].message_en
+    assert len(split) == 1 and split[0].village_id == "V1" and "A:15" in split[0].message_en
 
 
 def test_primary_boarders_need_confirmation():

@@ -1,9 +1,10 @@
 """Per-school results of a plan: enrolment, utilisation, classes, class-size band, size caps, small schools,
 boarding.
 
-Class sizes: a band's pupils sit in the band's classrooms under the plan (``classes_g1_3`` …: today's classes,
-plus those an ``expand`` builds; a merge brings pupils, not classrooms), so the average class size is pupils ÷
-classrooms. Where a school has no classroom for a band it now teaches (new school, no class data), the classes
+Class sizes: a band's pupils sit in the band's classrooms under the plan, so the average class size is pupils ÷
+classrooms. A band's classrooms are today's classes (plus those an ``expand`` builds), or, when more, as many as
+the school's own seats hold at the standard class size (its share by grades): a school with spare rooms fills
+them first. A merge brings pupils and seats but no classrooms, so its pupils crowd the existing rooms. Where a school has no classroom for a band it now teaches (new school, no class data), the classes
 needed at the standard size are used. *Classes needed* count each grade of the band separately (pupils spread
 evenly over the band's grades) at the standard class size (45 primary, 50 middle, 30 teaching point).
 The class size *now* comes from the county data (enrolment ÷ classes) for comparison, so a report can tell a
@@ -77,6 +78,8 @@ def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFra
     out["boarding"] = s["boarding"].astype(bool).to_numpy()
 
     kinds = s["kind"].astype(str).to_numpy()
+    merged = s["merged_seats"].to_numpy(dtype=float) if "merged_seats" in s else np.zeros(len(s))
+    physical_seats = np.maximum(s["seats"].to_numpy(dtype=float) - merged, 0.0)
     have = np.zeros(len(s), dtype=np.int64)
     needed = np.zeros(len(s), dtype=np.int64)
     worst = np.zeros(len(s))
@@ -87,7 +90,12 @@ def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFra
         size_std = np.array([_standard_size(k, b, std) for k in kinds], dtype=float)
         need = np.where(n > 0, grades * np.ceil(n / grades / size_std), 0).astype(np.int64)
         rooms_now = s[f"classes_{b}"].to_numpy(dtype=np.int64)
-        rooms = np.where(rooms_now > 0, rooms_now, need)
+        # Classrooms the building's own seats allow (merged-in pupils bring none), shared by grade.
+        served = (s["grade_lo"].to_numpy() <= lo) & (s["grade_hi"].to_numpy() >= hi)
+        share = grades / (s["grade_hi"] - s["grade_lo"] + 1).to_numpy(dtype=float)
+        seat_rooms = np.where(served, np.floor(physical_seats * share / size_std), 0).astype(np.int64)
+        rooms = np.maximum(rooms_now, seat_rooms)
+        rooms = np.where(rooms > 0, rooms, need)
         with np.errstate(divide="ignore", invalid="ignore"):
             size = np.where(rooms > 0, n / np.maximum(rooms, 1), np.nan)
         out[f"class_size_{b}"] = size

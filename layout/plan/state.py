@@ -19,6 +19,7 @@ classes_g1_3 …     classrooms for each grade band (class size = pupils / class
 pupils_g1_3 …      pupils in school now (data) plus those taken in by merges, per band
 is_new             opened by the plan
 built_seats/beds   seats and beds the plan builds (for capital costs)
+merged_seats       seats added by merges (pupils squeezed in, no classrooms built); per band in merged_g1_3 …
 teachers …         resource columns as in the county (NaN where unknown)
 geometry           the site (county CRS)
 =================  ===========================================================================================
@@ -173,6 +174,9 @@ class Plan:
         out["enrolment"] = s["enrolment"].astype(int).to_numpy()
         out["is_new"] = False
         out["built_seats"] = 0
+        out["merged_seats"] = 0
+        for b in BANDS:
+            out[f"merged_{b}"] = 0
         out["built_beds"] = 0
         for c in RESOURCE_COLUMNS:
             out[c] = s[c].astype(float).to_numpy() if c in s else np.nan
@@ -318,8 +322,10 @@ class Plan:
                             if int(t["grade_lo"]) <= lo and int(t["grade_hi"]) >= hi:
                                 moved = int(f[f"pupils_{b}"])
                                 s.loc[action.into, f"pupils_{b}"] = int(t[f"pupils_{b}"]) + moved
+                                s.loc[action.into, f"merged_{b}"] = int(t[f"merged_{b}"]) + moved
                                 taken += moved
                         s.loc[action.into, "seats"] = int(t["seats"]) + taken
+                        s.loc[action.into, "merged_seats"] = int(t["merged_seats"]) + taken
                         s.loc[action.from_, "status"] = "closed"
                         s.loc[action.from_, "merged_into"] = action.into
                         s.loc[action.from_, "resources_to"] = action.into
@@ -452,7 +458,8 @@ class Plan:
                "resources_to": None, "grade_lo": lo, "grade_hi": hi, "seats": int(a.seats), "beds": int(a.beds),
                "canteen": canteen, "boarding": bool(a.beds > 0), "remote": False,
                **{f"classes_{b}": classes[b] for b in BANDS}, **{f"pupils_{b}": 0 for b in BANDS},
-               "enrolment": 0, "is_new": True, "built_seats": int(a.seats), "built_beds": int(a.beds),
+               "enrolment": 0, "is_new": True, "built_seats": int(a.seats), "built_beds": int(a.beds), "merged_seats": 0,
+               **{f"merged_{b}": 0 for b in BANDS},
                **{c: float(resources.get(c, np.nan)) for c in RESOURCE_COLUMNS}, "geometry": point}
         new = gpd.GeoDataFrame(pd.DataFrame([row], index=pd.Index([a.id], name="school_id")), geometry="geometry",
                                crs=self.crs)
