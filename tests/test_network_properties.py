@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, Point
 
 from layout.network import RoadNetwork
-from layout.network.reference import reference_minutes
+from layout.network.reference import reference_metres, reference_minutes, split_graph
 
 
 @st.composite
@@ -43,11 +43,15 @@ def random_network(draw):
 @given(random_network(), st.sampled_from(["walk", "bus"]))
 def test_matrix_equals_networkx_on_the_split_graph(case, mode):
     net, v, s = case
-    ours = net.matrix(v, s, mode).minutes.to_numpy()
-    ref = reference_minutes(net, v, s, mode).to_numpy()
+    tm = net.matrix(v, s, mode)
+    graph = split_graph(net, v, s, mode)
+    ours, ref = tm.minutes.to_numpy(), reference_minutes(net, v, s, mode, graph=graph).to_numpy()
     assert (np.isfinite(ours) == np.isfinite(ref)).all()
     fin = np.isfinite(ref)
     np.testing.assert_allclose(ours[fin], ref[fin], rtol=1e-9, atol=1e-9)
+    # metres are those of the fastest route (random coordinates: no equally fast routes of other lengths)
+    metres = reference_metres(net, v, s, mode, graph=graph).to_numpy()
+    np.testing.assert_allclose(tm.metres.to_numpy()[fin], metres[fin], rtol=1e-9, atol=1e-6)
 
 
 def node_distances(net: RoadNetwork, mode: str) -> np.ndarray:

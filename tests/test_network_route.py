@@ -149,6 +149,9 @@ def test_chunking_does_not_change_the_answer():
     tiny = net.matrix(v, s, "bus", chunk_mb=0.0001)          # one source per chunk
     np.testing.assert_allclose(tiny.minutes.to_numpy(), whole.minutes.to_numpy())
     np.testing.assert_allclose(tiny.metres.to_numpy(), whole.metres.to_numpy())
+    parallel = net.matrix(v, s, "bus", chunk_mb=0.0001, workers=2)  # chunks searched in two processes
+    np.testing.assert_array_equal(parallel.minutes.to_numpy(), tiny.minutes.to_numpy())
+    np.testing.assert_array_equal(parallel.metres.to_numpy(), tiny.metres.to_numpy())
     # the other way round (villages as the search side) gives the same numbers
     swapped = net.matrix(v.iloc[:5], s, "bus")
     np.testing.assert_allclose(swapped.minutes.to_numpy(), whole.minutes.to_numpy()[:5])
@@ -200,3 +203,16 @@ def test_a_network_without_usable_roads_reports_every_pair():
     empty = RoadNetwork.from_roads(roads([]))
     assert len(empty.edges) == 0
     assert np.isinf(empty.matrix(villages((0, 0)), schools((1, 0)), "walk").minutes.iloc[0, 0])
+
+
+@pytest.mark.parametrize("mode", ["walk", "bus"])
+def test_a_point_on_a_loop_road_leaves_by_the_shorter_way(mode):
+    ring = LineString([(0, 0), (1000, 0), (1000, 1000), (0, 1000), (0, 0)])   # a 4 km loop, one junction
+    spur = LineString([(0, 0), (-500, 0)])
+    net = RoadNetwork.from_roads(roads([ring, spur]))
+    metres = 1100 + 500                                         # back along the loop, not 2,900 m around it
+    speed = WALK if mode == "walk" else 20000 / 60
+    for tm in (net.matrix(villages((1000, 100)), schools((-500, 0)), mode),      # search from the spur
+               net.matrix(villages((-500, 0)), schools((1000, 100)), mode)):     # search from the loop
+        assert tm.metres.iloc[0, 0] == pytest.approx(metres)
+        assert tm.minutes.iloc[0, 0] == pytest.approx(metres / speed + (5 if mode == "bus" else 0))

@@ -25,8 +25,10 @@ ESTIMATE_WARNING = ("注意：县里没有道路图层，出行时间为直线�
 @click.option("--cutoff", type=float, default=None, help="Minutes; longer trips are written as inf.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Keep matrices here and reuse them when nothing changed.")
+@click.option("--workers", type=click.IntRange(1, None), default=1, show_default=True,
+              help="Processes searching in parallel (large road networks).")
 def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutoff: float | None,
-               cache_dir: str | None) -> None:
+               cache_dir: str | None, workers: int) -> None:
     """Compute travel minutes and metres from every village of COUNTY_DIR to every school by one mode.
 
     Trips follow the county's roads (or the --osm file); villages and schools join the nearest usable road.
@@ -40,7 +42,7 @@ def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutof
     if osm_file is not None:
         network = RoadNetwork.from_osm(osm_file, crs=county.crs, standards=county.standards)
         click.echo(f"道路 roads: {network!r} ← {osm_file}")
-    tm = travel(county, mode, network=network, cutoff=cutoff, cache_dir=cache_dir)
+    tm = travel(county, mode, network=network, cutoff=cutoff, cache_dir=cache_dir, workers=workers)
     _write_csv(tm.to_long(), Path(out))
     n_pairs = tm.minutes.size
     click.echo(f"{len(tm.village_ids)} 村 villages × {len(tm.school_ids)} 校 schools, 方式 mode {mode}: "

@@ -55,7 +55,7 @@ def county_network(county) -> RoadNetwork | None:
 
 def travel(county, mode: str = "walk", *, sites: gpd.GeoDataFrame | None = None,
            network: RoadNetwork | None = None, cutoff: float | None = None,
-           cache_dir: str | Path | None = None) -> TravelMatrix:
+           cache_dir: str | Path | None = None, workers: int = 1) -> TravelMatrix:
     """Village × school travel minutes and metres for one mode.
 
     Parameters
@@ -73,11 +73,29 @@ def travel(county, mode: str = "walk", *, sites: gpd.GeoDataFrame | None = None,
         Minutes; longer trips become ``inf`` with reason "beyond the cutoff" (and the search is faster).
     cache_dir : path, optional
         Cache matrices on disk, keyed by a hash of roads, points, mode definition and cutoff.
+    workers : int
+        Processes searching in parallel on large networks (1: in this process).
 
     Returns
     -------
     TravelMatrix
         ``estimated=True`` when no road network exists (straight line × detour factor).
+
+    Example
+    -------
+    >>> import geopandas as gpd, pandas as pd
+    >>> from pyproj import CRS
+    >>> from shapely.geometry import LineString, Point
+    >>> from layout.county import County
+    >>> pts = lambda xy, name: gpd.GeoDataFrame(geometry=[Point(xy)], crs=32648,
+    ...                                         index=pd.Index([name[0].upper() + "1"], name=name))
+    >>> roads = gpd.GeoDataFrame({"road_class": ["village"]}, geometry=[LineString([(0, 0), (3000, 0)])], crs=32648)
+    >>> county = County(name="demo", villages=pts((0, 0), "village_id"), schools=pts((2000, 0), "school_id"),
+    ...                 roads=roads, crs=CRS(32648))
+    >>> float(travel(county, "walk").minutes.loc["V1", "S1"])     # 2 km at 4 km/h
+    30.0
+    >>> round(float(travel(county, "bus").minutes.loc["V1", "S1"]), 1)   # 20 km/h + 5 min wait
+    11.0
     """
     try:
         spec = mode_spec(mode, county.standards)
@@ -96,4 +114,4 @@ def travel(county, mode: str = "walk", *, sites: gpd.GeoDataFrame | None = None,
                                         value=net.crs.to_string(),
                                         fix=f"build it with crs=county.crs ({county.crs.to_string()})")])
     villages = county.villages[["geometry"]]
-    return net.matrix(villages, schools, spec, cutoff=cutoff, cache_dir=cache_dir)
+    return net.matrix(villages, schools, spec, cutoff=cutoff, cache_dir=cache_dir, workers=workers)

@@ -46,7 +46,7 @@ class ModeGraph:
 
     def __init__(self, net: RoadNetwork, spec: ModeSpec):
         self.spec = spec
-        self._net = net
+        self.network = net
         speed = spec.edge_speeds(net.edges["road_class"].to_numpy(object), net.edges["speed_kmh"].to_numpy(float))
         usable = np.isfinite(speed)
         self.usable = usable
@@ -78,7 +78,7 @@ class ModeGraph:
     @property
     def segment_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
         """Spatial index over the segments of usable edges, and the segment numbers it holds."""
-        return self._net.segment_tree(self.usable)
+        return self.network.segment_tree(self.usable)
 
 
 class RoadNetwork:

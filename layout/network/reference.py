@@ -18,14 +18,14 @@ from layout.network.graph import RoadNetwork
 from layout.network.modes import ModeSpec
 from layout.network.snap import snap_points
 
-__all__ = ["split_graph", "reference_minutes"]
+__all__ = ["split_graph", "reference_minutes", "reference_metres"]
 
 
 def split_graph(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame,
                 mode: str | ModeSpec = "walk") -> nx.DiGraph:
     """A networkx graph with edges split at the snap points and nodes ``("o", i)`` / ``("d", j)`` attached.
 
-    Arc attribute ``w`` is minutes. Origins have only outgoing arcs and destinations only incoming ones.
+    Arc attributes: ``w`` minutes, ``m`` metres. Origins have only outgoing arcs and destinations only incoming ones.
 
     Parameters
     ----------
@@ -46,9 +46,9 @@ def split_graph(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.G
                 on_edge[int(e)].append((float(off), ("p", tag, i)))
     g = nx.DiGraph()
 
-    def add(a, b, w):
+    def add(a, b, w, m):
         if a != b and (not g.has_edge(a, b) or g[a][b]["w"] > w):
-            g.add_edge(a, b, w=w)
+            g.add_edge(a, b, w=w, m=m)
 
     for e in np.flatnonzero(mg.usable):
         u, v, length, tpm = int(net.edge_u[e]), int(net.edge_v[e]), float(net.edge_length[e]), float(
@@ -57,16 +57,16 @@ def split_graph(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.G
         for (oa, a), (ob, b) in zip(chain[:-1], chain[1:], strict=True):
             w = (ob - oa) * tpm
             if mg.forward[e]:
-                add(a, b, w)
+                add(a, b, w, ob - oa)
             if mg.backward[e]:
-                add(b, a, w)
+                add(b, a, w, ob - oa)
     for tag, sn in (("o", so), ("d", sd)):
         for i in np.flatnonzero(sn.edge >= 0):
             p, x = ("p", tag, int(i)), (tag, int(i))
             if tag == "o":
-                g.add_edge(x, p, w=float(sn.off_minutes[i]))
+                g.add_edge(x, p, w=float(sn.off_minutes[i]), m=float(sn.off_metres[i]))
             else:
-                g.add_edge(p, x, w=float(sn.off_minutes[i]))
+                g.add_edge(p, x, w=float(sn.off_minutes[i]), m=float(sn.off_metres[i]))
     return g
 
 
@@ -99,4 +99,35 @@ def reference_minutes(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations:
             t = dist.get(("o", i))
             if t is not None:
                 out[i, j] = t + mg.spec.wait_minutes
+    return pd.DataFrame(out, index=origins.index.astype(str), columns=destinations.index.astype(str))
+
+
+def reference_metres(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame,
+                     mode: str | ModeSpec = "walk", graph: nx.DiGraph | None = None) -> pd.DataFrame:
+    """Origin × destination metres along networkx's fastest path (per destination, on reversed arcs).
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    origins, destinations : GeoDataFrame
+    mode : str or ModeSpec
+    graph : networkx.DiGraph, optional
+        From :func:`split_graph`.
+
+    Returns
+    -------
+    DataFrame
+        Metres including off-road legs; ``inf`` where unreachable.
+    """
+    g = graph if graph is not None else split_graph(net, origins, destinations, mode)
+    rev = g.reverse(copy=False)
+    out = np.full((len(origins), len(destinations)), np.inf)
+    for j in range(len(destinations)):
+        if ("d", j) not in rev:
+            continue
+        _, paths = nx.single_source_dijkstra(rev, ("d", j), weight="w")
+        for i in range(len(origins)):
+            path = paths.get(("o", i))
+            if path is not None:
+                out[i, j] = sum(rev[a][b]["m"] for a, b in zip(path[:-1], path[1:], strict=True))
     return pd.DataFrame(out, index=origins.index.astype(str), columns=destinations.index.astype(str))

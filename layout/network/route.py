@@ -6,8 +6,7 @@ are the sources, the search runs on the reversed arcs, which gives the time *to*
 one-way roads. Sources are processed in chunks so at most ``chunk_mb`` of distances are held at once.
 
 Metres are the length of the fastest route: exact from minutes when every usable road has the same speed
-(walking); otherwise from a second search on ``minutes + 1e-7 × metres`` (which picks the shortest of
-equally fast routes, and whose excess over the minutes is that route's length).
+(walking); otherwise summed along the shortest-path tree of the same search (its predecessors).
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from layout.network.snap import Snapped, snap_points
 
 __all__ = ["network_matrix", "source_arcs"]
 
-EPS = 1e-7          # minutes per metre added in the metres search (tie-break weight)
 _TINY = 1e-300      # stands in for a zero-length arc (sparse matrices drop explicit zeros)
 _SHARED: dict = {}  # read by worker processes (inherited by fork)
 
@@ -125,6 +123,12 @@ def source_arcs(net: RoadNetwork, mg: ModeGraph, src: Snapped, reverse: bool):
     eu, ev = net.edge_u[s_e[s_ok]], net.edge_v[s_e[s_ok]]
     rows = np.concatenate([au, vnode, vnode])
     cols = np.concatenate([av, eu, ev])
+    loop = eu == ev                      # a loop road: keep only the quicker way to its single junction
+    s_mu, s_mv = s_mu.copy(), s_mv.copy()
+    drop_v = loop & (s_mv[s_ok] >= s_mu[s_ok])
+    drop_u = loop & ~drop_v
+    s_mv[s_ok[drop_v]] = np.inf
+    s_mu[s_ok[drop_u]] = np.inf
     leg_min = np.concatenate([s_mu[s_ok], s_mv[s_ok]])
     leg_m = np.concatenate([s_du[s_ok], s_dv[s_ok]])
     keep = np.concatenate([np.ones(len(au), bool), np.isfinite(leg_min)])
@@ -161,27 +165,21 @@ def _road_matrix(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, re
     k = len(s_ok)
     shape = (n + k, n + k)
     exact_metres = mg.uniform_speed and np.isfinite(mg.speed_m_per_min)
-    graphs = [_csr(w_min, rows, cols, shape)]
-    limits = [limit]
-    if not exact_metres:
-        graphs.append(_csr(w_min + EPS * w_m, rows, cols, shape))
-        vmax = np.nanmax(1.0 / mg.edge_minutes_per_metre) if np.isfinite(mg.edge_minutes_per_metre).any() else 0.0
-        limits.append(limit + EPS * limit * vmax if np.isfinite(limit) else np.inf)
-    tu, tv = net.edge_u[t_e], net.edge_v[t_e]
-    t_ok = tgt.edge >= 0
-    t_legs = [(np.where(t_ok, t_mu, np.inf), np.where(t_ok, t_mv, np.inf))]
-    if not exact_metres:
-        t_legs.append((t_mu + EPS * t_du, t_mv + EPS * t_dv))
-    # the two points on one edge: straight along it, if the direction is allowed
-    direct = _same_edge(net, mg, src, tgt, s_ok, reverse)
-
     out_min = np.full((len(src.edge), len(tgt.edge)), np.inf)
     out_m = np.full_like(out_min, np.inf)
     if k == 0 or len(tgt.edge) == 0:
         return out_min, out_m
-    chunk = int(max(1, min(k, chunk_mb * 2 ** 20 // (8 * (n + k) * 2))))
+    t_ok = tgt.edge >= 0
+    shared = {"graph": _csr(w_min, rows, cols, shape), "limit": limit, "vnode": vnode,
+              "tu": net.edge_u[t_e], "tv": net.edge_v[t_e],
+              "lu": np.where(t_ok, t_mu, np.inf), "lv": np.where(t_ok, t_mv, np.inf), "du": t_du, "dv": t_dv,
+              "incoming": None if exact_metres else _incoming(rows, cols, w_m, shape[0])}
+    # bytes per node per source: distances (8) + predecessors, tree metres and pointers when metres need the tree
+    per_node = 8 if exact_metres else 40
+    chunk = int(max(1, min(k, chunk_mb * 2 ** 20 // (per_node * (n + k)))))
+    shared["chunk"] = chunk
     starts = list(range(0, k, chunk))
-    _SHARED.update(graphs=graphs, limits=limits, vnode=vnode, tu=tu, tv=tv, t_legs=t_legs, chunk=chunk)
+    _SHARED.update(shared)
     try:
         if workers > 1 and len(starts) > 1 and "fork" in mp.get_all_start_methods():
             with mp.get_context("fork").Pool(min(workers, len(starts), os.cpu_count() or 1)) as pool:
@@ -190,33 +188,71 @@ def _road_matrix(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, re
             results = [_chunk(s) for s in starts]
     finally:
         _SHARED.clear()
-    out_pp = np.full_like(out_min, np.inf)   # minutes + EPS × metres of the tie-broken search
-    for s0, best in zip(starts, results, strict=True):
+    for s0, (best, metres) in zip(starts, results, strict=True):
         rows_ = s_ok[s0:s0 + chunk]
-        out_min[rows_] = best[0]
-        if not exact_metres:
-            out_pp[rows_] = best[1]
-    i, j, dmin, dm = direct
-    np.minimum.at(out_min, (i, j), dmin)
-    np.minimum.at(out_pp, (i, j), dmin + EPS * dm)
-    fin = np.isfinite(out_min)
+        out_min[rows_] = best
+        if metres is not None:
+            out_m[rows_] = metres
+    # two points on one edge: straight along it when that is faster (each pair appears once)
+    i, j, dmin, dm = _same_edge(net, mg, src, tgt, s_ok, reverse)
+    cur_min, cur_m = out_min[i, j], out_m[i, j]
+    out_min[i, j] = np.minimum(cur_min, dmin)
+    out_m[i, j] = np.where(dmin < cur_min, dm, np.where(dmin == cur_min, np.minimum(cur_m, dm), cur_m))
     if exact_metres:
         out_m = out_min * mg.speed_m_per_min
     else:
-        out_m = np.where(fin, np.maximum((out_pp - np.where(fin, out_min, 0.0)) / EPS, 0.0), np.inf)
+        out_m[~np.isfinite(out_min)] = np.inf
     return out_min, out_m
 
 
-def _chunk(s0: int) -> tuple[np.ndarray, ...]:
-    """Search from one chunk of sources; return best minutes (and metres) to every target."""
+def _chunk(s0: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Search from one chunk of sources: best minutes to every target, and the metres of those routes."""
     sh = _SHARED
     idx = sh["vnode"][s0:s0 + sh["chunk"]]
-    best = []
-    for g, lim, (lu, lv) in zip(sh["graphs"], sh["limits"], sh["t_legs"], strict=True):
-        d = dijkstra(g, directed=True, indices=idx, limit=lim)
-        best.append(np.minimum(d[:, sh["tu"]] + lu[None, :], d[:, sh["tv"]] + lv[None, :]))
-        del d
-    return tuple(best)
+    tu, tv = sh["tu"], sh["tv"]
+    if sh["incoming"] is None:
+        d = dijkstra(sh["graph"], directed=True, indices=idx, limit=sh["limit"])
+        return np.minimum(d[:, tu] + sh["lu"][None, :], d[:, tv] + sh["lv"][None, :]), None
+    d, pred = dijkstra(sh["graph"], directed=True, indices=idx, limit=sh["limit"], return_predecessors=True)
+    via_u = d[:, tu] + sh["lu"][None, :]
+    via_v = d[:, tv] + sh["lv"][None, :]
+    del d
+    tree = _tree_metres(pred, sh["incoming"])
+    metres = np.where(via_u <= via_v, tree[:, tu] + sh["du"][None, :], tree[:, tv] + sh["dv"][None, :])
+    return np.minimum(via_u, via_v), metres
+
+
+def _incoming(rows: np.ndarray, cols: np.ndarray, metres: np.ndarray, n: int):
+    """Incoming arcs grouped by head node: (pointer, tail, metres), for looking up a tree arc's length."""
+    order = np.argsort(cols, kind="stable")
+    return np.searchsorted(cols[order], np.arange(n + 1)), rows[order], metres[order]
+
+
+def _tree_metres(pred: np.ndarray, incoming) -> np.ndarray:
+    """Metres from the source to every node along the shortest-path tree given by predecessors.
+
+    Each node's arc from its predecessor is looked up among its incoming arcs (parallel arcs were reduced to
+    one, so the pair identifies it), then lengths are summed up the tree by pointer jumping: ``log2(depth)``
+    vectorised rounds instead of a walk per node.
+    """
+    ptr_in, tail, arc_m = incoming
+    c, n = pred.shape
+    deg = np.diff(ptr_in)
+    step = np.zeros(pred.shape)
+    for k in range(int(deg.max()) if n else 0):
+        nodes = np.flatnonzero(deg > k)
+        arc = ptr_in[nodes] + k
+        hit = pred[:, nodes] == tail[arc][None, :]
+        step[:, nodes] = np.where(hit, arc_m[arc][None, :], step[:, nodes])
+    own = np.broadcast_to(np.arange(n, dtype=pred.dtype), pred.shape)
+    ptr = np.where(pred < 0, own, pred)            # roots (sources) and unreached nodes point to themselves
+    acc = step
+    while True:
+        nxt = np.take_along_axis(ptr, ptr, axis=1)
+        acc += np.take_along_axis(acc, ptr, axis=1)
+        if np.array_equal(nxt, ptr):
+            return acc
+        ptr = nxt
 
 
 def _csr(w: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape) -> sp.csr_array:
@@ -260,7 +296,7 @@ def _reasons(mg: ModeGraph, so: Snapped, sd: Snapped, minutes: np.ndarray, oid: 
                              "reason": pd.Series([], dtype=object)})
     spec = mg.spec
     far = f"no usable road for {spec.name} within {spec.max_snap_metres:g} m of the"
-    net_u = mg._net.edge_u
+    net_u = mg.network.edge_u
     def comp(p: Snapped, missing: int) -> np.ndarray:
         if not len(net_u):
             return np.full(len(p.edge), missing)
