@@ -3,13 +3,18 @@ without exceeding the sites' capacities; minimise the total (weighted) cost.
 
 Exact path, in three steps, each keeping a valid lower bound:
 
-1. **Start**: the sites opened by the Lagrangian relaxation below, and those of the uncapacitated p-median
-   heuristic, each get a single-source assignment from HiGHS; the better one is the upper bound.
+1. **Start**: the sites opened by the Lagrangian relaxation below and those of the uncapacitated p-median
+   heuristic each get a single-source assignment from HiGHS; the better one is improved by moving each median
+   to the best site for its cluster, then by small "core" MILPs (the solution's sites, the best few sites for
+   each of its clusters and the best sites by the relaxation; each point linked to its nearest few of them),
+   repeated around each improvement.
 2. **Lagrangian relaxation** of the assignment rows (each site a continuous knapsack, see
    :mod:`layout.locate.lagrangian`) gives the linear-programming bound and, for every pair (i, j) and every site,
-   a bound on any solution using it. Pairs and sites whose bound exceeds the start's objective cannot appear in a
-   better solution and are removed.
-3. **MILP** on the remaining pairs (strong formulation with ``x_ij ≤ y_j``), warm-started from step 1.
+   a bound on any solution using it (with exact 0-1 knapsacks by dynamic programming when demands and
+   capacities are whole numbers and the table is small). Pairs and sites whose bound exceeds the best known
+   objective cannot appear in a better solution and are removed.
+3. **MILP** on the remaining pairs (strong formulation with ``x_ij ≤ y_j``), warm-started from step 1; with a
+   time limit, a better solution found in the first part of the time tightens the reduction before the rest.
 """
 
 from __future__ import annotations
