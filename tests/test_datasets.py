@@ -197,7 +197,7 @@ def test_sample_invariants(sample):
 def test_town_schools_are_crowded_rural_schools_half_empty(sample):
     s = sample.schools
     town = s["name"].str.startswith("城关")
-    assert (s.loc[town, "enrolment"] > s.loc[town, "seats"]).mean() > 0.5
+    assert (s.loc[town, "enrolment"] >= 0.95 * s.loc[town, "seats"]).mean() > 0.5
     rural_pri = s[~town & (s["kind"] == "primary")]
     assert (rural_pri["enrolment"] < 0.6 * rural_pri["seats"]).mean() > 0.5
 

@@ -34,7 +34,7 @@ __all__ = ["build_schools", "road_graph", "FOOTPATH_FACTOR", "OFFROAD_FACTOR", "
 FOOTPATH_FACTOR = 1.4     # a footpath over a ridge takes 1.4× its length in effort
 OFFROAD_FACTOR = 1.3      # from the road to a village off it
 COVER_METRES = 2000.0     # a village farther than this from any school got a village school, while any were built
-BOARD_METRES = {4: 5000.0, 7: 4000.0}   # pupils of grades 4–6 / 7–9 living farther than this board, if beds exist
+BOARD_METRES = {4: 3500.0, 7: 3000.0}   # pupils of grades 4–6 / 7–9 living farther than this board, if beds exist
 _ORDINAL = "一二三四五六七八九十"
 
 
@@ -220,6 +220,12 @@ def build_schools(land: Landscape, children: np.ndarray, std: Standards, rng: np
         schools[i]["remote"] = bool(np.all(~np.isfinite(d[snode[others]]))) if others else True
 
     # ---- boarding, classes, places and resources -------------------------------------------------------
+    # middle-stage schools board; so does the half of the central primaries with most pupils living far away
+    central = [i for i, s in enumerate(schools) if s["setting"] == "central" and s["kind"] == "primary"]
+    central.sort(key=lambda i: -far[i, 3:6].sum())
+    boarding_central = set(central[: (len(central) + 1) // 2])
+    for i, s in enumerate(schools):
+        s["boards"] = s["kind"] in ("middle", "nine_year") or i in boarding_central
     for i, s in enumerate(schools):
         _equip(s, enrol[i], far[i], std, rng)
     return schools
@@ -230,12 +236,17 @@ def _equip(s: dict, enrol: np.ndarray, far: np.ndarray, std: Standards, rng: np.
     kind, setting, lo, hi = s["kind"], s["setting"], s["grade_lo"], s["grade_hi"]
     total = int(enrol.sum())
     grades = np.arange(1, 10)
-    # boarding: rural middle and nine-year schools always, town middle schools and some central primaries
-    boards = (kind in ("middle", "nine_year") or (setting == "central" and rng.random() < 0.6))
+    boards = s["boards"]
     eligible = int(far.sum()) if boards else 0
     beds = int(10 * round(eligible * rng.uniform(0.75, 1.3) / 10)) if eligible else 0
+    if boards and setting == "central":      # a boarding central primary has at least one dormitory of 30–80 beds
+        beds = max(beds, 10 * int(rng.integers(3, 9)))
     boarders = min(beds, eligible)
-    canteen = bool(beds > 0 and rng.random() > 0.12) or setting in ("town", "central") or kind == "middle"
+    # canteens: town and middle-stage schools; central primaries mostly (one without is a finding to act on);
+    # a few village schools run one for the rural nutrition programme
+    draw = rng.random()
+    canteen = (setting == "town" or kind in ("middle", "nine_year") or (setting == "central" and draw > 0.12)
+               or (setting == "village" and draw < 0.2))
     # classes
     if kind == "teaching_point":
         sizes = np.full(9, std.standard_class_size("teaching_point"), float)
@@ -248,8 +259,8 @@ def _equip(s: dict, enrol: np.ndarray, far: np.ndarray, std: Standards, rng: np.
     n_classes = int(classes.sum())
     # seats: town schools are full; rural schools were built for more pupils than they now have
     std_seats = int(sum(classes[g - 1] * (45 if g <= 6 else 50) for g in grades))
-    if setting == "town":
-        seats = int(round(std_seats * rng.uniform(0.85, 1.0)))
+    if setting == "town":      # full: approved places were raised to today's enrolment, not classrooms
+        seats = int(max(std_seats, 10 * math.ceil(total / 10)))
     elif kind == "teaching_point":
         seats = int(max(total, 30 * rng.integers(1, 3)))
     else:
