@@ -1,0 +1,69 @@
+"""``layout plan COUNTY_DIR --out DIR [--goal ...] [--lang zh|en] [--horizon N]``: recommend a layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from layout.i18n import LANGS
+
+__all__ = ["plan_cmd"]
+
+_GOALS = ("fewest_schools", "least_travel", "least_cost", "best_balance")
+
+
+@click.command("plan")
+@click.argument("county_dir", type=click.Path(file_okay=False, path_type=str))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder for plan.yaml, evaluation.json, frontier.csv, map.html, report.html (created).")
+@click.option("--goal", type=click.Choice(_GOALS), default="fewest_schools", show_default=True,
+              help="What the recommendation pursues under the hard rules.")
+@click.option("--n-schools", type=click.IntRange(min=1), default=None,
+              help="Primary schools to keep (goal least_travel).")
+@click.option("--horizon", default=10, show_default=True, type=click.IntRange(min=0),
+              help="Years of projected enrolment the recommendation is checked against.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="Language of the printed summary, the map and the report.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Keep travel matrices here and reuse them on the next run.")
+@click.option("--no-report", is_flag=True, default=False, help="Skip map.html and report.html.")
+def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, horizon: int, lang: str,
+             cache_dir: str | None, no_report: bool) -> None:
+    """Recommend closures, mergers, downgrades, boarding and expansions for COUNTY_DIR, with reasons.
+
+    Writes OUT/plan.yaml (a proposal: edit it and run `layout evaluate COUNTY_DIR OUT/plan.yaml`),
+    OUT/evaluation.json (the plan) and OUT/evaluation_status_quo.json (today), OUT/actions.csv (every school's
+    action and reasons in Chinese and English), OUT/frontier.csv and frontier.png (schools vs travel, cost and
+    balance), OUT/robustness.csv (which actions hold now and in later years), OUT/recommendation.json, and
+    OUT/map.html and OUT/report.html when the map and report modules are installed.
+    """
+    import importlib.util
+
+    from layout.io.read import read_county
+    from layout.recommend import recommend
+
+    county = read_county(county_dir)
+    rec = recommend(county, goal=goal, horizon=horizon, n_schools=n_schools, cache_dir=cache_dir)
+    out = Path(out_dir)
+    paths = rec.write(out, lang=lang)
+    if not no_report and importlib.util.find_spec("layout.maps") and importlib.util.find_spec("layout.report"):
+        from layout.maps import county_map, save_map
+        from layout.report import write_report
+
+        m = county_map(county, plan=rec.plan, evaluation=rec.evaluation, recommendation=rec, lang=lang)
+        paths["map"] = save_map(m, out / "map.html")
+        written = write_report(county, rec.evaluation, baseline=rec.baseline, recommendation=rec, out_dir=out,
+                               lang=lang)
+        paths.update({f"report_{k}": v for k, v in written.items()})
+    click.echo(rec.summary(lang))
+    changes = rec.changes()
+    col = "reasons_zh" if lang == "zh" else "reasons_en"
+    for r in changes.itertuples(index=False):
+        target = f" → {r.target}" if isinstance(r.target, str) else ""
+        extra = f" +{r.beds} beds" if r.beds else (f" +{r.seats} seats" if r.seats else "")
+        click.echo(f"  {r.school_id} {r.name}: {r.action}{target}{extra}")
+        click.echo(f"      {getattr(r, col)[:200]}")
+    click.echo("输出文件:" if lang == "zh" else "outputs:")
+    for name, p in paths.items():
+        click.echo(f"  {name}: {p}")

@@ -1,0 +1,147 @@
+"""`recommend`: the layout a county should adopt under a goal, verified against the hard rules, with reasons."""
+
+from __future__ import annotations
+
+import time
+
+from layout.evaluate import evaluate
+from layout.plan import Plan
+from layout.recommend.candidates import closure_moves, keep_set
+from layout.recommend.frontier import pick_from_frontier, trade_off_frontier
+from layout.recommend.goals import check_goal
+from layout.recommend.reasons import action_table
+from layout.recommend.recommendation import Recommendation
+from layout.recommend.robust import robustness
+from layout.recommend.verify import build_plan, new_hard_violations
+
+__all__ = ["recommend"]
+
+MODES = ("walk", "bus")
+
+
+def _repair(county, travel, moves, demand, baseline, std, rounds: int):
+    """Build the plan, evaluate it, and withdraw or reinforce moves until no hard rule is newly broken."""
+    extra: dict[str, int] = {}
+    expansions: dict[str, int] = {}
+    for _ in range(rounds):
+        plan, sites, exp = build_plan(county, travel, moves, demand, extra)
+        ev = evaluate(county, plan, travel, std)
+        new, unserved = new_hard_violations(ev, baseline)
+        if not new and unserved.empty:
+            return plan, sites, exp, ev
+        active = [m for m in moves if m.active]
+        for (vid, band), n in unserved.items():
+            for m in active:
+                if m.active and any(v == vid for v, _ in m.catchment):
+                    m.withdraw(f"kept: closing it would leave {int(n)} {band} children of village {vid} without a "
+                               "place", f"保留:撤并将使{vid}村{int(n)}名学生({band})无学位")
+        t = ev.schools
+        for v in new:
+            sid = v.school_id
+            if sid is None:
+                continue
+            into = [m for m in active if m.active and m.into == sid]
+            own = [m for m in active if m.active and m.school == sid]
+            if v.code in ("new_oversized_class", "new_super_oversized_class") and into \
+                    and expansions.get(sid, 0) < 2:
+                need = int(t.at[sid, "classes_needed"]) - int(t.at[sid, "classes"])
+                stage = "middle" if t.at[sid, "kind"] == "middle" else "primary"
+                extra[sid] = extra.get(sid, 0) + max(1, need) * std.standard_class_size(stage)
+                expansions[sid] = expansions.get(sid, 0) + 1
+                continue
+            for m in sorted(into, key=lambda m: -sum(m.catchment.values()))[:1] + own:
+                m.withdraw(f"kept: merging it would break a rule at {sid}: {v.message_en}",
+                           f"保留:撤并将在{sid}造成违规:{v.message_zh}")
+    # could not repair within the rounds: keep every school, add only boarding
+    for m in moves:
+        if m.active:
+            m.withdraw("kept: the recommendation could not verify its closure within the repair rounds",
+                       "保留:在修正轮次内无法验证撤并不违反硬性规则")
+    plan, sites, exp = build_plan(county, travel, moves, demand, {})
+    ev = evaluate(county, plan, travel, std)
+    new, unserved = new_hard_violations(ev, baseline)
+    if new or not unserved.empty:
+        plan, sites, exp = Plan.status_quo(county).renamed("recommended", "status quo kept (维持现状)"), [], {}
+        ev = evaluate(county, plan, travel, std)
+    return plan, sites, exp, ev
+
+
+def recommend(county, travel=None, standards=None, goal: str = "fewest_schools", horizon: int = 10,
+              n_schools: int | None = None, *, time_limit: float = 20.0, frontier: bool = True,
+              cache_dir=None) -> Recommendation:
+    """Recommend a layout: closures, mergers, downgrades, boarding and expansions, each with its reasons.
+
+    The school model of :mod:`layout.locate` chooses which small primary schools to keep under ``goal``; the
+    others merge into the kept school their children walk to; very small primaries whose older pupils can go
+    elsewhere become teaching points for grades 1–3; classrooms are added where receivers would exceed the
+    class-size limit; per township one or two schools carry boarding for children beyond walk and bus limits
+    (beds and canteen built first). The plan is evaluated with :func:`layout.evaluate.evaluate`; a move that
+    breaks a hard rule the status quo keeps is reinforced or withdrawn and the reason says so.
+
+    Parameters
+    ----------
+    county : County
+    travel : mapping of mode -> TravelMatrix, optional
+        Walking and bus matrices for the county's schools (computed when None).
+    standards : Standards, optional
+        Default: the county's.
+    goal : {"fewest_schools", "least_travel", "least_cost", "best_balance"}
+    horizon : int
+        Years ahead for the robustness check (evaluated now, at horizon / 2 and at horizon).
+    n_schools : int, optional
+        Primary schools to keep for ``least_travel``.
+    time_limit : float
+        Seconds for the school model.
+    frontier : bool
+        Compute the trade-off frontier (a few extra evaluations).
+    cache_dir : path, optional
+        On-disk travel cache.
+
+    Returns
+    -------
+    Recommendation
+
+    Example
+    -------
+    >>> from layout.datasets import make_county                  # doctest: +SKIP
+    >>> rec = recommend(make_county(n_villages=60, seed=3))       # doctest: +SKIP
+    >>> rec.actions[["school_id", "action", "target"]].head()     # doctest: +SKIP
+    """
+    from layout.network import travel as network_travel
+
+    check_goal(goal, n_schools, horizon)
+    t0 = time.perf_counter()
+    std = standards or county.standards
+    if standards is not None:
+        county = county.with_changes(standards=standards)
+    extra_args = {} if cache_dir is None else {"cache_dir": cache_dir}
+    travel = dict(travel or {})
+    for mode in MODES:
+        if mode not in travel:
+            travel[mode] = network_travel(county, mode, **extra_args)
+    status_quo = Plan.status_quo(county)
+    baseline = evaluate(county, status_quo, travel, std)
+    demand = baseline.allocation.demand
+    kept, _, note = keep_set(county, travel, baseline, goal, n_schools, time_limit=time_limit)
+    moves = closure_moves(county, travel, baseline, kept, goal)
+    rounds = int(std.get("recommend.repair_rounds"))
+    plan, sites, exp, ev = _repair(county, travel, moves, demand, baseline, std, rounds)
+    front = None
+    if frontier:
+        front, evals = trade_off_frontier(county, travel, moves, demand, baseline, ev, std)
+        k = pick_from_frontier(front, goal)
+        if k is not None and k < int(front["closures"].max()):
+            active = [m for m in moves if m.active]
+            row = front[front["closures"] == k].iloc[0]
+            for m in active[k:]:
+                m.withdraw(f"kept: with the goal '{goal}' the frontier row with {k} closures is best "
+                           f"(annual cost {row['annual_cost']:,.0f} yuan, primary mean CV {row['primary_mean_cv']:.3f})",
+                           f"保留:按目标“{goal}”,撤并{k}所的方案最优(年度成本{row['annual_cost']:,.0f}元,"
+                           f"小学平均差异系数{row['primary_mean_cv']:.3f})")
+            plan, sites, exp, ev = evals[k]
+    robust, robust_evals = robustness(county, travel, plan, moves, sites, std, horizon, ev, baseline)
+    actions = action_table(county, plan, moves, sites, exp, baseline, ev, robust, robust_evals, std, horizon)
+    notes = (note, f"recommendation computed in {time.perf_counter() - t0:.1f} s")
+    return Recommendation(plan=plan, actions=actions, frontier=front, robustness=robust, evaluation=ev,
+                          baseline=baseline, goal=goal, horizon=horizon, boarding_sites=tuple(sites),
+                          notes=notes, evaluations_by_year=robust_evals)

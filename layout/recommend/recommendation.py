@@ -1,0 +1,129 @@
+"""`Recommendation`: the recommended plan with its actions, reasons, frontier, robustness and evaluations."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["Recommendation"]
+
+
+@dataclass(frozen=True, eq=False)
+class Recommendation:
+    """What :func:`layout.recommend.recommend` returns.
+
+    Attributes
+    ----------
+    plan : Plan
+        The recommended layout (its actions are a proposal file's actions).
+    actions : DataFrame
+        ``school_id, name, action, target, beds, seats, holds_all, reasons_zh, reasons_en``.
+    frontier : DataFrame or None
+        The trade-off frontier (see :mod:`layout.recommend.frontier`).
+    robustness : DataFrame
+        Per action, whether it holds now and at the later years checked.
+    evaluation, baseline : Evaluation
+        The plan's and the status quo's evaluation (year 0).
+    goal : str
+    horizon : int
+    boarding_sites : tuple of BoardingSite
+    notes : tuple of str
+    evaluations_by_year : dict
+        ``year -> (plan evaluation, status quo evaluation)``.
+    """
+
+    plan: Any
+    actions: pd.DataFrame
+    frontier: pd.DataFrame | None
+    robustness: pd.DataFrame
+    evaluation: Any
+    baseline: Any
+    goal: str = "fewest_schools"
+    horizon: int = 10
+    boarding_sites: tuple = ()
+    notes: tuple[str, ...] = ()
+    evaluations_by_year: dict = field(default_factory=dict, repr=False)
+
+    def changes(self) -> pd.DataFrame:
+        """The actions that change something (every row but ``keep``)."""
+        return self.actions[self.actions["action"] != "keep"].reset_index(drop=True)
+
+    def reasons(self, lang: str = "zh") -> dict[str, list[str]]:
+        """``school_id -> [reason, ...]`` in one language (what maps and reports show per school)."""
+        col = "reasons_zh" if lang == "zh" else "reasons_en"
+        out: dict[str, list[str]] = {}
+        for r in self.actions.itertuples(index=False):
+            out.setdefault(str(r.school_id), []).append(str(getattr(r, col)))
+        return out
+
+    def summary(self, lang: str = "en") -> str:
+        """A few lines for the terminal: counts of actions and the headline before/after numbers."""
+        c = self.changes()["action"].value_counts().sort_index()
+        b, e = self.baseline.summary_metrics(), self.evaluation.summary_metrics()
+        if lang == "zh":
+            names = {"merge": "撤并", "downgrade": "改为教学点", "add_boarding": "建设寄宿",
+                     "designate_boarding": "指定寄宿", "expand": "扩建"}
+            parts = "、".join(f"{names.get(k, k)}{v}所" for k, v in c.items()) or "无调整"
+            return (f"建议({self.goal}):{parts}。开办学校{b['schools_open']}→{e['schools_open']}所;"
+                    f"年度成本{b['annual_cost']:,.0f}→{e['annual_cost']:,.0f}元;"
+                    f"无学位学生{b['students_unserved']}→{e['students_unserved']}人;"
+                    f"硬性违规{b['violations_hard']}→{e['violations_hard']}项。")
+        parts = ", ".join(f"{k} {v}" for k, v in c.items()) or "no change"
+        return (f"recommendation ({self.goal}): {parts}. Schools open {b['schools_open']} → {e['schools_open']}; "
+                f"annual cost {b['annual_cost']:,.0f} → {e['annual_cost']:,.0f} yuan; children without a place "
+                f"{b['students_unserved']} → {e['students_unserved']}; hard violations {b['violations_hard']} → "
+                f"{e['violations_hard']}.")
+
+    def to_dict(self) -> dict:
+        """JSON-safe plain data (goal, notes, actions, frontier, robustness, boarding sites, headline numbers)."""
+        from dataclasses import asdict
+
+        from layout.evaluate import json_safe
+
+        return json_safe({
+            "goal": self.goal, "horizon": self.horizon, "plan": self.plan.name, "notes": list(self.notes),
+            "actions": self.actions, "frontier": self.frontier if self.frontier is not None else [],
+            "robustness": self.robustness, "boarding_sites": [asdict(b) for b in self.boarding_sites],
+            "status_quo": self.baseline.summary_metrics(), "recommended": self.evaluation.summary_metrics(),
+        })
+
+    def write(self, out_dir: str | Path, lang: str = "zh") -> dict[str, Path]:
+        """Write every output atomically into ``out_dir``.
+
+        Files: ``plan.yaml`` (a proposal :func:`layout.plan.read_proposal` reads back), ``evaluation.json`` (the
+        plan), ``evaluation_status_quo.json``, ``actions.csv``, ``frontier.csv`` and ``frontier.png``,
+        ``robustness.csv``, ``recommendation.json``.
+
+        Returns
+        -------
+        dict
+            name -> path written.
+        """
+        from layout.io.write import atomic_write_bytes, atomic_write_text
+        from layout.plan import write_proposal
+        from layout.recommend.frontier import plot_frontier
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"plan": write_proposal(self.plan, out / "plan.yaml"),
+                 "evaluation": self.evaluation.write_json(out / "evaluation.json"),
+                 "evaluation_status_quo": self.baseline.write_json(out / "evaluation_status_quo.json")}
+        paths["actions"] = atomic_write_text(out / "actions.csv", self.actions.to_csv(index=False))
+        paths["robustness"] = atomic_write_text(out / "robustness.csv", self.robustness.to_csv(index=False))
+        front = self.frontier if self.frontier is not None else pd.DataFrame()
+        paths["frontier"] = atomic_write_text(out / "frontier.csv", front.to_csv(index=False))
+        if len(front):
+            tmp = out / ".frontier.tmp.png"
+            plot_frontier(front, tmp, lang)
+            paths["frontier_plot"] = atomic_write_bytes(out / "frontier.png", tmp.read_bytes())
+            tmp.unlink()
+        paths["recommendation"] = atomic_write_text(
+            out / "recommendation.json", json.dumps(self.to_dict(), ensure_ascii=False, indent=2))
+        return paths
+
+    def __repr__(self) -> str:
+        return f"Recommendation({self.goal!r}: {self.summary('en')})"
