@@ -244,14 +244,16 @@ def _tree_metres(pred: np.ndarray, incoming) -> np.ndarray:
         arc = ptr_in[nodes] + k
         hit = pred[:, nodes] == tail[arc][None, :]
         step[:, nodes] = np.where(hit, arc_m[arc][None, :], step[:, nodes])
-    own = np.broadcast_to(np.arange(n, dtype=pred.dtype), pred.shape)
-    ptr = np.where(pred < 0, own, pred)            # roots (sources) and unreached nodes point to themselves
-    acc = step
+    # flat indices into the (c, n) arrays; roots (sources) and unreached nodes point to themselves
+    base = (np.arange(c, dtype=np.int64) * n)[:, None]
+    own = base + np.arange(n, dtype=np.int64)[None, :]
+    ptr = np.where(pred < 0, own, base + pred).ravel()
+    acc = step.ravel()
     while True:
-        nxt = np.take_along_axis(ptr, ptr, axis=1)
-        acc += np.take_along_axis(acc, ptr, axis=1)
+        nxt = np.take(ptr, ptr)
+        acc = acc + np.take(acc, ptr)
         if np.array_equal(nxt, ptr):
-            return acc
+            return acc.reshape(c, n)
         ptr = nxt
 
 
