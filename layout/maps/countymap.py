@@ -28,7 +28,7 @@ from layout.maps.layers import (
     to_map_coords,
     trip_colour,
 )
-from layout.maps.legend import Legend, swatch_circle, swatch_line
+from layout.maps.legend import Legend, swatch_area, swatch_circle, swatch_line
 from layout.maps.safe import Tooltip, esc
 from layout.schema import BANDS
 
@@ -303,6 +303,10 @@ def county_map(county, *, plan=None, evaluation=None, allocation=None, recommend
                          + [(swatch_line("#555", None), t("walk", lang)), (swatch_line("#555", "dash"), t("bus", lang)),
                             (swatch_line("#555", "dot"), t("board", lang)),
                             (swatch_line("#d7301f", "dash"), t("hotspots", lang))]))
+    if isochrones is not None and len(isochrones):
+        sections.append((t("catchments", lang), [(swatch_area("#6baed6", "#3182bd"),
+                                                  f"≤ {std.walk_limit('g1_3'):g} {t('minutes', lang)} "
+                                                  f"({t('walk', lang)})")]))
     road_classes = sorted(set(county.roads["road_class"].astype(str))) if county.roads is not None and len(
         county.roads) and "road_class" in county.roads else []
     from layout.maps.layers import ROAD_STYLE
