@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from layout.cli import main
+from tests.conftest import REPO
 
 PROPOSAL = """\
 name: 撤并河口教学点
@@ -48,3 +51,36 @@ def test_bad_proposal_exits_2_with_lines(county_folder, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "row 3" in err and "unknown school id" in err and "row 4" in err and "negative seats" in err
     assert not (tmp_path / "o" / "evaluation.json").exists()
+
+
+def test_proposal_summary_compares_with_today(county_folder, tmp_path, capsys):
+    folder = county_folder()
+    prop = tmp_path / "p.yaml"
+    prop.write_text(PROPOSAL, encoding="utf-8")
+    assert main(["evaluate", str(folder), str(prop), "--out", str(tmp_path / "o"), "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert "vs today" in text
+    d = json.loads((tmp_path / "o" / "evaluation.json").read_text(encoding="utf-8"))
+    assert d["compared_with_status_quo"]["schools_closed"] == 1
+    assert all(v["code"] != "travel_estimated" for v in d["new_violations"])   # also true today
+
+
+SAMPLE = REPO / "data" / "sample_county"
+
+
+@pytest.mark.skipif(not (SAMPLE / "proposals").is_dir(), reason="the sample county's proposals are not there")
+def test_sample_county_proposals_are_valid_and_evaluate():
+    from layout import read_county
+    from layout.evaluate import evaluate, travel_for_plan
+    from layout.plan import Plan, read_proposal
+
+    county = read_county(SAMPLE)
+    files = sorted((SAMPLE / "proposals").glob("*.yaml"))
+    assert len(files) >= 3
+    plans = [read_proposal(f, county) for f in files]
+    assert all(p.actions and p.description for p in plans)
+    travel = travel_for_plan(county, plans[0])
+    today = evaluate(county, Plan.status_quo(county), travel=travel)
+    ev = evaluate(county, plans[0], travel=travel)
+    assert ev.allocation.check_conserved()
+    assert ev.students_total == today.students_total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -25,21 +26,30 @@ def evaluate_cmd(county_dir: str, proposal: str | None, out_dir: str, year: int,
                  cache_dir: str | None) -> None:
     """Evaluate the status quo of COUNTY_DIR, or PROPOSAL (a YAML list of actions, see docs/proposals.md).
 
-    Writes OUT/evaluation.json (every figure: travel per band, schools, balance, costs, equity, violations) and
-    OUT/summary.txt, and prints the summary. Straight-line travel (no road layer) is marked as an estimate.
+    Writes OUT/evaluation.json (every figure: travel per band, schools, balance, costs, equity, violations; for a
+    proposal also the changes against today's layout and the violations it brings) and OUT/summary.txt, and
+    prints the summary. Straight-line travel (no road layer) is marked as an estimate.
     """
-    from layout.evaluate import evaluate
+    from layout.evaluate import evaluate, travel_for_plan
     from layout.io.read import read_county
     from layout.io.write import atomic_write_text
     from layout.plan import Plan, read_proposal
 
     county = read_county(county_dir)
     plan = read_proposal(proposal, county) if proposal else Plan.status_quo(county)
-    ev = evaluate(county, plan, year=year, cache_dir=cache_dir)
+    travel = travel_for_plan(county, plan, cache_dir=cache_dir)
+    ev = evaluate(county, plan, travel=travel, year=year)
+    baseline = evaluate(county, Plan.status_quo(county), travel=travel, year=year) if proposal else None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ev.write_json(out / "evaluation.json")
-    text = ev.format_summary(lang)
+    if baseline is not None:
+        data = ev.to_dict()
+        data["compared_with_status_quo"] = ev.compare(baseline)
+        data["new_violations"] = [v.to_dict() for v in ev.new_violations(baseline)]
+        atomic_write_text(out / "evaluation.json", json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        ev.write_json(out / "evaluation.json")
+    text = ev.format_summary(lang, baseline=baseline)
     atomic_write_text(out / "summary.txt", text + "\n")
     click.echo(text)
     click.echo(("已写入 " if lang == "zh" else "written: ") + str(out / "evaluation.json"))

@@ -203,11 +203,34 @@ class Evaluation:
         row["splits"] = int(len(self.allocation.splits))
         return json_safe(row)
 
-    def format_summary(self, lang: str = "zh") -> str:
-        """A readable text summary (Chinese or English) for the terminal."""
+    def new_violations(self, baseline: Evaluation) -> list[Violation]:
+        """Violations this plan has that ``baseline`` (e.g. the status quo) has not: same code, school, village
+        and band."""
+        seen = {(v.code, v.school_id, v.village_id, v.band) for v in baseline.violations}
+        return [v for v in self.violations if (v.code, v.school_id, v.village_id, v.band) not in seen]
+
+    def compare(self, baseline: Evaluation) -> dict:
+        """Headline figures of this plan minus those of ``baseline`` (numbers only), plus new violation counts.
+
+        Example
+        -------
+        >>> ev.compare(evaluate(county))["students_unserved"]     # doctest: +SKIP
+        202
+        """
+        mine, base = self.summary_metrics(), baseline.summary_metrics()
+        out = {k: (v - base[k]) for k, v in mine.items()
+               if isinstance(v, (int, float)) and not isinstance(v, bool)
+               and isinstance(base.get(k), (int, float)) and not isinstance(base.get(k), bool)}
+        new = self.new_violations(baseline)
+        out.update({f"new_violations_{s}": sum(1 for v in new if v.severity == s) for s in SEVERITIES})
+        return json_safe(out)
+
+    def format_summary(self, lang: str = "zh", baseline: Evaluation | None = None) -> str:
+        """A readable text summary (Chinese or English) for the terminal; with ``baseline`` (the status quo) it
+        adds the changes and lists first the violations the plan brings."""
         from layout.evaluate.summary_text import format_evaluation
 
-        return format_evaluation(self, lang)
+        return format_evaluation(self, lang, baseline=baseline)
 
     def __repr__(self) -> str:
         c = self.violation_counts()

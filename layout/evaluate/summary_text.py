@@ -31,6 +31,10 @@ _T = {
     "na": ("无数据", "no data"),
     "costs": ("年度经费 {a} 万元;一次性投入 {c} 万元", "annual cost {a} ×10k yuan; capital {c} ×10k yuan"),
     "violations": ("问题:硬性 {h},一般 {s},待确认 {c}", "violations: hard {h}, soft {s}, to confirm {c}"),
+    "compare": ("与现状相比:无学位 {u:+d},7-9年级平均 {m:+.1f} 分钟,年度经费 {a:+.1f} 万元,新增问题:硬性 {h},一般 {s}",
+                "vs today: unserved {u:+d}, grades 7-9 mean {m:+.1f} min, annual cost {a:+.1f} ×10k yuan, new "
+                "violations: hard {h}, soft {s}"),
+    "also_today": ("(现状已有)", "(also today)"),
     "primary": ("小学", "primary"),
     "middle": ("初中", "middle"),
 }
@@ -49,7 +53,7 @@ def _pct(v) -> str:
     return "-" if v is None else f"{100 * v:.0f}%"
 
 
-def format_evaluation(ev, lang: str = "zh", max_violations: int = 12) -> str:
+def format_evaluation(ev, lang: str = "zh", max_violations: int = 12, baseline=None) -> str:
     """Format an :class:`~layout.evaluate.Evaluation` as plain text.
 
     Parameters
@@ -59,6 +63,8 @@ def format_evaluation(ev, lang: str = "zh", max_violations: int = 12) -> str:
         ``zh`` or ``en``.
     max_violations : int
         Hard and soft violations listed (the rest are counted).
+    baseline : Evaluation, optional
+        Today's layout: adds a line of changes, lists the plan's new violations first and marks the others.
 
     Returns
     -------
@@ -88,10 +94,23 @@ def format_evaluation(ev, lang: str = "zh", max_violations: int = 12) -> str:
     lines.append(_t("costs", lang).format(a=_num(m["annual_cost"] / 1e4, 1), c=_num(m["capital_cost"] / 1e4, 1)))
     c = ev.violation_counts()
     lines.append(_t("violations", lang).format(h=c["hard"], s=c["soft"], c=c["confirm"]))
-    shown = [v for v in ev.violations if v.severity != "confirm"][:max_violations]
+    listed = [v for v in ev.violations if v.severity != "confirm"]
+    new = listed
+    if baseline is not None:
+        d = ev.compare(baseline)
+        lines.append(_t("compare", lang).format(u=int(d.get("students_unserved", 0)),
+                                                m=float(d.get("g7_9_mean_minutes") or 0.0),
+                                                a=float(d.get("annual_cost", 0.0)) / 1e4,
+                                                h=d["new_violations_hard"], s=d["new_violations_soft"]))
+        new_ids = {id(v) for v in ev.new_violations(baseline)}
+        new = [v for v in listed if id(v) in new_ids]
+        listed = new + [v for v in listed if id(v) not in new_ids]
+    shown = listed[:max_violations]
+    new_shown = {id(v) for v in new}
     for v in shown:
-        lines.append(f"  [{v.severity}] " + (v.message_zh if zh else v.message_en))
-    rest = sum(1 for v in ev.violations if v.severity != "confirm") - len(shown)
+        mark = "" if baseline is None or id(v) in new_shown else " " + _t("also_today", lang)
+        lines.append(f"  [{v.severity}] " + (v.message_zh if zh else v.message_en) + mark)
+    rest = len(listed) - len(shown)
     if rest > 0:
         lines.append(f"  … {rest}" + (" 项未列出(见 evaluation.json)" if zh else " more (see evaluation.json)"))
     return "\n".join(lines)
