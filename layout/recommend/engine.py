@@ -9,7 +9,7 @@ from layout.plan import Plan
 from layout.recommend.candidates import closure_moves, keep_set
 from layout.recommend.frontier import pick_from_frontier, trade_off_frontier
 from layout.recommend.goals import check_goal
-from layout.recommend.reasons import action_table
+from layout.recommend.reasons import _fmt, action_table
 from layout.recommend.recommendation import Recommendation
 from layout.recommend.robust import robustness
 from layout.recommend.verify import build_plan, new_hard_violations
@@ -134,10 +134,11 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
             active = [m for m in moves if m.active]
             row = front[front["closures"] == k].iloc[0]
             for m in active[k:]:
+                cv = _fmt(row["primary_mean_cv"], 3)
                 m.withdraw(f"kept: with the goal '{goal}' the frontier row with {k} closures is best "
-                           f"(annual cost {row['annual_cost']:,.0f} yuan, primary mean CV {row['primary_mean_cv']:.3f})",
+                           f"(annual cost {row['annual_cost']:,.0f} yuan, primary mean CV {cv})",
                            f"保留:按目标“{goal}”,撤并{k}所的方案最优(年度成本{row['annual_cost']:,.0f}元,"
-                           f"小学平均差异系数{row['primary_mean_cv']:.3f})")
+                           f"小学平均差异系数{cv})")
             plan, sites, exp, ev = evals[k]
     robust, robust_evals = robustness(county, travel, plan, moves, sites, std, horizon, ev, baseline)
     actions = action_table(county, plan, moves, sites, exp, baseline, ev, robust, robust_evals, std, horizon)

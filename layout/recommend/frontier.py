@@ -84,7 +84,9 @@ def pick_from_frontier(frame: pd.DataFrame, goal: str) -> int | None:
     if goal == "least_cost":
         best = ok.sort_values(["annual_cost", "closures"], ascending=[True, False], kind="stable")
     else:
-        best = ok.assign(cv=ok["primary_mean_cv"].fillna(np.inf)).sort_values(["cv", "closures"], kind="stable")
+        if ok["primary_mean_cv"].isna().all():   # no resource data: balance cannot rank the rows
+            return None
+        best = ok.assign(cv=ok["primary_mean_cv"].astype(float).fillna(np.inf)).sort_values(["cv", "closures"], kind="stable")
     return int(best.iloc[0]["closures"])
 
 

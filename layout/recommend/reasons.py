@@ -27,8 +27,8 @@ def _trip(ev, groups) -> tuple[float, float, int]:
     return float(np.average(sel["minutes"], weights=sel["children"])), float(sel["minutes"].max()), n
 
 
-def _fmt(x: float, d: int = 1) -> str:
-    return "—" if x is None or not np.isfinite(x) else f"{x:.{d}f}"
+def _fmt(x: float | None, d: int = 1) -> str:
+    return "—" if x is None or pd.isna(x) or not np.isfinite(float(x)) else f"{float(x):.{d}f}"
 
 
 def _common(sid, baseline, future, horizon) -> tuple[str, str]:
