@@ -235,3 +235,16 @@ def test_every_pair_of_pareto_rows_is_mutually_nondominated(county):
     for (_, a), (_, b) in itertools.permutations(front.iterrows(), 2):
         va, vb = a[objs].to_numpy(float), b[objs].to_numpy(float)
         assert not ((va <= vb).all() and (va < vb).any())
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 10_000))
+def test_random_proposals_valid_on_random_counties(county_seed, seed):
+    from layout.plan import proposal_from_dict, proposal_to_dict
+
+    c = random_county(county_seed, n_villages=8, n_schools=int(3 + county_seed % 5))
+    for plan in random_proposals(c, 3, seed=seed):
+        again = proposal_from_dict(proposal_to_dict(plan), c)     # raises if any action does not fit the county
+        assert again.actions == plan.actions
+        closed = set(plan.closed_schools)
+        assert closed <= set(c.schools.index) and len(plan.open_schools) >= 1
