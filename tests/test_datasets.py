@@ -297,3 +297,20 @@ def test_combined_class_never_crosses_bands():
     sizes = np.full(9, 30.0)
     got = _classes(_grades(0, 0, 3, 3), 1, 6, sizes, merge=True, bands=STD.bands)
     assert got[2] == 1 and got[3] == 1
+
+
+def test_enrolment_follows_nearest_school_by_walking_time(sample):
+    """Today's enrolment is the children of each school's catchment: checked against layout.network, whose
+    walking times differ from the generator's distances only by the footpath climb weight."""
+    from layout.network import travel
+
+    minutes = travel(sample, "walk").minutes
+    s, v = sample.schools, sample.villages
+    for band, (lo, hi) in STD.bands.items():
+        serving = s.index[(s["grade_lo"] <= lo) & (s["grade_hi"] >= hi)]
+        nearest = minutes[serving].idxmin(axis=1)
+        expected = v[band].groupby(nearest).sum().reindex(serving, fill_value=0)
+        actual = s.loc[serving, [f"enrol_{g}" for g in range(lo, hi + 1)]].sum(axis=1)
+        assert int(actual.sum()) == int(v[band].sum())
+        moved = 0.5 * float((expected - actual).abs().sum()) / float(actual.sum())
+        assert moved < 0.10, f"{band}: {moved:.1%} of children are not at their nearest school"
