@@ -152,14 +152,15 @@ class Allocation:
         """
         a = self.assignments
         ids = self.plan.schools.index
-        bands = a.pivot_table(index="school_id", columns="band", values="children", aggfunc="sum", fill_value=0)
-        modes = a.pivot_table(index="school_id", columns="mode", values="children", aggfunc="sum", fill_value=0)
-        out = pd.DataFrame(index=ids)
-        for b in BANDS:
-            out[b] = bands[b].reindex(ids, fill_value=0) if b in bands else 0
+        out = pd.DataFrame(0, index=ids, columns=[*BANDS, "total", *MODES], dtype=np.int64)
+        if len(a):
+            pos = ids.get_indexer(a["school_id"])
+            kids = a["children"].to_numpy(np.int64)
+            for b in BANDS:
+                out[b] = np.bincount(pos, weights=kids * (a["band"] == b).to_numpy(), minlength=len(ids))
+            for m in MODES:
+                out[m] = np.bincount(pos, weights=kids * (a["mode"] == m).to_numpy(), minlength=len(ids))
         out["total"] = out[list(BANDS)].sum(axis=1)
-        for m in MODES:
-            out[m] = modes[m].reindex(ids, fill_value=0) if m in modes else 0
         return out.fillna(0).astype(np.int64)
 
     def by_village(self) -> pd.DataFrame:

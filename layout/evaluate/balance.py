@@ -96,23 +96,24 @@ def unweighted_cv(students, resources) -> float:
     return float(x.std() / x.mean()) if x.mean() > 0 else float("nan")
 
 
-def _receiver(plan, sid: str) -> str | None:
+def _receiver(plan, sid: str, schools: dict) -> str | None:
     """Where a closed school's resources go: ``resources_to``, else the nearest open school sharing grades."""
-    s = plan.schools
+    status, to = schools["status"], schools["resources_to"]
     seen = {sid}
-    target = s.at[sid, "resources_to"]
-    while isinstance(target, str) and target in s.index and s.at[target, "status"] != "open" and target not in seen:
+    target = to[sid]
+    while isinstance(target, str) and target in status and status[target] != "open" and target not in seen:
         seen.add(target)
-        nxt = s.at[target, "resources_to"]
+        nxt = to[target]
         target = nxt if isinstance(nxt, str) else None
-    if isinstance(target, str) and target in s.index and s.at[target, "status"] == "open":
+    if isinstance(target, str) and target in status and status[target] == "open":
         return target
-    lo, hi = int(s.at[sid, "grade_lo"]), int(s.at[sid, "grade_hi"])
-    cand = s[(s["status"] == "open") & (s["grade_lo"] <= hi) & (s["grade_hi"] >= lo)]
-    if cand.empty:
+    i = schools["pos"][sid]
+    lo, hi, x, y, ids, is_open = (schools[k] for k in ("lo", "hi", "x", "y", "ids", "open"))
+    ok = is_open & (lo <= hi[i]) & (hi >= lo[i])
+    if not ok.any():
         return None
-    d = cand.geometry.distance(s.geometry[sid])
-    return str(d.idxmin())
+    d = np.where(ok, np.hypot(x - x[i], y - y[i]), np.inf)
+    return str(ids[int(np.argmin(d))])
 
 
 def resources_after_closures(plan, standards) -> tuple[pd.DataFrame, list[dict]]:
@@ -125,24 +126,33 @@ def resources_after_closures(plan, standards) -> tuple[pd.DataFrame, list[dict]]
         record per move: ``from``, ``to``, ``moved`` (columns).
     """
     s = plan.schools
-    res = s[list(RESOURCE_COLUMNS)].astype(float).copy()
+    cols_all = list(RESOURCE_COLUMNS)
+    arr = s[cols_all].to_numpy(dtype=float).copy()
     rules = standards.get("resources_on_closure", {})
     cols = [c for key, cs in MOVES.items() if rules.get(key, False) for c in cs]
+    ci = np.array([cols_all.index(c) for c in cols], dtype=int)
+    closed = s.index[s["status"] == "closed"]
     moves = []
-    for sid in s.index[s["status"] == "closed"]:
-        if not cols:
-            break
-        to = _receiver(plan, sid)
-        if to is None:
-            moves.append({"from": sid, "to": None, "moved": []})
-            continue
-        amounts = res.loc[sid, cols]
-        known = amounts.notna()
-        moved = [c for c in cols if known[c]]
-        res.loc[to, moved] = res.loc[to, moved].fillna(0.0) + amounts[moved]
-        res.loc[sid, moved] = 0.0
-        moves.append({"from": sid, "to": to, "moved": moved})
-    return res, moves
+    if cols and len(closed):
+        ids = s.index.to_numpy()
+        info = {"status": dict(zip(ids, s["status"], strict=True)),
+                "resources_to": dict(zip(ids, s["resources_to"], strict=True)),
+                "pos": {k: i for i, k in enumerate(ids)}, "ids": ids,
+                "lo": s["grade_lo"].to_numpy(int), "hi": s["grade_hi"].to_numpy(int),
+                "x": s.geometry.x.to_numpy(), "y": s.geometry.y.to_numpy(),
+                "open": (s["status"] == "open").to_numpy()}
+        for sid in closed:
+            to = _receiver(plan, sid, info)
+            if to is None:
+                moves.append({"from": sid, "to": None, "moved": []})
+                continue
+            i, j = info["pos"][sid], info["pos"][to]
+            amounts = arr[i, ci]
+            known = ~np.isnan(amounts)
+            arr[j, ci[known]] = np.nan_to_num(arr[j, ci[known]]) + amounts[known]
+            arr[i, ci[known]] = 0.0
+            moves.append({"from": sid, "to": to, "moved": [c for c, k in zip(cols, known, strict=True) if k]})
+    return pd.DataFrame(arr, index=s.index, columns=cols_all), moves
 
 
 def _stage_parts(plan, schools_table: pd.DataFrame, resources: pd.DataFrame, standards) -> pd.DataFrame:
@@ -176,15 +186,16 @@ def _included(parts: pd.DataFrame, standards) -> pd.Series:
 
 def _indicator_cv(parts: pd.DataFrame, indicator: str) -> dict:
     col, per100 = INDICATOR_COLUMNS[indicator]
-    have = parts[col].notna()
-    sub = parts[have]
-    b = sub[col].to_numpy(float) * (100.0 if per100 else 1.0)
-    p = sub["students"].to_numpy(float)
+    values = parts[col].to_numpy(float)
+    have = ~np.isnan(values)
+    b = values[have] * (100.0 if per100 else 1.0)
+    p = parts["students"].to_numpy(float)[have]
     cv = weighted_cv(p, b)
-    return {"cv": None if np.isnan(cv) else cv,
-            "cv_unweighted": None if np.isnan(u := unweighted_cv(p, b)) else u,
-            "county_value": float(b.sum() / p.sum()) if p.sum() > 0 and len(sub) else None,
-            "schools": int(len(sub)), "schools_without_data": sorted(parts.loc[~have, "school_id"].tolist())}
+    u = unweighted_cv(p, b)
+    return {"cv": None if np.isnan(cv) else cv, "cv_unweighted": None if np.isnan(u) else u,
+            "county_value": float(b.sum() / p.sum()) if p.sum() > 0 else None,
+            "schools": int(have.sum()),
+            "schools_without_data": sorted(map(str, parts["school_id"].to_numpy()[~have]))}
 
 
 def balance_parts(plan, schools_table: pd.DataFrame, standards) -> tuple[pd.DataFrame, list[dict]]:

@@ -78,14 +78,16 @@ def _closure_catchments(county, plan, walk) -> dict[str, list[tuple[str, str]]]:
     mins = walk.minutes.reindex(columns=ids)
     for band in BANDS:
         lo, hi = std.bands[band]
-        teach = [i for i in ids if int(s.at[i, "grade_lo"]) <= lo and int(s.at[i, "grade_hi"]) >= hi]
+        sub = s.loc[ids]
+        teach = list(sub.index[(sub["grade_lo"] <= lo) & (sub["grade_hi"] >= hi)])
         if not teach:
             continue
         m = mins[teach]
-        reachable = np.isfinite(m.to_numpy(dtype=float)).any(axis=1)
-        nearest = m[reachable].idxmin(axis=1)
-        for vid, sid in nearest.items():
-            if sid in out:
+        arr = m.to_numpy(dtype=float)
+        reachable = np.isfinite(arr).any(axis=1)
+        nearest = np.asarray(teach, dtype=object)[np.argmin(np.where(np.isnan(arr), np.inf, arr), axis=1)]
+        for vid, sid, ok in zip(m.index, nearest, reachable, strict=True):
+            if ok and sid in out:
                 out[sid].append((str(vid), band))
     return out
 
@@ -155,8 +157,8 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
 
     # --- schools: canteen, class size, size caps, boarding --------------------------------------------------
     receivers = set(plan.schools["merged_into"].dropna()) | set(plan.schools["resources_to"].dropna())
-    for sid, r in t[t["status"] == "open"].iterrows():
-        name = r["name"]
+    for r in t[t["status"] == "open"].reset_index().to_dict(orient="records"):
+        sid, name = r["school_id"], r["name"]
         if r["boarders"] > 0 and not r["canteen"]:
             extra = " (it receives pupils of closed schools: build first, close after)" if sid in receivers else ""
             out.append(Violation("hard", "boarders_without_canteen",
