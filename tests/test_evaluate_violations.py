@@ -151,3 +151,14 @@ def test_boarding_demand_counts_children_left_without_beds():
     ev = evaluate(county)
     row = ev.schools.loc["M"]
     assert row["boarders"] == 30 and row["boarding_demand"] == 50 and row["beds_short"] == 20
+
+
+def test_dropping_grades_needs_the_same_manual_checks():
+    from layout.plan import Downgrade
+
+    county = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 20, "g4_6": 20}],
+                         [{"id": "A", "kind": "primary", "x": 300, "y": 0, "seats": 100},
+                          {"id": "B", "kind": "primary", "x": 900, "y": 0, "seats": 100}])
+    ev = evaluate(county, Plan.status_quo(county).apply(Downgrade("A", "1-3")))
+    assert {v.code for v in ev.violations if v.school_id == "A"} >= {"confirm_hearing", "confirm_parents"}
+    assert not any(v.school_id == "B" and v.code.startswith("confirm_") for v in ev.violations)

@@ -8,7 +8,8 @@ Severities:
 * ``soft`` — a standard is missed: classes over the class-size limit, a 大班额 that exists already, a balance CV
   over its limit, a school failing the 6-of-7 rule, a boarding school without beds;
 * ``confirm`` — a manual check the tool cannot know: the study, notice, hearing, parents' consent, approval and
-  travel safety of every closure (国办发〔2012〕48号), housing and safety for primary boarders, split
+  travel safety of every closure and every school that drops grades (国办发〔2012〕48号), housing and safety
+  for primary boarders, split
   catchments, straight-line travel estimates.
 """
 
@@ -228,6 +229,15 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
         for chk in checks:
             out.append(Violation("confirm", f"confirm_{chk['id']}", f"closing {name}: {chk['en']}",
                                  f"撤并{name}:{chk['zh']}", school_id=c))
+    ps, cs = plan.schools, county.schools
+    for sid in ps.index[(ps["status"] == "open") & ps.index.isin(cs.index)]:
+        lo, hi = int(ps.at[sid, "grade_lo"]), int(ps.at[sid, "grade_hi"])
+        if (lo, hi) != (int(cs.at[sid, "grade_lo"]), int(cs.at[sid, "grade_hi"])):
+            name = t.at[sid, "name"]
+            for chk in checks:   # dropping grades is a partial closure: the same procedure applies
+                out.append(Violation("confirm", f"confirm_{chk['id']}",
+                                     f"keeping only grades {lo}-{hi} at {name}: {chk['en']}",
+                                     f"{name}仅保留{lo}-{hi}年级:{chk['zh']}", school_id=sid))
     a = allocation.assignments
     prim_board = a[(a["mode"] == "board") & (a["band"] == "g4_6")].groupby("school_id")["children"].sum()
     for sid, n in prim_board.items():
