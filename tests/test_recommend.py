@@ -159,3 +159,20 @@ def test_recommendation_to_dict_is_json_safe():
     assert d["goal"] == "fewest_schools"
     assert len(d["actions"]) == len(rec.actions)
     assert np.isfinite(d["recommended"]["annual_cost"])
+
+
+def test_catchments_name_the_pocket_without_a_school_and_its_centre():
+    villages = [{"id": "V0", "x": 0, "y": 50, "g1_3": 110, "g4_6": 110, "township": "A"},
+                {"id": "V1", "x": 300, "y": 50, "g1_3": 10, "township": "A"},
+                {"id": "VX", "x": 9000, "y": 0, "g1_3": 12, "township": "B"},
+                {"id": "VY", "x": 9300, "y": 0, "g1_3": 3, "township": "B"}]
+    schools = [{"id": "B", "kind": "primary", "x": 0, "y": 0, "enrol": {"g1_3": 110, "g4_6": 110},
+                "classes": {"g1_3": 6, "g4_6": 6}, "seats": 540, "township": "A"}]
+    rec = recommend(hand_county(villages, schools), horizon=0, frontier=False)
+    c = rec.clusters
+    assert len(c) == 2                                    # one cluster per township by default
+    pocket = c[c["g1_3_beyond_walk"] > 0]
+    assert pocket["g1_3_beyond_walk"].tolist() == [15]
+    assert pocket["candidate_site"].tolist() == ["VX"]    # the heavier of the two villages
+    assert any("VX" in n for n in rec.notes)
+    assert rec.catchments.loc["VY", "centre"] == rec.catchments.loc["VX", "centre"]

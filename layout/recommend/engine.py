@@ -7,6 +7,7 @@ import time
 from layout.evaluate import evaluate
 from layout.plan import Plan
 from layout.recommend.candidates import closure_moves, keep_set
+from layout.recommend.catchments import enrolment_catchments
 from layout.recommend.frontier import pick_from_frontier, trade_off_frontier
 from layout.recommend.goals import check_goal
 from layout.recommend.reasons import _fmt, action_table
@@ -142,7 +143,15 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
             plan, sites, exp, ev = evals[k]
     robust, robust_evals = robustness(county, travel, plan, moves, sites, std, horizon, ev, baseline)
     actions = action_table(county, plan, moves, sites, exp, baseline, ev, robust, robust_evals, std, horizon)
-    notes = (note, f"recommendation computed in {time.perf_counter() - t0:.1f} s")
+    village_clusters, clusters = enrolment_catchments(county, plan, travel["walk"].minutes)
+    pockets = clusters[clusters["g1_3_beyond_walk"] > 0]
+    notes = [note]
+    if len(pockets):
+        notes.append(f"{int(pockets['g1_3_beyond_walk'].sum())} grade 1-3 children in {len(pockets)} catchment(s) "
+                     f"have no school within {std.walk_limit('g1_3'):g} minutes' walk (as today); candidate sites "
+                     f"for a teaching point: {', '.join(pockets['candidate_site'])} (see clusters)")
+    notes.append(f"recommendation computed in {time.perf_counter() - t0:.1f} s")
     return Recommendation(plan=plan, actions=actions, frontier=front, robustness=robust, evaluation=ev,
                           baseline=baseline, goal=goal, horizon=horizon, boarding_sites=tuple(sites),
-                          notes=notes, evaluations_by_year=robust_evals)
+                          notes=tuple(notes), evaluations_by_year=robust_evals, catchments=village_clusters,
+                          clusters=clusters)

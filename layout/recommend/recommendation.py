@@ -34,6 +34,11 @@ class Recommendation:
     notes : tuple of str
     evaluations_by_year : dict
         ``year -> (plan evaluation, status quo evaluation)``.
+    catchments : DataFrame or None
+        Per village: its enrolment cluster and the cluster's centre (:mod:`layout.recommend.catchments`).
+    clusters : DataFrame or None
+        Per cluster: centre village (a candidate central site), children, whether a school for grades 1–3 is
+        within walking reach of the centre, remote pocket flag.
     """
 
     plan: Any
@@ -47,6 +52,8 @@ class Recommendation:
     boarding_sites: tuple = ()
     notes: tuple[str, ...] = ()
     evaluations_by_year: dict = field(default_factory=dict, repr=False)
+    catchments: pd.DataFrame | None = field(default=None, repr=False)
+    clusters: pd.DataFrame | None = field(default=None, repr=False)
 
     def changes(self) -> pd.DataFrame:
         """The actions that change something (every row but ``keep``)."""
@@ -87,7 +94,8 @@ class Recommendation:
         return json_safe({
             "goal": self.goal, "horizon": self.horizon, "plan": self.plan.name, "notes": list(self.notes),
             "actions": self.actions, "frontier": self.frontier if self.frontier is not None else [],
-            "robustness": self.robustness, "boarding_sites": [asdict(b) for b in self.boarding_sites],
+            "robustness": self.robustness,
+            "clusters": self.clusters if self.clusters is not None else [], "boarding_sites": [asdict(b) for b in self.boarding_sites],
             "status_quo": self.baseline.summary_metrics(), "recommended": self.evaluation.summary_metrics(),
         })
 
@@ -96,7 +104,7 @@ class Recommendation:
 
         Files: ``plan.yaml`` (a proposal :func:`layout.plan.read_proposal` reads back), ``evaluation.json`` (the
         plan), ``evaluation_status_quo.json``, ``actions.csv``, ``frontier.csv`` and ``frontier.png``,
-        ``robustness.csv``, ``recommendation.json``.
+        ``robustness.csv``, ``catchments.csv`` (village clusters), ``recommendation.json``.
 
         Returns
         -------
@@ -114,6 +122,8 @@ class Recommendation:
                  "evaluation_status_quo": self.baseline.write_json(out / "evaluation_status_quo.json")}
         paths["actions"] = atomic_write_text(out / "actions.csv", self.actions.to_csv(index=False))
         paths["robustness"] = atomic_write_text(out / "robustness.csv", self.robustness.to_csv(index=False))
+        if self.catchments is not None:
+            paths["catchments"] = atomic_write_text(out / "catchments.csv", self.catchments.to_csv())
         front = self.frontier if self.frontier is not None else pd.DataFrame()
         paths["frontier"] = atomic_write_text(out / "frontier.csv", front.to_csv(index=False))
         if len(front):
