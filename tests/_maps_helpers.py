@@ -35,10 +35,23 @@ def county_and_plan():
     down = next(i for i in primaries if i not in (closed, merged, big))
     board = next(i for i in boarding_ok if i not in (closed, merged, big, down))
     lonlat = county.schools.to_crs(4326).geometry.loc[big]
-    plan = (Plan.status_quo(county).apply(Close(closed)).apply(Merge(merged, big)).apply(Downgrade(down, "1-3"))
-            .apply(AddBoarding(board, 60))
-            .apply(Open(id="NEW1", name="新城<b>小学</b>", kind="primary", lon=float(lonlat.x) + 0.01,
-                        lat=float(lonlat.y) + 0.01, seats=300)))
+    plan = (
+        Plan.status_quo(county)
+        .apply(Close(closed))
+        .apply(Merge(merged, big))
+        .apply(Downgrade(down, "1-3"))
+        .apply(AddBoarding(board, 60))
+        .apply(
+            Open(
+                id="NEW1",
+                name="新城<b>小学</b>",
+                kind="primary",
+                lon=float(lonlat.x) + 0.01,
+                lat=float(lonlat.y) + 0.01,
+                seats=300,
+            )
+        )
+    )
     plan = dataclasses.replace(plan, name="方案<script>alert(1)</script>")
     ev = evaluate(county, plan)
     base = evaluate(county, Plan.status_quo(county))

@@ -21,8 +21,16 @@ from tests._maps_helpers import XSS, county_and_plan
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome",
-                                                        "google-chrome-stable")) if p), None)
+CHROMIUM = next(
+    (
+        p
+        for p in (
+            shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+        )
+        if p
+    ),
+    None,
+)
 # Hosts Chromium itself contacts (updates, accounts) even with background networking off; never the page's.
 _BROWSER_HOSTS = ("google.com", "googleapis.com", "gstatic.com", "gvt1.com", "~notfound")
 
@@ -37,15 +45,33 @@ def _run(page: Path, tmp: Path, *args: str, budget_ms: int = 6000) -> tuple[str,
     profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
     profile.mkdir()
     netlog = profile / "netlog.json"
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--disable-extensions", f"--user-data-dir={profile}", "--proxy-server=127.0.0.1:9",
-           "--host-resolver-rules=MAP * ~NOTFOUND", f"--log-net-log={netlog}", "--window-size=1280,900",
-           f"--virtual-time-budget={budget_ms}", *args, page.resolve().as_uri()]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        f"--user-data-dir={profile}",
+        "--proxy-server=127.0.0.1:9",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--log-net-log={netlog}",
+        "--window-size=1280,900",
+        f"--virtual-time-budget={budget_ms}",
+        *args,
+        page.resolve().as_uri(),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    urls = set(re.findall(r'"(https?://[^"\s\\]+)', netlog.read_text(encoding="utf-8", errors="replace"))) \
-        if netlog.exists() else set()
+    urls = (
+        set(re.findall(r'"(https?://[^"\s\\]+)', netlog.read_text(encoding="utf-8", errors="replace")))
+        if netlog.exists()
+        else set()
+    )
     hosts = {urlparse(u).hostname or "" for u in urls}
     return proc.stdout, {h for h in hosts if h and not h.endswith(_BROWSER_HOSTS)}
 
@@ -77,8 +103,9 @@ def map_dom(saved_map, tmp_path_factory):
 def saved_map(data, tmp_path_factory):
     county, plan, ev, _b, _e = data
     out = tmp_path_factory.mktemp("map")
-    return save_map(county_map(county.with_changes(name=XSS), plan=plan, evaluation=ev, lang="zh"),
-                    out / "map.html")
+    return save_map(
+        county_map(county.with_changes(name=XSS), plan=plan, evaluation=ev, lang="zh"), out / "map.html"
+    )
 
 
 def test_map_draws_markers_lines_and_legend_offline(map_dom, data):
@@ -86,9 +113,11 @@ def test_map_draws_markers_lines_and_legend_offline(map_dom, data):
     dom, hosts = map_dom
     assert hosts == set(), f"the map tried to reach {hosts}"
     markers = re.findall(r'<div[^>]*class="[^"]*leaflet-marker-icon', dom)
-    assert len(markers) == len(plan.schools)                            # one marker per school
+    assert len(markers) == len(plan.schools)  # one marker per school
     paths = dom.count('class="leaflet-interactive"')
-    assert paths >= len(county.villages) + len(ev.allocation.assignments[ev.allocation.assignments.band == "g1_3"])
+    assert paths >= len(county.villages) + len(
+        ev.allocation.assignments[ev.allocation.assignments.band == "g1_3"]
+    )
     assert "layout-legend" in dom and "图例" in dom
     assert "leaflet-control-scale" in dom and "leaflet-control-layers" in dom
 
@@ -106,9 +135,9 @@ def test_map_pixels_are_not_blank(saved_map, tmp_path):
 def test_xss_payload_shows_as_text_and_never_runs(map_dom):
     dom, _ = map_dom
     title = re.search(r"<title>(.*?)</title>", dom, re.S)
-    assert title is None or "XSS" not in title.group(1)                 # the payload would set the title
-    assert "<img src=\"x\"" not in dom and "<img src=x" not in dom       # no element was created from it
-    assert "&lt;img src=x onerror=" in dom                              # the county name, shown as text
+    assert title is None or "XSS" not in title.group(1)  # the payload would set the title
+    assert '<img src="x"' not in dom and "<img src=x" not in dom  # no element was created from it
+    assert "&lt;img src=x onerror=" in dom  # the county name, shown as text
 
 
 @pytest.mark.slow
@@ -126,19 +155,23 @@ def test_report_opens_offline_with_tables_charts_and_map(data, tmp_path):
     paths = write_report(county, ev, baseline=base, out_dir=tmp_path / "rep", lang="zh")
     dom, hosts = _run(paths["html"], tmp_path, "--dump-dom")
     assert hosts == set()
-    assert dom.count("<table class=\"data\"") >= 6 and dom.count("<svg") >= 2
+    assert dom.count('<table class="data"') >= 6 and dom.count("<svg") >= 2
     assert "<iframe" in dom
     title = re.search(r"<title>(.*?)</title>", dom, re.S).group(1)
     assert "XSS" not in title
-    assert "&lt;/script&gt;&lt;script&gt;document.title" in dom          # school name shown as text
+    assert "&lt;/script&gt;&lt;script&gt;document.title" in dom  # school name shown as text
 
 
 @pytest.mark.slow
 def test_compare_maps_are_synchronised(data, tmp_path):
     _need_chromium()
     county, plan, ev, base, _e = data
-    page = compare_maps(county_map(county, evaluation=base), county_map(county, plan=plan, evaluation=ev),
-                        left_title="现状", right_title="方案").save(tmp_path / "cmp.html")
+    page = compare_maps(
+        county_map(county, evaluation=base),
+        county_map(county, plan=plan, evaluation=ev),
+        left_title="现状",
+        right_title="方案",
+    ).save(tmp_path / "cmp.html")
     dom, hosts = _run(page, tmp_path, "--dump-dom")
     assert hosts == set()
-    assert 'data-layout-synced="1"' in dom                              # both Leaflet maps found and linked
+    assert 'data-layout-synced="1"' in dom  # both Leaflet maps found and linked

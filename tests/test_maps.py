@@ -44,19 +44,32 @@ def test_saved_map_has_no_external_url_and_inlines_leaflet(data, tmp_path):
     # outside the inlined Leaflet library, no attribute points off the file at all
     own = re.sub(r"<(script|style) data-layout-inlined[^>]*>.*?</\1>", "", html, flags=re.S)
     assert not re.search(r"""(?:src|href)\s*=\s*\\?["']?(?:https?:)?//""", own, re.I)
-    for cdn in ("cdn.jsdelivr", "code.jquery", "bootstrapcdn", "cdnjs.cloudflare", "fontawesome", "L.tileLayer"):
+    for cdn in (
+        "cdn.jsdelivr",
+        "code.jquery",
+        "bootstrapcdn",
+        "cdnjs.cloudflare",
+        "fontawesome",
+        "L.tileLayer",
+    ):
         assert cdn not in html
     assert "L.map(" in html and "leaflet 1.9" in html
-    assert not list(tmp_path.glob(".*tmp"))          # atomic write leaves no temporary file
+    assert not list(tmp_path.glob(".*tmp"))  # atomic write leaves no temporary file
 
 
 def test_external_urls_finds_scripts_styles_and_tiles():
-    html = ('<script src="https://cdn.example/x.js"></script><link href=//cdn.example/y.css>'
-            '<style>a{background:url("http://e.example/i.png")}</style>'
-            'L.tileLayer("https://tile.example/{z}/{x}/{y}.png", {})')
+    html = (
+        '<script src="https://cdn.example/x.js"></script><link href=//cdn.example/y.css>'
+        '<style>a{background:url("http://e.example/i.png")}</style>'
+        'L.tileLayer("https://tile.example/{z}/{x}/{y}.png", {})'
+    )
     urls = external_urls(html)
-    assert set(urls) == {"https://cdn.example/x.js", "//cdn.example/y.css", "http://e.example/i.png",
-                         "https://tile.example/{z}/{x}/{y}.png"}
+    assert set(urls) == {
+        "https://cdn.example/x.js",
+        "//cdn.example/y.css",
+        "http://e.example/i.png",
+        "https://tile.example/{z}/{x}/{y}.png",
+    }
     assert "https://tile.example/{z}/{x}/{y}.png" not in external_urls(html, include_tiles=False)
 
 
@@ -75,7 +88,17 @@ def test_every_layer_and_action_is_drawn(data, plan_html):
     assert html.count("L.marker(") == len(plan.schools)
     n_lines = len(ev.allocation.assignments)
     assert html.count("L.polyline(") == n_lines
-    for text in ("1-3年级", "撤并(关闭)", "合并", "降级(缩减年级)", "寄宿制", "新建", "图例", "乡镇边界", "道路"):
+    for text in (
+        "1-3年级",
+        "撤并(关闭)",
+        "合并",
+        "降级(缩减年级)",
+        "寄宿制",
+        "新建",
+        "图例",
+        "乡镇边界",
+        "道路",
+    ):
         assert text in html or json.dumps(text)[1:-1] in html, text
     assert "L.control.scale" in html and "L.control.layers" in html
 
@@ -98,15 +121,15 @@ def test_recommendation_reasons_are_shown(data):
     acts = school_actions(county, plan, rec, lang="zh")
     assert acts.at[sid, "reasons"].startswith("少于10人 <b>；步行15分钟可达")
     html = render_offline(county_map(county, plan=plan, recommendation=rec))
-    assert "少于10人 \\u0026lt;b\\u0026gt;" in html        # escaped, then JSON-encoded
+    assert "少于10人 \\u0026lt;b\\u0026gt;" in html  # escaped, then JSON-encoded
 
 
 def test_hostile_names_are_text_not_markup(plan_html):
     html = plan_html
     assert XSS not in html and "<img src=x" not in html.lower()
     assert "<script>document.title" not in html and "<script>alert(1)" not in html
-    assert "`${document.title" not in html                 # no template-literal break-out
-    assert "\\u0026lt;img src=x onerror=" in html          # shown as text
+    assert "`${document.title" not in html  # no template-literal break-out
+    assert "\\u0026lt;img src=x onerror=" in html  # shown as text
     assert "\\u0026lt;/script\\u0026gt;\\u0026lt;script\\u0026gt;document.title" in html
     assert html.count("</script>") == html.count("<script")
 
@@ -125,7 +148,7 @@ def test_map_before_other_parts_plain_county(data):
     county = data[0]
     html = render_offline(county_map(county, lang="en"))
     assert external_urls(html) == []
-    assert "L.polyline(" not in html                       # no allocation: no lines
+    assert "L.polyline(" not in html  # no allocation: no lines
     assert html.count("L.marker(") == len(county.schools)
 
 
@@ -146,7 +169,7 @@ def test_basemaps_only_add_tiles_when_asked(data):
     with pytest.raises(LayoutInputError, match="key"):
         county_map(county, tiles="tianditu")
     with pytest.raises(LayoutInputError):
-        county_map(county, tiles="tianditu", tianditu_key="x\"};alert(1);//")
+        county_map(county, tiles="tianditu", tianditu_key='x"};alert(1);//')
     amap = render_offline(county_map(county, tiles="amap"))
     assert all("autonavi.com" in u for u in external_urls(amap))
 
@@ -158,7 +181,9 @@ def test_amap_shifts_the_data_to_gcj02(data):
     lon, lat = wgs84_to_gcj02(wgs.geometry.x.to_numpy(), wgs.geometry.y.to_numpy())
     np.testing.assert_allclose(gcj.geometry.x, lon, atol=1e-12)
     np.testing.assert_allclose(gcj.geometry.y, lat, atol=1e-12)
-    shift_m = np.hypot((lon - wgs.geometry.x) * 111320 * np.cos(np.radians(lat)), (lat - wgs.geometry.y) * 110574)
+    shift_m = np.hypot(
+        (lon - wgs.geometry.x) * 111320 * np.cos(np.radians(lat)), (lat - wgs.geometry.y) * 110574
+    )
     assert (shift_m > 50).all() and (shift_m < 1000).all()
     # the map itself carries the shifted coordinates
     html = render_offline(county_map(county, tiles="amap"))
@@ -177,7 +202,9 @@ def test_gcj02_known_pair_beijing():
     back = gcj02_to_wgs84(lon, lat)
     assert abs(back[0] - 116.404) < 1e-7 and abs(back[1] - 39.915) < 1e-7
     # outside China nothing moves
-    assert wgs84_to_gcj02(2.35, 48.85) == (2.35, 48.85) or np.allclose(wgs84_to_gcj02(2.35, 48.85), (2.35, 48.85))
+    assert wgs84_to_gcj02(2.35, 48.85) == (2.35, 48.85) or np.allclose(
+        wgs84_to_gcj02(2.35, 48.85), (2.35, 48.85)
+    )
 
 
 # ---- trips -------------------------------------------------------------------------------------------------
@@ -186,15 +213,23 @@ def test_village_trips_known_answer(data):
 
     county = data[0]
     v = list(county.villages.index[:3])
-    a = pd.DataFrame({"village_id": [v[0], v[0], v[1], v[1]], "band": ["g1_3", "g4_6", "g1_3", "g7_9"],
-                      "school_id": ["S1"] * 4, "mode": ["walk", "bus", "walk", "board"],
-                      "children": [10, 30, 5, 7], "minutes": [10.0, 20.0, 35.0, 200.0], "metres": [0.0] * 4})
+    a = pd.DataFrame(
+        {
+            "village_id": [v[0], v[0], v[1], v[1]],
+            "band": ["g1_3", "g4_6", "g1_3", "g7_9"],
+            "school_id": ["S1"] * 4,
+            "mode": ["walk", "bus", "walk", "board"],
+            "children": [10, 30, 5, 7],
+            "minutes": [10.0, 20.0, 35.0, 200.0],
+            "metres": [0.0] * 4,
+        }
+    )
     u = pd.DataFrame({"village_id": [v[2]], "band": ["g1_3"], "children": [4], "reason": ["capacity"]})
     tr = village_trips(county, SimpleNamespace(assignments=a, unserved=u))
     assert tr.at[v[0], "mean_minutes"] == pytest.approx((10 * 10 + 30 * 20) / 40)
     assert tr.at[v[0], "over_limit"] == 0
-    assert tr.at[v[1], "mean_minutes"] == pytest.approx(35.0)       # boarders' weekly trip not averaged in
-    assert tr.at[v[1], "over_limit"] == 5                           # 35 min walk > 30 min limit
+    assert tr.at[v[1], "mean_minutes"] == pytest.approx(35.0)  # boarders' weekly trip not averaged in
+    assert tr.at[v[1], "over_limit"] == 5  # 35 min walk > 30 min limit
     assert tr.at[v[1], "placed"] == 12
     assert tr.at[v[2], "unserved"] == 4 and np.isnan(tr.at[v[2], "mean_minutes"])
 
@@ -202,7 +237,7 @@ def test_village_trips_known_answer(data):
 def test_trip_colour_bins():
     bins = [15, 30, 45]
     assert trip_colour(5, bins) != trip_colour(20, bins) != trip_colour(40, bins) != trip_colour(50, bins)
-    assert trip_colour(15, bins) == trip_colour(1, bins)      # 15 belongs to 0–15
+    assert trip_colour(15, bins) == trip_colour(1, bins)  # 15 belongs to 0–15
     assert trip_colour(10, bins, unserved=True) == trip_colour(99, bins, unserved=True)
     assert trip_colour(float("nan"), bins) == trip_colour(None, bins)
 
@@ -210,8 +245,13 @@ def test_trip_colour_bins():
 # ---- comparison ---------------------------------------------------------------------------------------------
 def test_compare_page_is_offline_and_escaped(data, tmp_path):
     county, plan, ev, base, _e = data
-    cmp = compare_maps(county_map(county, evaluation=base), county_map(county, plan=plan, evaluation=ev),
-                       left_title="现状", right_title=plan.name, title=county.name)
+    cmp = compare_maps(
+        county_map(county, evaluation=base),
+        county_map(county, plan=plan, evaluation=ev),
+        left_title="现状",
+        right_title=plan.name,
+        title=county.name,
+    )
     path = cmp.save(tmp_path / "cmp.html")
     html = path.read_text(encoding="utf-8")
     assert external_urls(html) == []
@@ -227,8 +267,8 @@ def test_catchments_layer(data):
     iso = walking_catchments(county, plan)
     assert iso is not None and set(iso.index) <= set(plan.open_schools)
     html = render_offline(county_map(county, plan=plan, evaluation=ev, isochrones=iso))
-    assert json.dumps("步行可达范围")[1:-1] in html          # the layer-control entry
-    assert "步行可达范围" in html                            # and the legend
+    assert json.dumps("步行可达范围")[1:-1] in html  # the layer-control entry
+    assert "步行可达范围" in html  # and the legend
     assert walking_catchments(county.with_changes(roads=None)) is None
 
 
@@ -237,3 +277,23 @@ def test_empty_geometry_layers_do_not_break(data):
     towns = gpd.GeoDataFrame({"township": ["x"]}, geometry=[Point(0, 0).buffer(0)], crs=county.crs)
     html = render_offline(county_map(county.with_changes(townships=towns, roads=None)))
     assert external_urls(html) == []
+
+
+def test_designated_boarding_school_and_recommendation_reasons_by_language(data):
+    from layout.plan import DesignateBoarding, Plan
+
+    county = data[0]
+    with_beds = county.schools.index[county.schools["beds"] > 0]
+    if not len(with_beds):
+        pytest.skip("generated county has no school with beds")
+    sid = with_beds[0]
+    plan = Plan.status_quo(county).apply(DesignateBoarding(sid))
+
+    class Rec:  # the shape of layout.recommend.Recommendation.reasons
+        def reasons(self, lang="zh"):
+            return {sid: ["寄宿制学校" if lang == "zh" else "boarding school for the township"]}
+
+    acts = school_actions(county, plan, Rec(), lang="en")
+    assert acts.at[sid, "action"] == "boarding"
+    assert acts.at[sid, "reasons"].startswith("boarding school for the township")
+    assert (acts.drop(index=[sid])["action"] == "keep").all()

@@ -37,10 +37,19 @@ def test_report_html_is_self_contained_and_complete(report, data):
     html = report[0]["html"].read_text(encoding="utf-8")
     assert external_urls(html) == []
     assert "<link" not in html and "<script src" not in html
-    for heading in ("概要", "方案前后对比", "学生出行", "问题与待确认事项", "待确认事项", "各校调整措施及理由",
-                    "优质均衡指标", "成本", "地图"):
+    for heading in (
+        "概要",
+        "方案前后对比",
+        "学生出行",
+        "问题与待确认事项",
+        "待确认事项",
+        "各校调整措施及理由",
+        "优质均衡指标",
+        "成本",
+        "地图",
+    ):
         assert heading in html, heading
-    assert html.count("<svg") >= 2                       # trip chart + enrolment chart, inline
+    assert html.count("<svg") >= 2  # trip chart + enrolment chart, inline
     assert "srcdoc=" in html and "@media print" in html
     # every changed school appears with its action
     for sid in expected:
@@ -51,12 +60,12 @@ def test_report_html_is_self_contained_and_complete(report, data):
 
 def test_report_escapes_names(report):
     html = report[0]["html"].read_text(encoding="utf-8")
-    outer = re.sub(r'srcdoc="[^"]*"', "", html)          # the embedded map is checked in test_maps
-    assert "<script" not in outer.lower()                 # no script at all in the report page itself
+    outer = re.sub(r'srcdoc="[^"]*"', "", html)  # the embedded map is checked in test_maps
+    assert "<script" not in outer.lower()  # no script at all in the report page itself
     assert "<img" not in outer.lower()
     assert "方案&lt;script&gt;alert(1)&lt;/script&gt;" in outer
-    assert "&#96;${document.title=&#x27;XSS2&#x27;}&#96;&lt;/script&gt;&lt;script&gt;" in outer   # school name
-    assert html.count("<script") == 0 or "srcdoc" in html   # scripts only inside the escaped map document
+    assert "&#96;${document.title=&#x27;XSS2&#x27;}&#96;&lt;/script&gt;&lt;script&gt;" in outer  # school name
+    assert html.count("<script") == 0 or "srcdoc" in html  # scripts only inside the escaped map document
 
 
 def test_workbook_has_the_same_tables_with_chinese_headers(report, data):
@@ -67,7 +76,7 @@ def test_workbook_has_the_same_tables_with_chinese_headers(report, data):
     assert [c.value for c in summary[1]] == ["指标", "现状", "方案", "变化"]
     rows = {r[0]: r[1:] for r in summary.iter_rows(min_row=2, values_only=True)}
     assert rows["未安置学生"][0] == base.students_unserved and rows["未安置学生"][1] == ev.students_unserved
-    assert rows["适龄学生总数"][2] == 0                     # children are conserved
+    assert rows["适龄学生总数"][2] == 0  # children are conserved
     schools = wb["学校调整"]
     header = [c.value for c in schools[1]]
     assert header[:2] == ["学校代码", "调整措施"]
@@ -84,8 +93,9 @@ def test_workbook_never_stores_data_as_formulas(tmp_path):
 
     from layout.report import write_workbook
 
-    path = write_workbook({"x": pd.DataFrame({"name": ["=HYPERLINK(\"http://e\",\"x\")", "+1", "ok"]})},
-                          tmp_path / "w.xlsx")
+    path = write_workbook(
+        {"x": pd.DataFrame({"name": ['=HYPERLINK("http://e","x")', "+1", "ok"]})}, tmp_path / "w.xlsx"
+    )
     ws = openpyxl.load_workbook(path)["x"]
     assert [c.data_type for c in ws["A"][1:]] == ["s", "s", "s"]
     assert ws["A2"].value.startswith("=HYPERLINK")
@@ -137,13 +147,17 @@ def test_cli_map_and_report(tmp_path):
 
     sid = pd.read_csv(SAMPLE / "schools.csv").sort_values("enrolment")["school_id"].iloc[0]
     prop.write_text(f"name: 测试方案\nactions:\n  - close: {sid}\n", encoding="utf-8")
-    r = CliRunner().invoke(cli, ["map", str(SAMPLE), str(prop), "--out", str(tmp_path / "m.html"), "--lang", "en",
-                                 "--no-catchments"])
+    r = CliRunner().invoke(
+        cli,
+        ["map", str(SAMPLE), str(prop), "--out", str(tmp_path / "m.html"), "--lang", "en", "--no-catchments"],
+    )
     assert r.exit_code == 0, r.output
     assert external_urls((tmp_path / "m.html").read_text(encoding="utf-8")) == []
     r = CliRunner().invoke(cli, ["report", str(SAMPLE), str(prop), "--out", str(tmp_path / "rep")])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "rep" / "report.html").is_file() and (tmp_path / "rep" / "report.xlsx").is_file()
-    r = CliRunner().invoke(cli, ["map", str(SAMPLE), "--out", str(tmp_path / "t.html"), "--tiles", "tianditu"])
+    r = CliRunner().invoke(
+        cli, ["map", str(SAMPLE), "--out", str(tmp_path / "t.html"), "--tiles", "tianditu"]
+    )
     assert isinstance(r.exception, LayoutInputError) and "--tianditu-key" in str(r.exception)
     assert not (tmp_path / "t.html").exists()

@@ -13,22 +13,54 @@ __all__ = ["map_cmd"]
 @click.command("map")
 @click.argument("county_dir", type=click.Path(file_okay=False, path_type=str))
 @click.argument("proposal", required=False, type=click.Path(dir_okay=False, path_type=str))
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="HTML file to write (self-contained; opens with no network).")
-@click.option("--tiles", type=click.Choice(TILES), default="none", show_default=True,
-              help="Basemap. 'none' draws roads and boundaries from the data and makes no external request; "
-                   "'amap' shifts the data to GCJ-02.")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="HTML file to write (self-contained; opens with no network).",
+)
+@click.option(
+    "--tiles",
+    type=click.Choice(TILES),
+    default="none",
+    show_default=True,
+    help="Basemap. 'none' draws roads and boundaries from the data and makes no external request; "
+    "'amap' shifts the data to GCJ-02.",
+)
 @click.option("--tianditu-key", default=None, help="Your Tianditu key (tk), needed for --tiles tianditu.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Language of labels.")
-@click.option("--compare/--no-compare", default=False, show_default=True,
-              help="With a proposal: the status quo and the proposal side by side, views synchronised.")
-@click.option("--catchments/--no-catchments", default=True, show_default=True,
-              help="Draw walking catchments of the open schools (needs roads).")
+@click.option(
+    "--compare/--no-compare",
+    default=False,
+    show_default=True,
+    help="With a proposal: the status quo and the proposal side by side, views synchronised.",
+)
+@click.option(
+    "--catchments/--no-catchments",
+    default=True,
+    show_default=True,
+    help="Draw walking catchments of the open schools (needs roads).",
+)
 @click.option("--year", default=0, show_default=True, type=click.IntRange(min=0), help="Years ahead.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
-              help="Keep travel matrices here and reuse them on the next run.")
-def map_cmd(county_dir: str, proposal: str | None, out_path: str, tiles: str, tianditu_key: str | None, lang: str,
-            compare: bool, catchments: bool, year: int, cache_dir: str | None) -> None:
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="Keep travel matrices here and reuse them on the next run.",
+)
+def map_cmd(
+    county_dir: str,
+    proposal: str | None,
+    out_path: str,
+    tiles: str,
+    tianditu_key: str | None,
+    lang: str,
+    compare: bool,
+    catchments: bool,
+    year: int,
+    cache_dir: str | None,
+) -> None:
     """Write an interactive map of COUNTY_DIR under PROPOSAL (default: the status quo) to OUT.
 
     Villages are sized by children and coloured by their pupils' trip; schools are marked by action (keep,
@@ -44,23 +76,31 @@ def map_cmd(county_dir: str, proposal: str | None, out_path: str, tiles: str, ti
     from layout.maps.compare import compare_maps
     from layout.plan import Plan, read_proposal
 
-    add_basemap(folium.Map(tiles=None), tiles, tianditu_key=tianditu_key, lang=lang)   # check the key first
+    add_basemap(folium.Map(tiles=None), tiles, tianditu_key=tianditu_key, lang=lang)  # check the key first
     county = read_county(county_dir)
     plan = read_proposal(proposal, county) if proposal else Plan.status_quo(county)
     ev = evaluate(county, plan, year=year, cache_dir=cache_dir)
     iso = walking_catchments(county, plan) if catchments else None
-    m = county_map(county, plan=plan, evaluation=ev, isochrones=iso, tiles=tiles, tianditu_key=tianditu_key,
-                   lang=lang)
+    m = county_map(
+        county, plan=plan, evaluation=ev, isochrones=iso, tiles=tiles, tianditu_key=tianditu_key, lang=lang
+    )
     if compare and proposal:
         base_plan = Plan.status_quo(county)
         base = evaluate(county, base_plan, year=year, cache_dir=cache_dir)
-        left = county_map(county, plan=base_plan, evaluation=base,
-                          isochrones=walking_catchments(county, base_plan) if catchments else None, tiles=tiles,
-                          tianditu_key=tianditu_key, lang=lang)
+        left = county_map(
+            county,
+            plan=base_plan,
+            evaluation=base,
+            isochrones=walking_catchments(county, base_plan) if catchments else None,
+            tiles=tiles,
+            tianditu_key=tianditu_key,
+            lang=lang,
+        )
         from layout.maps.labels import t
 
-        path = compare_maps(left, m, left_title=t("status_quo", lang), right_title=plan.name,
-                            title=county.name).save(out_path)
+        path = compare_maps(
+            left, m, left_title=t("status_quo", lang), right_title=plan.name, title=county.name
+        ).save(out_path)
     else:
         path = save_map(m, out_path)
     click.echo(("已写入 " if lang == "zh" else "written: ") + str(path))

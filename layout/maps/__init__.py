@@ -15,5 +15,17 @@ from layout.maps.countymap import county_map, village_trips
 from layout.maps.offline import external_urls, render_offline, save_map
 from layout.maps.safe import esc
 
-__all__ = ["county_map", "compare_maps", "compare_html", "save_compare", "save_map", "render_offline",
-           "external_urls", "school_actions", "village_trips", "ACTIONS", "TILES", "esc"]
+__all__ = [
+    "county_map",
+    "compare_maps",
+    "compare_html",
+    "save_compare",
+    "save_map",
+    "render_offline",
+    "external_urls",
+    "school_actions",
+    "village_trips",
+    "ACTIONS",
+    "TILES",
+    "esc",
+]

@@ -56,6 +56,15 @@ def _recommendation_reasons(rec, lang: str) -> dict[str, list[str]]:
     return out
 
 
+def _gains_boarding(sid, row, base, named: set) -> bool:
+    """More beds than today, boarding where there were no beds, or designated a boarding school (寄宿制学校)."""
+    if sid not in base.index:
+        return False
+    beds_now = int(base.at[sid, "beds"])
+    boarding = bool(row.get("boarding", False))
+    return int(row.get("beds", 0)) > beds_now or (boarding and beds_now == 0) or (boarding and sid in named)
+
+
 def school_actions(county, plan=None, recommendation=None, lang: str = "zh") -> pd.DataFrame:
     """The action each school gets under ``plan`` (status quo when None), with the reasons given.
 
@@ -82,16 +91,23 @@ def school_actions(county, plan=None, recommendation=None, lang: str = "zh") -> 
     if plan is None:
         return pd.DataFrame({"action": "keep", "reasons": ""}, index=base.index.astype(str))
     s = plan.schools
+    boarding_named = {
+        getattr(a, "school", None)
+        for a in getattr(plan, "actions", ()) or ()
+        if getattr(a, "keyword", "") in ("add_boarding", "designate_boarding")
+    }
     actions = []
     for sid, row in s.iterrows():
         if bool(row.get("is_new", False)):
             a = "new"
         elif row.get("status") == "closed":
             a = "merge" if isinstance(row.get("merged_into"), str) and row.get("merged_into") else "close"
-        elif sid in base.index and (int(row["grade_hi"]) < int(base.at[sid, "grade_hi"])
-                                    or int(row["grade_lo"]) > int(base.at[sid, "grade_lo"])):
+        elif sid in base.index and (
+            int(row["grade_hi"]) < int(base.at[sid, "grade_hi"])
+            or int(row["grade_lo"]) > int(base.at[sid, "grade_lo"])
+        ):
             a = "downgrade"
-        elif sid in base.index and int(row.get("beds", 0)) > int(base.at[sid, "beds"]) or sid in base.index and bool(row.get("boarding", False)) and int(base.at[sid, "beds"]) == 0:
+        elif _gains_boarding(sid, row, base, boarding_named):
             a = "boarding"
         else:
             a = "keep"

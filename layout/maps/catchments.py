@@ -30,8 +30,9 @@ def walking_catchments(county, plan=None, minutes: float | None = None) -> gpd.G
         return None
     if plan is not None:
         s = plan.schools[plan.schools["status"] == "open"]
-        schools = gpd.GeoDataFrame(s[["name"]].copy(), geometry=s.geometry.to_numpy(), crs=plan.crs or county.crs,
-                                   index=s.index)
+        schools = gpd.GeoDataFrame(
+            s[["name"]].copy(), geometry=s.geometry.to_numpy(), crs=plan.crs or county.crs, index=s.index
+        )
     else:
         schools = county.schools
     if not len(schools):

@@ -21,14 +21,21 @@ __all__ = ["compare_maps", "compare_html", "save_compare", "Comparison"]
 class Comparison:
     """Two folium maps shown side by side; render with :meth:`to_html`, save with :meth:`save`."""
 
-    def __init__(self, left: folium.Map, right: folium.Map, left_title: str = "", right_title: str = "",
-                 title: str = ""):
+    def __init__(
+        self,
+        left: folium.Map,
+        right: folium.Map,
+        left_title: str = "",
+        right_title: str = "",
+        title: str = "",
+    ):
         self.left, self.right = left, right
         self.left_title, self.right_title, self.title = left_title, right_title, title
 
     def to_html(self) -> str:
-        return compare_html(self.left, self.right, left_title=self.left_title, right_title=self.right_title,
-                            title=self.title)
+        return compare_html(
+            self.left, self.right, left_title=self.left_title, right_title=self.right_title, title=self.title
+        )
 
     def save(self, path: str | Path) -> Path:
         from layout.io.write import atomic_write_text
@@ -37,12 +44,15 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         doc = self.to_html()
-        return (f'<iframe srcdoc="{html.escape(doc, quote=True)}" style="width:100%;height:560px;border:0" '
-                f'sandbox="allow-scripts allow-same-origin"></iframe>')
+        return (
+            f'<iframe srcdoc="{html.escape(doc, quote=True)}" style="width:100%;height:560px;border:0" '
+            f'sandbox="allow-scripts allow-same-origin"></iframe>'
+        )
 
 
-def compare_maps(left: folium.Map, right: folium.Map, *, left_title: str = "", right_title: str = "",
-                 title: str = "") -> Comparison:
+def compare_maps(
+    left: folium.Map, right: folium.Map, *, left_title: str = "", right_title: str = "", title: str = ""
+) -> Comparison:
     """Put two maps side by side with synchronised views.
 
     Parameters
@@ -65,14 +75,17 @@ def compare_maps(left: folium.Map, right: folium.Map, *, left_title: str = "", r
     return Comparison(left, right, left_title, right_title, title)
 
 
-def compare_html(left: folium.Map, right: folium.Map, *, left_title: str = "", right_title: str = "",
-                 title: str = "") -> str:
+def compare_html(
+    left: folium.Map, right: folium.Map, *, left_title: str = "", right_title: str = "", title: str = ""
+) -> str:
     """The side-by-side page as HTML text (see :func:`compare_maps`)."""
     docs = [render_offline(left), render_offline(right)]
     names = [left.get_name(), right.get_name()]
     frames = "".join(
         f'<section><h2>{esc(cap)}</h2><iframe id="layout-frame-{i}" srcdoc="{html.escape(doc, quote=True)}">'
-        f'</iframe></section>' for i, (cap, doc) in enumerate(zip((left_title, right_title), docs, strict=True)))
+        f"</iframe></section>"
+        for i, (cap, doc) in enumerate(zip((left_title, right_title), docs, strict=True))
+    )
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(title or (left_title + " | " + right_title))}</title>

@@ -49,8 +49,10 @@ def village_trips(county, allocation) -> pd.DataFrame:
     DataFrame indexed by ``village_id``: ``placed, mean_minutes, max_minutes, unserved, over_limit``.
     """
     idx = county.villages.index.astype(str)
-    out = pd.DataFrame({"placed": 0, "mean_minutes": np.nan, "max_minutes": np.nan, "unserved": 0, "over_limit": 0},
-                       index=idx)
+    out = pd.DataFrame(
+        {"placed": 0, "mean_minutes": np.nan, "max_minutes": np.nan, "unserved": 0, "over_limit": 0},
+        index=idx,
+    )
     if allocation is None:
         return out
     a = allocation.assignments
@@ -65,8 +67,13 @@ def village_trips(county, allocation) -> pd.DataFrame:
         out.loc[mx.index.astype(str), "max_minutes"] = mx.to_numpy()
         placed = a.groupby("village_id")["children"].sum()
         out.loc[placed.index.astype(str), "placed"] = placed.to_numpy().astype(int)
-        limit = np.array([std.walk_limit(b) if m == "walk" else std.bus_limit(b) if m == "bus" else np.inf
-                          for b, m in zip(a["band"], a["mode"], strict=True)], float)
+        limit = np.array(
+            [
+                std.walk_limit(b) if m == "walk" else std.bus_limit(b) if m == "bus" else np.inf
+                for b, m in zip(a["band"], a["mode"], strict=True)
+            ],
+            float,
+        )
         over = a[a["minutes"].to_numpy(float) > limit].groupby("village_id")["children"].sum()
         out.loc[over.index.astype(str), "over_limit"] = over.to_numpy().astype(int)
     u = allocation.unserved
@@ -81,25 +88,35 @@ def _school_rows(sid, plan_row, ev_row, base_row, action, reasons, lang) -> list
         (t("action", lang), t(action, lang)),
         (t("kind", lang), t(str(plan_row.get("kind", "")), lang)),
         (t("township", lang), plan_row.get("township", "")),
-        (t("grades", lang), f"{int(plan_row['grade_lo'])}-{int(plan_row['grade_hi'])}"
-         if "grade_lo" in plan_row else ""),
+        (
+            t("grades", lang),
+            f"{int(plan_row['grade_lo'])}-{int(plan_row['grade_hi'])}" if "grade_lo" in plan_row else "",
+        ),
     ]
     if isinstance(plan_row.get("merged_into"), str):
         rows.append((t("merged_into", lang), plan_row["merged_into"]))
     if ev_row is not None:
-        rows += [(t("enrolment_now", lang), ev_row.get("enrolment_now")),
-                 (t("enrolment", lang), ev_row.get("enrolment")),
-                 (t("seats", lang), ev_row.get("seats")),
-                 (t("utilisation", lang), f"{100 * ev_row['utilisation']:.0f}%"
-                  if pd.notna(ev_row.get("utilisation")) else None),
-                 (t("classes", lang), ev_row.get("classes")),
-                 (t("max_class_size", lang), ev_row.get("max_class_size")),
-                 (t("boarders", lang), ev_row.get("boarders")),
-                 (t("beds", lang), ev_row.get("beds"))]
+        rows += [
+            (t("enrolment_now", lang), ev_row.get("enrolment_now")),
+            (t("enrolment", lang), ev_row.get("enrolment")),
+            (t("seats", lang), ev_row.get("seats")),
+            (
+                t("utilisation", lang),
+                f"{100 * ev_row['utilisation']:.0f}%" if pd.notna(ev_row.get("utilisation")) else None,
+            ),
+            (t("classes", lang), ev_row.get("classes")),
+            (t("max_class_size", lang), ev_row.get("max_class_size")),
+            (t("boarders", lang), ev_row.get("boarders")),
+            (t("beds", lang), ev_row.get("beds")),
+        ]
     else:
         src = base_row if base_row is not None else plan_row
-        rows += [(t("enrolment_now", lang), src.get("enrolment")), (t("seats", lang), plan_row.get("seats")),
-                 (t("classes", lang), src.get("classes")), (t("beds", lang), plan_row.get("beds"))]
+        rows += [
+            (t("enrolment_now", lang), src.get("enrolment")),
+            (t("seats", lang), plan_row.get("seats")),
+            (t("classes", lang), src.get("classes")),
+            (t("beds", lang), plan_row.get("beds")),
+        ]
     src = base_row if base_row is not None else plan_row
     if "teachers" in src and pd.notna(src.get("teachers")):
         rows.append((t("teachers", lang), src.get("teachers")))
@@ -117,9 +134,19 @@ def _plan_schools(county, plan) -> gpd.GeoDataFrame:
     return s
 
 
-def county_map(county, *, plan=None, evaluation=None, allocation=None, recommendation=None, isochrones=None,
-               tiles: str = "none", tianditu_key: str | None = None, lang: str = "zh",
-               title: str | None = None) -> folium.Map:
+def county_map(
+    county,
+    *,
+    plan=None,
+    evaluation=None,
+    allocation=None,
+    recommendation=None,
+    isochrones=None,
+    tiles: str = "none",
+    tianditu_key: str | None = None,
+    lang: str = "zh",
+    title: str | None = None,
+) -> folium.Map:
     """An interactive map of ``county`` under ``plan`` (status quo when None), drawn from the data alone.
 
     Layers (each switchable): township boundaries, roads by class, catchments (``isochrones``), assignment lines
@@ -163,7 +190,7 @@ def county_map(county, *, plan=None, evaluation=None, allocation=None, recommend
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     if tiles not in TILES:
-        add_basemap(folium.Map(tiles=None), tiles)   # raises a LayoutInputError naming the choices
+        add_basemap(folium.Map(tiles=None), tiles)  # raises a LayoutInputError naming the choices
     if evaluation is not None and allocation is None:
         allocation = getattr(evaluation, "allocation", None)
     if plan is None and evaluation is not None:
@@ -180,8 +207,13 @@ def county_map(county, *, plan=None, evaluation=None, allocation=None, recommend
 
     pts = pd.concat([villages.geometry, schools.geometry])
     minx, miny, maxx, maxy = gpd.GeoSeries(pts).total_bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=11, tiles=None,
-                   control_scale=True, attributionControl=tiles != "none")
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=11,
+        tiles=None,
+        control_scale=True,
+        attributionControl=tiles != "none",
+    )
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(12, 12))
     add_basemap(m, tiles, tianditu_key=tianditu_key, lang=lang)
 
@@ -200,9 +232,16 @@ def county_map(county, *, plan=None, evaluation=None, allocation=None, recommend
         m.add_child(g_iso)
 
     # --- assignment lines per band ----------------------------------------------------------------------------
-    vx = dict(zip(villages.index.astype(str), zip(villages.geometry.y, villages.geometry.x, strict=True),
-                  strict=True))
-    sx = dict(zip(schools.index.astype(str), zip(schools.geometry.y, schools.geometry.x, strict=True), strict=True))
+    vx = dict(
+        zip(
+            villages.index.astype(str),
+            zip(villages.geometry.y, villages.geometry.x, strict=True),
+            strict=True,
+        )
+    )
+    sx = dict(
+        zip(schools.index.astype(str), zip(schools.geometry.y, schools.geometry.x, strict=True), strict=True)
+    )
     vnames = villages["name"].astype(str).to_dict() if "name" in villages else {}
     if allocation is not None and len(allocation.assignments):
         a = allocation.assignments
@@ -216,12 +255,21 @@ def county_map(county, *, plan=None, evaluation=None, allocation=None, recommend
                 v, s = vx.get(str(r.village_id)), sx.get(str(r.school_id))
                 if v is None or s is None:
                     continue
-                line = folium.PolyLine([v, s], color=BAND_COLOURS[band], weight=1 + 4 * math.sqrt(r.children / max_children),
-                                       opacity=0.75, dash_array=MODE_DASH.get(r.mode))
-                line.add_child(Tooltip(f"{vnames.get(str(r.village_id), r.village_id)} → "
-                                       f"{names.get(str(r.school_id), r.school_id)} · {t(band, lang)} · "
-                                       f"{int(r.children)} {t('children', lang)} · {t(r.mode, lang)} "
-                                       f"{float(r.minutes):.0f} {t('minutes', lang)}"))
+                line = folium.PolyLine(
+                    [v, s],
+                    color=BAND_COLOURS[band],
+                    weight=1 + 4 * math.sqrt(r.children / max_children),
+                    opacity=0.75,
+                    dash_array=MODE_DASH.get(r.mode),
+                )
+                line.add_child(
+                    Tooltip(
+                        f"{vnames.get(str(r.village_id), r.village_id)} → "
+                        f"{names.get(str(r.school_id), r.school_id)} · {t(band, lang)} · "
+                        f"{int(r.children)} {t('children', lang)} · {t(r.mode, lang)} "
+                        f"{float(r.minutes):.0f} {t('minutes', lang)}"
+                    )
+                )
                 g.add_child(line)
             m.add_child(g)
 
@@ -236,23 +284,46 @@ def county_map(county, *, plan=None, evaluation=None, allocation=None, recommend
         vid = str(vid)
         tr = trips.loc[vid]
         n = float(children.get(vid, 0))
-        colour = (NO_TRIP_COLOUR if allocation is None else
-                  trip_colour(tr["mean_minutes"], bins, unserved=tr["unserved"] > 0))
-        marker = folium.CircleMarker([row.geometry.y, row.geometry.x], radius=3 + 11 * math.sqrt(n / cmax),
-                                     color="#333333", weight=0.8, fill=True, fill_color=colour, fill_opacity=0.85)
+        colour = (
+            NO_TRIP_COLOUR
+            if allocation is None
+            else trip_colour(tr["mean_minutes"], bins, unserved=tr["unserved"] > 0)
+        )
+        marker = folium.CircleMarker(
+            [row.geometry.y, row.geometry.x],
+            radius=3 + 11 * math.sqrt(n / cmax),
+            color="#333333",
+            weight=0.8,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.85,
+        )
         rows = [(t("township", lang), row.get("township", "")), (t("children", lang), int(n))]
         rows += [(t(b, lang), row.get(b)) for b in BANDS]
         if allocation is not None:
-            rows += [(t("mean_minutes", lang), tr["mean_minutes"]), (t("max_minutes", lang), tr["max_minutes"]),
-                     (t("unserved", lang), int(tr["unserved"]))]
+            rows += [
+                (t("mean_minutes", lang), tr["mean_minutes"]),
+                (t("max_minutes", lang), tr["max_minutes"]),
+                (t("unserved", lang), int(tr["unserved"])),
+            ]
         marker.add_child(popup(rows, row.get("name", vid)))
         marker.add_child(Tooltip(row.get("name", vid)))
         g_vil.add_child(marker)
         if allocation is not None and (tr["over_limit"] > 0 or tr["unserved"] > 0):
-            ring = folium.CircleMarker([row.geometry.y, row.geometry.x], radius=8 + 11 * math.sqrt(n / cmax),
-                                       color="#d7301f", weight=2.5, fill=False, dash_array="4 3")
-            ring.add_child(Tooltip(f"{row.get('name', vid)}: {int(tr['over_limit'])} {t('over_limit', lang)} · "
-                                   f"{int(tr['unserved'])} {t('unserved', lang)}"))
+            ring = folium.CircleMarker(
+                [row.geometry.y, row.geometry.x],
+                radius=8 + 11 * math.sqrt(n / cmax),
+                color="#d7301f",
+                weight=2.5,
+                fill=False,
+                dash_array="4 3",
+            )
+            ring.add_child(
+                Tooltip(
+                    f"{row.get('name', vid)}: {int(tr['over_limit'])} {t('over_limit', lang)} · "
+                    f"{int(tr['unserved'])} {t('unserved', lang)}"
+                )
+            )
             g_hot.add_child(ring)
     m.add_child(g_vil)
     if allocation is not None:
@@ -271,12 +342,17 @@ def county_map(county, *, plan=None, evaluation=None, allocation=None, recommend
         action = acts.at[sid, "action"] if sid in acts.index else "keep"
         ev_row = ev_schools.loc[sid] if ev_schools is not None and sid in ev_schools.index else None
         base_row = county.schools.loc[sid] if sid in county.schools.index else None
-        rows = _school_rows(sid, row, ev_row, base_row, action, acts.at[sid, "reasons"] if sid in acts.index else "",
-                            lang)
+        rows = _school_rows(
+            sid, row, ev_row, base_row, action, acts.at[sid, "reasons"] if sid in acts.index else "", lang
+        )
         extra = ""
         if issues.get(sid):
-            extra = (f"<div style='margin-top:4px'><b>{esc(t('violations', lang))}</b><ul style='margin:2px 0;"
-                     f"padding-left:16px'>" + "".join(f"<li>{esc(x)}</li>" for x in issues[sid][:8]) + "</ul></div>")
+            extra = (
+                f"<div style='margin-top:4px'><b>{esc(t('violations', lang))}</b><ul style='margin:2px 0;"
+                f"padding-left:16px'>"
+                + "".join(f"<li>{esc(x)}</li>" for x in issues[sid][:8])
+                + "</ul></div>"
+            )
         marker = folium.Marker([row.geometry.y, row.geometry.x], icon=school_icon(action))
         marker.add_child(popup(rows, f"{row.get('name', sid)} ({sid})", extra))
         marker.add_child(Tooltip(f"{row.get('name', sid)} · {t(action, lang)}"))
@@ -289,7 +365,7 @@ def county_map(county, *, plan=None, evaluation=None, allocation=None, recommend
     if allocation is not None:
         edges = [0, *bins]
         for i, c in enumerate(TRIP_COLOURS[: len(bins) + 1]):
-            label = (f"{edges[i]:g}–{edges[i + 1]:g}" if i < len(bins) else f"> {bins[-1]:g}")
+            label = f"{edges[i]:g}–{edges[i + 1]:g}" if i < len(bins) else f"> {bins[-1]:g}"
             trip_rows.append((swatch_circle(c), f"{label} {t('minutes', lang)}"))
         trip_rows.append((swatch_circle(UNSERVED_COLOUR), t("unserved", lang)))
     else:
@@ -299,21 +375,48 @@ def county_map(county, *, plan=None, evaluation=None, allocation=None, recommend
         (f"{t('villages', lang)} · {t('village_colour', lang)}", trip_rows),
     ]
     if allocation is not None:
-        sections.append((t("assign", lang), [(swatch_line(BAND_COLOURS[b]), t(b, lang)) for b in BANDS]
-                         + [(swatch_line("#555", None), t("walk", lang)), (swatch_line("#555", "dash"), t("bus", lang)),
-                            (swatch_line("#555", "dot"), t("board", lang)),
-                            (swatch_line("#d7301f", "dash"), t("hotspots", lang))]))
+        sections.append(
+            (
+                t("assign", lang),
+                [(swatch_line(BAND_COLOURS[b]), t(b, lang)) for b in BANDS]
+                + [
+                    (swatch_line("#555", None), t("walk", lang)),
+                    (swatch_line("#555", "dash"), t("bus", lang)),
+                    (swatch_line("#555", "dot"), t("board", lang)),
+                    (swatch_line("#d7301f", "dash"), t("hotspots", lang)),
+                ],
+            )
+        )
     if isochrones is not None and len(isochrones):
-        sections.append((t("catchments", lang), [(swatch_area("#6baed6", "#3182bd"),
-                                                  f"≤ {std.walk_limit('g1_3'):g} {t('minutes', lang)} "
-                                                  f"({t('walk', lang)})")]))
-    road_classes = sorted(set(county.roads["road_class"].astype(str))) if county.roads is not None and len(
-        county.roads) and "road_class" in county.roads else []
+        sections.append(
+            (
+                t("catchments", lang),
+                [
+                    (
+                        swatch_area("#6baed6", "#3182bd"),
+                        f"≤ {std.walk_limit('g1_3'):g} {t('minutes', lang)} ({t('walk', lang)})",
+                    )
+                ],
+            )
+        )
+    road_classes = (
+        sorted(set(county.roads["road_class"].astype(str)))
+        if county.roads is not None and len(county.roads) and "road_class" in county.roads
+        else []
+    )
     from layout.maps.layers import ROAD_STYLE
 
     if road_classes:
-        sections.append((t("roads", lang), [(swatch_line(ROAD_STYLE[c][0]), t(f"road_{c}", lang))
-                                            for c in road_classes if c in ROAD_STYLE]))
+        sections.append(
+            (
+                t("roads", lang),
+                [
+                    (swatch_line(ROAD_STYLE[c][0]), t(f"road_{c}", lang))
+                    for c in road_classes
+                    if c in ROAD_STYLE
+                ],
+            )
+        )
     plan_name = getattr(plan, "name", None) or t("status_quo", lang)
     if plan is None or plan_name == "status quo":
         plan_name = t("status_quo", lang)

@@ -12,17 +12,36 @@ import shapely
 from layout.geo import wgs84_to_gcj02
 from layout.maps.safe import Popup, Tooltip, esc, html_table
 
-__all__ = ["to_map_coords", "ROAD_STYLE", "ACTION_STYLE", "MODE_DASH", "BAND_COLOURS", "trip_colour",
-           "add_roads", "add_townships", "school_icon", "add_catchments"]
+__all__ = [
+    "to_map_coords",
+    "ROAD_STYLE",
+    "ACTION_STYLE",
+    "MODE_DASH",
+    "BAND_COLOURS",
+    "trip_colour",
+    "add_roads",
+    "add_townships",
+    "school_icon",
+    "add_catchments",
+]
 
-ROAD_STYLE = {   # canonical road class -> (colour, weight)
-    "expressway": ("#e66101", 4.5), "motorway": ("#e66101", 4.5), "national": ("#f1a340", 4),
-    "provincial": ("#fdb863", 3.5), "county": ("#b08d57", 3), "township": ("#9a9a9a", 2.5),
-    "village": ("#b5b5b5", 2), "footpath": ("#c8c8c8", 1.2),
+ROAD_STYLE = {  # canonical road class -> (colour, weight)
+    "expressway": ("#e66101", 4.5),
+    "motorway": ("#e66101", 4.5),
+    "national": ("#f1a340", 4),
+    "provincial": ("#fdb863", 3.5),
+    "county": ("#b08d57", 3),
+    "township": ("#9a9a9a", 2.5),
+    "village": ("#b5b5b5", 2),
+    "footpath": ("#c8c8c8", 1.2),
 }
-ACTION_STYLE = {   # action -> (colour, shape)
-    "keep": ("#2b6cb0", "circle"), "close": ("#d7301f", "cross"), "merge": ("#f08c00", "arrow"),
-    "downgrade": ("#8e44ad", "down"), "boarding": ("#1a9850", "house"), "new": ("#111111", "star"),
+ACTION_STYLE = {  # action -> (colour, shape)
+    "keep": ("#2b6cb0", "circle"),
+    "close": ("#d7301f", "cross"),
+    "merge": ("#f08c00", "arrow"),
+    "downgrade": ("#8e44ad", "down"),
+    "boarding": ("#1a9850", "house"),
+    "new": ("#111111", "star"),
 }
 MODE_DASH = {"walk": None, "bus": "8 6", "board": "2 6"}
 BAND_COLOURS = {"g1_3": "#1b9e77", "g4_6": "#7570b3", "g7_9": "#d95f02"}
@@ -37,6 +56,7 @@ def to_map_coords(gdf: gpd.GeoDataFrame | None, gcj02: bool = False) -> gpd.GeoD
         return gdf if gdf is None else gdf.to_crs(4326) if gdf.crs is not None else gdf
     out = gdf.to_crs(4326)
     if gcj02:
+
         def shift(xy: np.ndarray) -> np.ndarray:
             lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
             return np.column_stack([lon, lat])
@@ -59,16 +79,24 @@ def add_roads(group: folium.FeatureGroup, roads: gpd.GeoDataFrame | None, lang: 
     """Roads drawn by class (wider and warmer for higher classes); only geometry and class are embedded."""
     if roads is None or len(roads) == 0:
         return
-    cls = roads["road_class"].astype(str) if "road_class" in roads else pd.Series("village", index=roads.index)
+    cls = (
+        roads["road_class"].astype(str) if "road_class" in roads else pd.Series("village", index=roads.index)
+    )
     order = list(ROAD_STYLE)
     for rc in sorted(cls.unique(), key=lambda c: -order.index(c) if c in order else 1):
         part = roads[(cls == rc).to_numpy()]
         colour, weight = ROAD_STYLE.get(rc, ("#aaaaaa", 1.5))
-        data = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)}
-            for g in part.geometry if g is not None and not g.is_empty]}
-        layer = folium.GeoJson(data, style_function=lambda _f, c=colour, w=weight: {
-            "color": c, "weight": w, "opacity": 0.9})
+        data = {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)}
+                for g in part.geometry
+                if g is not None and not g.is_empty
+            ],
+        }
+        layer = folium.GeoJson(
+            data, style_function=lambda _f, c=colour, w=weight: {"color": c, "weight": w, "opacity": 0.9}
+        )
         from layout.maps.labels import t
 
         layer.add_child(Tooltip(t(f"road_{rc}", lang) if rc in ROAD_STYLE else rc))
@@ -84,8 +112,16 @@ def add_townships(group: folium.FeatureGroup, townships: gpd.GeoDataFrame | None
         if geom is None or geom.is_empty:
             continue
         data = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geom)}
-        layer = folium.GeoJson(data, style_function=lambda _f: {
-            "color": "#555555", "weight": 1.6, "dashArray": "6 4", "fill": True, "fillOpacity": 0.02})
+        layer = folium.GeoJson(
+            data,
+            style_function=lambda _f: {
+                "color": "#555555",
+                "weight": 1.6,
+                "dashArray": "6 4",
+                "fill": True,
+                "fillOpacity": 0.02,
+            },
+        )
         layer.add_child(Tooltip(row.get("township", "")))
         group.add_child(layer)
 
@@ -96,17 +132,25 @@ def school_icon(action: str, size: int = 22) -> folium.DivIcon:
     s = size
     body = {
         "circle": f"<circle cx='11' cy='11' r='8' fill='{colour}' stroke='#fff' stroke-width='2'/>",
-        "cross": (f"<rect x='3' y='3' width='16' height='16' rx='3' fill='#fff' stroke='{colour}' stroke-width='2'/>"
-                  f"<path d='M7 7L15 15M15 7L7 15' stroke='{colour}' stroke-width='3'/>"),
-        "arrow": (f"<circle cx='11' cy='11' r='9' fill='#fff' stroke='{colour}' stroke-width='2'/>"
-                  f"<path d='M5 11H15M11 6L16 11L11 16' fill='none' stroke='{colour}' stroke-width='3'/>"),
+        "cross": (
+            f"<rect x='3' y='3' width='16' height='16' rx='3' fill='#fff' stroke='{colour}' stroke-width='2'/>"
+            f"<path d='M7 7L15 15M15 7L7 15' stroke='{colour}' stroke-width='3'/>"
+        ),
+        "arrow": (
+            f"<circle cx='11' cy='11' r='9' fill='#fff' stroke='{colour}' stroke-width='2'/>"
+            f"<path d='M5 11H15M11 6L16 11L11 16' fill='none' stroke='{colour}' stroke-width='3'/>"
+        ),
         "down": f"<path d='M2 4H20L11 19Z' fill='{colour}' stroke='#fff' stroke-width='1.5'/>",
         "house": f"<path d='M11 2L20 10V20H2V10Z' fill='{colour}' stroke='#fff' stroke-width='1.5'/>",
-        "star": (f"<path d='M11 1L13.6 8H21L15 12.5L17.3 20L11 15.5L4.7 20L7 12.5L1 8H8.4Z' fill='#ffd54f' "
-                 f"stroke='{colour}' stroke-width='1.6'/>"),
+        "star": (
+            f"<path d='M11 1L13.6 8H21L15 12.5L17.3 20L11 15.5L4.7 20L7 12.5L1 8H8.4Z' fill='#ffd54f' "
+            f"stroke='{colour}' stroke-width='1.6'/>"
+        ),
     }[shape]
     svg = f"<svg xmlns='http://www.w3.org/2000/svg' width='{s}' height='{s}' viewBox='0 0 22 22'>{body}</svg>"
-    return folium.DivIcon(html=svg, icon_size=(s, s), icon_anchor=(s // 2, s // 2), class_name="layout-school")
+    return folium.DivIcon(
+        html=svg, icon_size=(s, s), icon_anchor=(s // 2, s // 2), class_name="layout-school"
+    )
 
 
 def swatch_svg(action: str) -> str:
@@ -122,8 +166,15 @@ def add_catchments(group: folium.FeatureGroup, iso: gpd.GeoDataFrame, names: pd.
         if geom is None or geom.is_empty:
             continue
         data = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geom)}
-        layer = folium.GeoJson(data, style_function=lambda _f: {
-            "color": "#3182bd", "weight": 0.8, "fillColor": "#6baed6", "fillOpacity": 0.18})
+        layer = folium.GeoJson(
+            data,
+            style_function=lambda _f: {
+                "color": "#3182bd",
+                "weight": 0.8,
+                "fillColor": "#6baed6",
+                "fillOpacity": 0.18,
+            },
+        )
         minutes = row.get("minutes", None)
         label = f"{names.get(sid, sid)} · {esc(minutes, 0) if minutes is not None else ''}"
         layer.add_child(Tooltip(label.rstrip(" ·")))

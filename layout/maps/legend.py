@@ -11,19 +11,25 @@ __all__ = ["Legend", "swatch_circle", "swatch_line", "swatch_area"]
 
 
 def swatch_circle(colour: str, size: int = 12) -> str:
-    return (f"<span style='display:inline-block;width:{size}px;height:{size}px;border-radius:50%;"
-            f"background:{colour};border:1px solid #333;vertical-align:middle'></span>")
+    return (
+        f"<span style='display:inline-block;width:{size}px;height:{size}px;border-radius:50%;"
+        f"background:{colour};border:1px solid #333;vertical-align:middle'></span>"
+    )
 
 
 def swatch_line(colour: str, dash: str | None = None, width: int = 3) -> str:
     style = "dashed" if dash == "dash" else "dotted" if dash == "dot" else "solid"
-    return (f"<span style='display:inline-block;width:22px;height:0;border-top:{width}px {style} {colour};"
-            f"vertical-align:middle'></span>")
+    return (
+        f"<span style='display:inline-block;width:22px;height:0;border-top:{width}px {style} {colour};"
+        f"vertical-align:middle'></span>"
+    )
 
 
 def swatch_area(colour: str, border: str = "#555") -> str:
-    return (f"<span style='display:inline-block;width:16px;height:11px;background:{colour};opacity:.6;"
-            f"border:1px solid {border};vertical-align:middle'></span>")
+    return (
+        f"<span style='display:inline-block;width:16px;height:11px;background:{colour};opacity:.6;"
+        f"border:1px solid {border};vertical-align:middle'></span>"
+    )
 
 
 class Legend(MacroElement):
@@ -70,7 +76,9 @@ class Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, heading: str, sections: list[tuple[str, list[tuple[str, str]]]], title: str | None = None):
+    def __init__(
+        self, heading: str, sections: list[tuple[str, list[tuple[str, str]]]], title: str | None = None
+    ):
         super().__init__()
         self._name = "LayoutLegend"
         parts = [f"<b>{esc(heading)}</b>"]

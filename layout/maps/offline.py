@@ -88,10 +88,16 @@ def _inline(m: folium.Map) -> None:
     header = m.get_root().header
     if "layout_leaflet_css" in header._children:
         return
-    header.add_child(Element(f'<style {_ASSET_MARK}="leaflet {LEAFLET_VERSION}">{css}</style>'),
-                     name="layout_leaflet_css", index=0)
-    header.add_child(Element(f'<script {_ASSET_MARK}="leaflet {LEAFLET_VERSION}">{js}</script>'),
-                     name="layout_leaflet_js", index=1)
+    header.add_child(
+        Element(f'<style {_ASSET_MARK}="leaflet {LEAFLET_VERSION}">{css}</style>'),
+        name="layout_leaflet_css",
+        index=0,
+    )
+    header.add_child(
+        Element(f'<script {_ASSET_MARK}="leaflet {LEAFLET_VERSION}">{js}</script>'),
+        name="layout_leaflet_js",
+        index=1,
+    )
 
 
 def render_offline(m: folium.Map) -> str:

@@ -44,7 +44,7 @@ def fmt(value: object, digits: int = 1) -> str:
 
         if value is pd.NA or value is pd.NaT:
             return "–"
-    except ImportError:   # pragma: no cover
+    except ImportError:  # pragma: no cover
         pass
     return str(value)
 
@@ -56,15 +56,23 @@ def esc(value: object, digits: int = 1) -> str:
 
 def js_string(text: str) -> str:
     """A JavaScript string literal of ``text`` that is safe inside an HTML ``<script>``."""
-    return (json.dumps(text, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        json.dumps(text, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def html_table(rows: list[tuple[str, object]], title: str | None = None) -> str:
     """A two-column table (label, value), every cell escaped; ``title`` above it."""
     head = f"<b>{esc(title)}</b>" if title is not None else ""
-    body = "".join(f"<tr><th style='text-align:left;padding-right:8px'>{esc(k)}</th><td>{esc(v)}</td></tr>"
-                   for k, v in rows)
+    body = "".join(
+        f"<tr><th style='text-align:left;padding-right:8px'>{esc(k)}</th><td>{esc(v)}</td></tr>"
+        for k, v in rows
+    )
     return f"{head}<table class='layout-popup'>{body}</table>"
 
 

@@ -13,8 +13,16 @@ from layout.report.htmlpage import frame_html, report_html
 from layout.report.notebook import evaluation_html, plan_html, recommendation_html
 from layout.report.workbook import write_workbook
 
-__all__ = ["write_report", "report_html", "report_sheets", "write_workbook", "plan_html", "evaluation_html",
-           "recommendation_html", "frame_html"]
+__all__ = [
+    "write_report",
+    "report_html",
+    "report_sheets",
+    "write_workbook",
+    "plan_html",
+    "evaluation_html",
+    "recommendation_html",
+    "frame_html",
+]
 
 
 def report_sheets(county, evaluation, *, baseline=None, recommendation=None, lang: str = "zh") -> dict:
@@ -36,8 +44,18 @@ def report_sheets(county, evaluation, *, baseline=None, recommendation=None, lan
     }
 
 
-def write_report(county, evaluation, *, baseline=None, recommendation=None, out_dir, lang: str = "zh",
-                 map_html: str | None = None, with_map: bool = True, tiles: str = "none") -> dict[str, Path]:
+def write_report(
+    county,
+    evaluation,
+    *,
+    baseline=None,
+    recommendation=None,
+    out_dir,
+    lang: str = "zh",
+    map_html: str | None = None,
+    with_map: bool = True,
+    tiles: str = "none",
+) -> dict[str, Path]:
     """Write ``report.html`` and ``report.xlsx`` for one evaluated plan, atomically.
 
     Parameters
@@ -76,11 +94,27 @@ def write_report(county, evaluation, *, baseline=None, recommendation=None, out_
         from layout.maps import county_map, render_offline
 
         plan = evaluation.allocation.plan
-        map_html = render_offline(county_map(county, plan=plan, evaluation=evaluation,
-                                             recommendation=recommendation, tiles=tiles, lang=lang))
-    page = report_html(county, evaluation, baseline=baseline, recommendation=recommendation, lang=lang,
-                       map_html=map_html if with_map else None)
+        map_html = render_offline(
+            county_map(
+                county,
+                plan=plan,
+                evaluation=evaluation,
+                recommendation=recommendation,
+                tiles=tiles,
+                lang=lang,
+            )
+        )
+    page = report_html(
+        county,
+        evaluation,
+        baseline=baseline,
+        recommendation=recommendation,
+        lang=lang,
+        map_html=map_html if with_map else None,
+    )
     html_path = atomic_write_text(out / "report.html", page)
-    xlsx_path = write_workbook(report_sheets(county, evaluation, baseline=baseline, recommendation=recommendation,
-                                             lang=lang), out / "report.xlsx")
+    xlsx_path = write_workbook(
+        report_sheets(county, evaluation, baseline=baseline, recommendation=recommendation, lang=lang),
+        out / "report.xlsx",
+    )
     return {"html": html_path, "xlsx": xlsx_path}

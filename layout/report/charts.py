@@ -13,8 +13,19 @@ from layout.schema import BANDS
 
 __all__ = ["cjk_font", "trip_chart", "enrolment_chart"]
 
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-              "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "AR PL UMing CN")
+_CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "AR PL UMing CN",
+)
 _CJK_FILES = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "msyh", "simhei", "pingfang", "uming")
 
 
@@ -25,7 +36,7 @@ def cjk_font() -> str | None:
 
     names = {f.name for f in font_manager.fontManager.ttflist}
     found = next((n for n in _CJK_FONTS if n in names), None)
-    if found is None:   # installed after matplotlib built its font cache: register the files directly
+    if found is None:  # installed after matplotlib built its font cache: register the files directly
         for path in font_manager.findSystemFonts():
             if any(k in path.lower() for k in _CJK_FILES):
                 try:
@@ -55,7 +66,7 @@ def _svg(fig) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     text = buf.getvalue()
-    return text[text.find("<svg"):]   # drop the XML prolog and DOCTYPE (which names an external DTD)
+    return text[text.find("<svg") :]  # drop the XML prolog and DOCTYPE (which names an external DTD)
 
 
 def _lang_for_chart(lang: str) -> str:
@@ -79,8 +90,9 @@ def _trip_shares(evaluation, bins: list[float]) -> pd.DataFrame:
     rows = {}
     for b in BANDS:
         part = a[(a["band"] == b) & (a["mode"] != "board")]
-        counts = np.histogram(part["minutes"].to_numpy(float), bins=edges,
-                              weights=part["children"].to_numpy(float))[0]
+        counts = np.histogram(
+            part["minutes"].to_numpy(float), bins=edges, weights=part["children"].to_numpy(float)
+        )[0]
         board = float(a[(a["band"] == b) & (a["mode"] == "board")]["children"].sum())
         unserved = float(u[u["band"] == b]["children"].sum()) if len(u) else 0.0
         rows[b] = [*counts, board, unserved]
@@ -91,10 +103,16 @@ def trip_chart(evaluation, baseline=None, lang: str = "zh") -> str:
     """Children by one-way trip time (bins from the standards), boarders and unserved, per band; the status quo
     beside the plan when ``baseline`` is given. Returns inline SVG."""
     lang = _lang_for_chart(lang)
-    bins = list(evaluation.allocation.plan.standards.get("travel.report_bins_minutes", [15, 30, 45])) \
-        if hasattr(evaluation.allocation.plan, "standards") else [15, 30, 45]
-    labels = [f"0–{bins[0]:g}"] + [f"{a:g}–{b:g}" for a, b in zip(bins[:-1], bins[1:], strict=True)] + \
-        [f">{bins[-1]:g}", t("board", lang), t("unserved", lang)]
+    bins = (
+        list(evaluation.allocation.plan.standards.get("travel.report_bins_minutes", [15, 30, 45]))
+        if hasattr(evaluation.allocation.plan, "standards")
+        else [15, 30, 45]
+    )
+    labels = (
+        [f"0–{bins[0]:g}"]
+        + [f"{a:g}–{b:g}" for a, b in zip(bins[:-1], bins[1:], strict=True)]
+        + [f">{bins[-1]:g}", t("board", lang), t("unserved", lang)]
+    )
     colours = ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#4575b4", "#67001f"][: len(labels)]
     series = [(t("proposal", lang), _trip_shares(evaluation, bins))]
     if baseline is not None:
@@ -107,8 +125,15 @@ def trip_chart(evaluation, baseline=None, lang: str = "zh") -> str:
             for b in BANDS:
                 left = 0.0
                 for j, v in enumerate(frame.loc[b]):
-                    ax.barh(y, v, left=left, color=colours[j], edgecolor="white", linewidth=0.5,
-                            label=labels[j] if y == 0 else None)
+                    ax.barh(
+                        y,
+                        v,
+                        left=left,
+                        color=colours[j],
+                        edgecolor="white",
+                        linewidth=0.5,
+                        label=labels[j] if y == 0 else None,
+                    )
                     left += v
                 ylabels.append(f"{t(b, lang)} · {name}" if baseline is not None else t(b, lang))
                 y += 1
@@ -116,8 +141,13 @@ def trip_chart(evaluation, baseline=None, lang: str = "zh") -> str:
         ax.invert_yaxis()
         ax.set_xlabel(t("children", lang))
         ax.set_title(t("village_colour", lang))
-        ax.legend(ncols=min(6, len(labels)), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22),
-                  frameon=False)
+        ax.legend(
+            ncols=min(6, len(labels)),
+            fontsize=8,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.22),
+            frameon=False,
+        )
         ax.spines[["top", "right"]].set_visible(False)
         return _svg(fig)
 
@@ -133,16 +163,23 @@ def enrolment_chart(evaluation, actions: pd.Series, lang: str = "zh", limit: int
     if not ids:
         return None
     part = s.loc[ids]
-    names = [n.replace("$", r"\$") for n in part["name"].astype(str)]   # no mathtext from data
-    if cjk_font() is None:   # no font to draw Chinese names: show the school ids instead of empty boxes
+    names = [n.replace("$", r"\$") for n in part["name"].astype(str)]  # no mathtext from data
+    if cjk_font() is None:  # no font to draw Chinese names: show the school ids instead of empty boxes
         names = [str(i) if _has_cjk(n) else n for i, n in zip(ids, names, strict=True)]
     with _font_rc():
         fig = _figure(7.5, 1.2 + 0.28 * len(ids))
         ax = fig.subplots()
         y = np.arange(len(ids))
-        ax.barh(y - 0.2, part["enrolment_now"].astype(float), height=0.4, color="#9ecae1",
-                label=t("enrolment_now", lang))
-        ax.barh(y + 0.2, part["enrolment"].astype(float), height=0.4, color="#08519c", label=t("enrolment", lang))
+        ax.barh(
+            y - 0.2,
+            part["enrolment_now"].astype(float),
+            height=0.4,
+            color="#9ecae1",
+            label=t("enrolment_now", lang),
+        )
+        ax.barh(
+            y + 0.2, part["enrolment"].astype(float), height=0.4, color="#08519c", label=t("enrolment", lang)
+        )
         ax.set_yticks(y, names, fontsize=8)
         ax.invert_yaxis()
         ax.legend(fontsize=8, frameon=False)

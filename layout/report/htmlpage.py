@@ -83,23 +83,38 @@ def _cards(evaluation, lang: str) -> str:
         (c.get("hard", 0), T.METRICS["violations_hard"][0 if lang == "zh" else 1], c.get("hard", 0) > 0),
         (c.get("confirm", 0), T.METRICS["violations_confirm"][0 if lang == "zh" else 1], False),
     ]
-    return "<div class='cards'>" + "".join(
-        f"<div class='card{' bad' if bad else ''}'><b>{esc(v)}</b><span>{esc(label)}</span></div>"
-        for v, label, bad in items) + "</div>"
+    return (
+        "<div class='cards'>"
+        + "".join(
+            f"<div class='card{' bad' if bad else ''}'><b>{esc(v)}</b><span>{esc(label)}</span></div>"
+            for v, label, bad in items
+        )
+        + "</div>"
+    )
 
 
 _TEXT = {
     "title": ("学校布局调整方案评估报告", "School layout proposal — committee report"),
-    "summary": ("一、概要", "1. Summary"), "metrics": ("二、方案前后对比", "2. Before and after"),
-    "travel": ("三、学生出行", "3. Children's trips"), "issues": ("四、问题与待确认事项", "4. Issues and items to confirm"),
-    "hard_soft": ("问题清单", "Issues"), "confirm": ("待确认事项", "Items to confirm"),
+    "summary": ("一、概要", "1. Summary"),
+    "metrics": ("二、方案前后对比", "2. Before and after"),
+    "travel": ("三、学生出行", "3. Children's trips"),
+    "issues": ("四、问题与待确认事项", "4. Issues and items to confirm"),
+    "hard_soft": ("问题清单", "Issues"),
+    "confirm": ("待确认事项", "Items to confirm"),
     "schools": ("五、各校调整措施及理由", "5. Actions per school, with reasons"),
-    "all_schools": ("全部学校", "All schools"), "balance": ("六、优质均衡指标", "6. Balance indicators (优质均衡)"),
-    "costs": ("七、成本", "7. Costs"), "map": ("八、地图", "8. Map"), "notes": ("说明", "Notes"),
-    "no_issues": ("无", "none"), "no_changes": ("本方案不调整任何学校", "the plan changes no school"),
-    "generated": ("生成时间", "generated"), "plan": ("方案", "plan"), "county": ("县", "county"),
+    "all_schools": ("全部学校", "All schools"),
+    "balance": ("六、优质均衡指标", "6. Balance indicators (优质均衡)"),
+    "costs": ("七、成本", "7. Costs"),
+    "map": ("八、地图", "8. Map"),
+    "notes": ("说明", "Notes"),
+    "no_issues": ("无", "none"),
+    "no_changes": ("本方案不调整任何学校", "the plan changes no school"),
+    "generated": ("生成时间", "generated"),
+    "plan": ("方案", "plan"),
+    "county": ("县", "county"),
     "estimated": ("出行时间为直线距离估算", "travel times are straight-line estimates"),
-    "full_text": ("文字摘要", "Text summary"), "no_map": ("未嵌入地图", "no map embedded"),
+    "full_text": ("文字摘要", "Text summary"),
+    "no_map": ("未嵌入地图", "no map embedded"),
 }
 
 
@@ -107,58 +122,91 @@ def _x(key: str, lang: str) -> str:
     return _TEXT[key][0 if lang == "zh" else 1]
 
 
-def report_html(county, evaluation, *, baseline=None, recommendation=None, lang: str = "zh",
-                map_html: str | None = None) -> str:
+def report_html(
+    county, evaluation, *, baseline=None, recommendation=None, lang: str = "zh", map_html: str | None = None
+) -> str:
     """The report page as HTML text (see :func:`layout.report.write_report`)."""
     from layout.maps.actions import school_actions
 
     plan = evaluation.allocation.plan
     plan_name = plan.name if plan.name != "status quo" else t("status_quo", lang)
     acts = school_actions(county, plan, recommendation, lang)["action"]
-    parts = [f"<h1>{esc(county.name)} · {esc(_x('title', lang))}</h1>",
-             f"<p class='meta'>{esc(_x('plan', lang))}: <b>{esc(plan_name)}</b>"
-             + (f" — {esc(plan.description)}" if getattr(plan, "description", "") else "")
-             + f" · {esc(_x('generated', lang))}: {esc(_dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}"
-             + (f" · <b>{esc(_x('estimated', lang))}</b>" if evaluation.estimated else "") + "</p>"]
+    parts = [
+        f"<h1>{esc(county.name)} · {esc(_x('title', lang))}</h1>",
+        f"<p class='meta'>{esc(_x('plan', lang))}: <b>{esc(plan_name)}</b>"
+        + (f" — {esc(plan.description)}" if getattr(plan, "description", "") else "")
+        + f" · {esc(_x('generated', lang))}: {esc(_dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}"
+        + (f" · <b>{esc(_x('estimated', lang))}</b>" if evaluation.estimated else "")
+        + "</p>",
+    ]
     parts += [f"<h2>{esc(_x('summary', lang))}</h2>", _cards(evaluation, lang)]
     try:
         text = evaluation.format_summary(lang)
-        parts.append(f"<details><summary>{esc(_x('full_text', lang))}</summary>"
-                     f"<pre class='summary'>{html.escape(text)}</pre></details>")
-    except Exception:   # the text summary is a convenience; the tables below carry every figure
+        parts.append(
+            f"<details><summary>{esc(_x('full_text', lang))}</summary>"
+            f"<pre class='summary'>{html.escape(text)}</pre></details>"
+        )
+    except Exception:  # the text summary is a convenience; the tables below carry every figure
         pass
-    parts += [f"<h2>{esc(_x('metrics', lang))}</h2>",
-              frame_html(T.metrics_table(evaluation, baseline, lang), change_col=T.H("change", lang))]
-    parts += [f"<h2>{esc(_x('travel', lang))}</h2>", frame_html(T.band_table(evaluation, lang)),
-              f"<div class='chart'>{trip_chart(evaluation, baseline, lang)}</div>"]
+    parts += [
+        f"<h2>{esc(_x('metrics', lang))}</h2>",
+        frame_html(T.metrics_table(evaluation, baseline, lang), change_col=T.H("change", lang)),
+    ]
+    parts += [
+        f"<h2>{esc(_x('travel', lang))}</h2>",
+        frame_html(T.band_table(evaluation, lang)),
+        f"<div class='chart'>{trip_chart(evaluation, baseline, lang)}</div>",
+    ]
     issues = T.violations_table(evaluation, lang)
     sev_col = T.H("severity", lang)
     confirm_label = "待确认" if lang == "zh" else "to confirm"
-    parts += [f"<h2>{esc(_x('issues', lang))}</h2>", f"<h3>{esc(_x('hard_soft', lang))}</h3>",
-              frame_html(issues[issues[sev_col] != confirm_label] if len(issues) else issues, _x("no_issues", lang)),
-              f"<h3>{esc(_x('confirm', lang))}</h3>",
-              frame_html(issues[issues[sev_col] == confirm_label] if len(issues) else issues, _x("no_issues", lang))]
-    parts += [f"<h2>{esc(_x('schools', lang))}</h2>",
-              frame_html(T.schools_table(county, evaluation, recommendation, lang, changed_only=True),
-                         _x("no_changes", lang))]
+    parts += [
+        f"<h2>{esc(_x('issues', lang))}</h2>",
+        f"<h3>{esc(_x('hard_soft', lang))}</h3>",
+        frame_html(
+            issues[issues[sev_col] != confirm_label] if len(issues) else issues, _x("no_issues", lang)
+        ),
+        f"<h3>{esc(_x('confirm', lang))}</h3>",
+        frame_html(
+            issues[issues[sev_col] == confirm_label] if len(issues) else issues, _x("no_issues", lang)
+        ),
+    ]
+    parts += [
+        f"<h2>{esc(_x('schools', lang))}</h2>",
+        frame_html(
+            T.schools_table(county, evaluation, recommendation, lang, changed_only=True),
+            _x("no_changes", lang),
+        ),
+    ]
     chart = enrolment_chart(evaluation, acts, lang)
     if chart:
         parts.append(f"<div class='chart'>{chart}</div>")
-    parts.append(f"<details><summary>{esc(_x('all_schools', lang))}</summary>"
-                 f"{frame_html(T.schools_table(county, evaluation, recommendation, lang))}</details>")
-    parts += [f"<h2>{esc(_x('balance', lang))}</h2>", frame_html(T.balance_table(evaluation, lang)),
-              f"<h2>{esc(_x('costs', lang))}</h2>", frame_html(T.costs_table(evaluation, lang))]
+    parts.append(
+        f"<details><summary>{esc(_x('all_schools', lang))}</summary>"
+        f"{frame_html(T.schools_table(county, evaluation, recommendation, lang))}</details>"
+    )
+    parts += [
+        f"<h2>{esc(_x('balance', lang))}</h2>",
+        frame_html(T.balance_table(evaluation, lang)),
+        f"<h2>{esc(_x('costs', lang))}</h2>",
+        frame_html(T.costs_table(evaluation, lang)),
+    ]
     parts.append(f"<h2>{esc(_x('map', lang))}</h2>")
     if map_html:
-        parts.append(f"<div class='map'><iframe title='map' srcdoc=\"{html.escape(map_html, quote=True)}\">"
-                     f"</iframe></div>")
+        parts.append(
+            f"<div class='map'><iframe title='map' srcdoc=\"{html.escape(map_html, quote=True)}\">"
+            f"</iframe></div>"
+        )
     else:
         parts.append(f"<p class='empty'>{esc(_x('no_map', lang))}</p>")
     notes = list(getattr(evaluation, "notes", ()) or ()) + list(getattr(county, "notes", ()) or ())
     if notes:
-        parts.append(f"<h3>{esc(_x('notes', lang))}</h3><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes)
-                     + "</ul>")
+        parts.append(
+            f"<h3>{esc(_x('notes', lang))}</h3><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
+        )
     title = f"{county.name} · {_x('title', lang)}"
-    return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{esc(title)}</title>"
-            f"<style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
+    return (
+        f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{esc(title)}</title>"
+        f"<style>{CSS}</style></head><body>{''.join(parts)}</body></html>"
+    )

@@ -10,9 +10,11 @@ from layout.report.htmlpage import frame_html
 
 __all__ = ["plan_html", "evaluation_html", "recommendation_html"]
 
-_STYLE = ("<style>.layout-nb table.data{border-collapse:collapse;font-size:12px}"
-          ".layout-nb table.data th,.layout-nb table.data td{border:1px solid #ddd;padding:2px 6px}"
-          ".layout-nb table.data td.num{text-align:right}.layout-nb table.data th{background:#eef2f7}</style>")
+_STYLE = (
+    "<style>.layout-nb table.data{border-collapse:collapse;font-size:12px}"
+    ".layout-nb table.data th,.layout-nb table.data td{border:1px solid #ddd;padding:2px 6px}"
+    ".layout-nb table.data td.num{text-align:right}.layout-nb table.data th{background:#eef2f7}</style>"
+)
 
 
 def _wrap(body: str) -> str:
@@ -37,14 +39,29 @@ def plan_html(plan, lang: str = "zh", max_rows: int = 60) -> str:
     name = plan.name if plan.name != "status quo" else t("status_quo", lang)
     parts = [f"<b>{esc(name)}</b>" + (f" — {esc(plan.description)}" if plan.description else "")]
     n_open = int((s["status"] == "open").sum())
-    parts.append(f"<div>{esc(t('schools', lang))}: {n_open} / {len(s)} open · "
-                 f"{int(s['is_new'].astype(bool).sum())} {esc(t('new', lang))}</div>")
+    parts.append(
+        f"<div>{esc(t('schools', lang))}: {n_open} / {len(s)} open · "
+        f"{int(s['is_new'].astype(bool).sum())} {esc(t('new', lang))}</div>"
+    )
     acts = list(plan.actions)
     if acts:
         parts.append("<ol>" + "".join(f"<li>{esc(a.describe(lang))}</li>" for a in acts[:max_rows]) + "</ol>")
     changed = s[(s["status"] != "open") | s["is_new"].astype(bool)]
-    cols = [c for c in ("name", "kind", "township", "status", "merged_into", "grade_lo", "grade_hi", "seats", "beds")
-            if c in s.columns]
+    cols = [
+        c
+        for c in (
+            "name",
+            "kind",
+            "township",
+            "status",
+            "merged_into",
+            "grade_lo",
+            "grade_hi",
+            "seats",
+            "beds",
+        )
+        if c in s.columns
+    ]
     if len(changed):
         frame = pd.DataFrame(changed[cols]).head(max_rows).reset_index()
         parts.append(frame_html(frame))
@@ -68,13 +85,22 @@ def evaluation_html(ev, lang: str = "zh", max_rows: int = 40) -> str:
 
     head = f"<b>{esc(ev.plan_name)}</b>" + (f" · {esc(ev.county_name)}" if ev.county_name else "")
     issues = T.violations_table(ev, lang).head(max_rows)
-    return _wrap(head + frame_html(T.metrics_table(ev, None, lang)) + frame_html(T.band_table(ev, lang))
-                 + frame_html(issues, "–"))
+    return _wrap(
+        head
+        + frame_html(T.metrics_table(ev, None, lang))
+        + frame_html(T.band_table(ev, lang))
+        + frame_html(issues, "–")
+    )
 
 
 def recommendation_html(rec, lang: str = "zh") -> str:
     """A recommendation as HTML: its plan and, when it has one, its evaluation."""
     parts = []
+    changes = rec.changes() if hasattr(rec, "changes") else None
+    if isinstance(changes, pd.DataFrame) and len(changes):
+        col = "reasons_zh" if lang == "zh" else "reasons_en"
+        cols = [c for c in ("school_id", "name", "action", "target", col) if c in changes.columns]
+        parts.append(_wrap(frame_html(changes[cols])))
     plan = getattr(rec, "plan", None)
     if plan is not None:
         parts.append(plan_html(plan, lang))

@@ -7,8 +7,16 @@ import pandas as pd
 from layout.maps.actions import school_actions
 from layout.maps.labels import t
 
-__all__ = ["METRICS", "metrics_table", "band_table", "schools_table", "violations_table", "balance_table",
-           "costs_table", "H"]
+__all__ = [
+    "METRICS",
+    "metrics_table",
+    "band_table",
+    "schools_table",
+    "violations_table",
+    "balance_table",
+    "costs_table",
+    "H",
+]
 
 # summary_metrics key -> (zh, en, digits); shown before/after
 METRICS: dict[str, tuple[str, str, int]] = {
@@ -42,20 +50,44 @@ METRICS: dict[str, tuple[str, str, int]] = {
 }
 
 _H = {  # column headers
-    "metric": ("指标", "metric"), "before": ("现状", "status quo"), "after": ("方案", "proposal"),
-    "change": ("变化", "change"), "band": ("学段", "band"), "severity": ("类别", "severity"),
-    "code": ("代码", "code"), "message": ("说明", "description"), "school_id": ("学校代码", "school id"),
-    "village_id": ("村庄代码", "village id"), "name": ("名称", "name"), "stage": ("学段", "stage"),
-    "indicator": ("指标", "indicator"), "cv": ("差异系数", "CV"), "limit": ("限值", "limit"),
-    "pass": ("达标", "passes"), "county_value": ("县域值", "county value"), "standard": ("标准值", "standard"),
-    "kind_cost": ("类别", "kind"), "item": ("项目", "item"), "yuan": ("金额(元)", "yuan"),
-    "children": ("学生数", "children"), "value": ("数值", "value"),
-    "mean_minutes": ("平均单程(分钟)", "mean trip (min)"), "p90_minutes": ("90%分位(分钟)", "90th pct (min)"),
-    "max_minutes": ("最长(分钟)", "longest (min)"), "assigned": ("已安置", "placed"),
-    "unserved": ("未安置", "unserved"), "walk": ("步行", "walk"), "bus": ("校车", "bus"), "board": ("寄宿", "board"),
+    "metric": ("指标", "metric"),
+    "before": ("现状", "status quo"),
+    "after": ("方案", "proposal"),
+    "change": ("变化", "change"),
+    "band": ("学段", "band"),
+    "severity": ("类别", "severity"),
+    "code": ("代码", "code"),
+    "message": ("说明", "description"),
+    "school_id": ("学校代码", "school id"),
+    "village_id": ("村庄代码", "village id"),
+    "name": ("名称", "name"),
+    "stage": ("学段", "stage"),
+    "indicator": ("指标", "indicator"),
+    "cv": ("差异系数", "CV"),
+    "limit": ("限值", "limit"),
+    "pass": ("达标", "passes"),
+    "county_value": ("县域值", "county value"),
+    "standard": ("标准值", "standard"),
+    "kind_cost": ("类别", "kind"),
+    "item": ("项目", "item"),
+    "yuan": ("金额(元)", "yuan"),
+    "children": ("学生数", "children"),
+    "value": ("数值", "value"),
+    "mean_minutes": ("平均单程(分钟)", "mean trip (min)"),
+    "p90_minutes": ("90%分位(分钟)", "90th pct (min)"),
+    "max_minutes": ("最长(分钟)", "longest (min)"),
+    "assigned": ("已安置", "placed"),
+    "unserved": ("未安置", "unserved"),
+    "walk": ("步行", "walk"),
+    "bus": ("校车", "bus"),
+    "board": ("寄宿", "board"),
     "within_walk_limit": ("步行时限内比例", "within walk limit"),
 }
-_SEVERITY = {"hard": ("硬性问题", "hard"), "soft": ("未达标", "standard missed"), "confirm": ("待确认", "to confirm")}
+_SEVERITY = {
+    "hard": ("硬性问题", "hard"),
+    "soft": ("未达标", "standard missed"),
+    "confirm": ("待确认", "to confirm"),
+}
 
 
 def H(key: str, lang: str) -> str:
@@ -91,8 +123,22 @@ def metrics_table(evaluation, baseline=None, lang: str = "zh") -> pd.DataFrame:
 def band_table(evaluation, lang: str = "zh") -> pd.DataFrame:
     """Travel per grade band."""
     f = evaluation.to_frame("by_band")
-    cols = [c for c in ("children", "assigned", "unserved", "walk", "bus", "board", "mean_minutes", "p90_minutes",
-                        "max_minutes", "within_walk_limit") if c in f.columns]
+    cols = [
+        c
+        for c in (
+            "children",
+            "assigned",
+            "unserved",
+            "walk",
+            "bus",
+            "board",
+            "mean_minutes",
+            "p90_minutes",
+            "max_minutes",
+            "within_walk_limit",
+        )
+        if c in f.columns
+    ]
     out = f[cols].copy()
     out.index = [t(b, lang) if b in ("g1_3", "g4_6", "g7_9") else t("total", lang) for b in out.index]
     out.index.name = H("band", lang)
@@ -100,14 +146,34 @@ def band_table(evaluation, lang: str = "zh") -> pd.DataFrame:
     return out.reset_index()
 
 
-def schools_table(county, evaluation, recommendation=None, lang: str = "zh", changed_only: bool = False) -> pd.DataFrame:
+def schools_table(
+    county, evaluation, recommendation=None, lang: str = "zh", changed_only: bool = False
+) -> pd.DataFrame:
     """Per school: action, reasons and results under the plan."""
     plan = evaluation.allocation.plan
     acts = school_actions(county, plan, recommendation, lang)
     s = evaluation.schools
-    cols = [c for c in ("name", "kind", "township", "grades", "status", "merged_into", "enrolment_now", "enrolment",
-                        "seats", "utilisation", "classes", "max_class_size", "class_band", "boarders", "beds")
-            if c in s.columns]
+    cols = [
+        c
+        for c in (
+            "name",
+            "kind",
+            "township",
+            "grades",
+            "status",
+            "merged_into",
+            "enrolment_now",
+            "enrolment",
+            "seats",
+            "utilisation",
+            "classes",
+            "max_class_size",
+            "class_band",
+            "boarders",
+            "beds",
+        )
+        if c in s.columns
+    ]
     out = s[cols].copy()
     out.insert(0, "action", [t(a, lang) for a in acts.reindex(s.index.astype(str))["action"].fillna("keep")])
     out["reasons"] = acts.reindex(s.index.astype(str))["reasons"].fillna("").to_numpy()
@@ -140,12 +206,17 @@ def balance_table(evaluation, lang: str = "zh") -> pd.DataFrame:
     f = evaluation.to_frame("balance")
     if not len(f):
         return f
-    out = pd.DataFrame({
-        H("stage", lang): [t("primary" if s == "primary" else "middle", lang) for s in f["stage"]],
-        H("indicator", lang): f["zh"] if lang == "zh" else f["indicator"],
-        H("standard", lang): f["standard"], H("county_value", lang): f["county_value"],
-        H("cv", lang): f["cv"], H("limit", lang): f["limit"], H("pass", lang): f["pass"],
-    })
+    out = pd.DataFrame(
+        {
+            H("stage", lang): [t("primary" if s == "primary" else "middle", lang) for s in f["stage"]],
+            H("indicator", lang): f["zh"] if lang == "zh" else f["indicator"],
+            H("standard", lang): f["standard"],
+            H("county_value", lang): f["county_value"],
+            H("cv", lang): f["cv"],
+            H("limit", lang): f["limit"],
+            H("pass", lang): f["pass"],
+        }
+    )
     return out
 
 
@@ -153,5 +224,10 @@ def costs_table(evaluation, lang: str = "zh") -> pd.DataFrame:
     """Annual and capital costs by item."""
     f = evaluation.to_frame("costs")
     kinds = {"annual": ("年度运行", "annual"), "capital": ("基建投入", "capital")}
-    return pd.DataFrame({H("kind_cost", lang): [kinds.get(k, (k, k))[0 if lang == "zh" else 1] for k in f["kind"]],
-                         H("item", lang): f["item"], H("yuan", lang): f["yuan"]})
+    return pd.DataFrame(
+        {
+            H("kind_cost", lang): [kinds.get(k, (k, k))[0 if lang == "zh" else 1] for k in f["kind"]],
+            H("item", lang): f["item"],
+            H("yuan", lang): f["yuan"],
+        }
+    )

@@ -64,10 +64,14 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
-                    cell.data_type = "s"    # data, never a formula
+                    cell.data_type = "s"  # data, never a formula
         ws.freeze_panes = "A2"
         for i, col in enumerate(frame.columns, start=1):
-            width = max([len(str(col))] + [len(str(v)) for v in frame.iloc[:200, i - 1]]) if len(frame) else len(str(col))
+            width = (
+                max([len(str(col))] + [len(str(v)) for v in frame.iloc[:200, i - 1]])
+                if len(frame)
+                else len(str(col))
+            )
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width * 1.6 + 2))
     if not wb.sheetnames:
         wb.create_sheet("empty")
