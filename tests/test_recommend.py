@@ -110,7 +110,7 @@ def test_same_output_on_a_second_run(tmp_path):
     assert a.actions.equals(b.actions)
     assert a.frontier.equals(b.frontier)
     pa, pb = a.write(tmp_path / "a", lang="en"), b.write(tmp_path / "b", lang="en")
-    for name in ("plan", "actions", "frontier", "robustness"):
+    for name in ("plan", "actions", "frontier", "robustness", "catchments", "recommendation"):
         assert pa[name].read_text(encoding="utf-8") == pb[name].read_text(encoding="utf-8")
 
 

@@ -57,6 +57,8 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, ho
                                lang=lang)
         paths.update({f"report_{k}": v for k, v in written.items()})
     click.echo(rec.summary(lang))
+    click.echo(f"  ({'用时' if lang == 'zh' else 'computed in'} {rec.seconds:.1f} s; "
+               + "; ".join(rec.notes) + ")")
     changes = rec.changes()
     col = "reasons_zh" if lang == "zh" else "reasons_en"
     for r in changes.itertuples(index=False):

@@ -138,7 +138,7 @@ def keep_set(county, travel, baseline, goal: str, n_schools: int | None = None,
     kept = [str(prim[j]) for j in sol.open]
     v2s = {str(v): str(prim[j]) for v, j in zip(county.villages.index, sol.assignment, strict=True)
            if j >= 0 and q[county.villages.index.get_loc(v)] > 0}
-    note = f"school model {sol.status} (gap {sol.gap:.2%}, {sol.seconds:.1f} s, {sol.method})"
+    note = f"school model {sol.status} (gap {sol.gap:.2%}, {sol.method}), {len(kept)} of {len(prim)} primary schools kept"
     return sorted(kept), v2s, note
 
 

@@ -39,6 +39,8 @@ class Recommendation:
     clusters : DataFrame or None
         Per cluster: centre village (a candidate central site), children, whether a school for grades 1–3 is
         within walking reach of the centre, remote pocket flag.
+    seconds : float
+        Wall time of the computation (not written to files, so outputs repeat exactly).
     """
 
     plan: Any
@@ -54,6 +56,7 @@ class Recommendation:
     evaluations_by_year: dict = field(default_factory=dict, repr=False)
     catchments: pd.DataFrame | None = field(default=None, repr=False)
     clusters: pd.DataFrame | None = field(default=None, repr=False)
+    seconds: float = field(default=0.0, repr=False)
 
     def changes(self) -> pd.DataFrame:
         """The actions that change something (every row but ``keep``)."""
