@@ -23,6 +23,8 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/layout check data/sample_county
+	$(BIN)/layout plan data/sample_county --out out/sample_county
+	@echo "Open out/sample_county/map.html and out/sample_county/report.html in a browser (works offline)."
 
 test: $(DEVSTAMP)
 	$(BIN)/ruff check layout tests benchmarks
