@@ -297,3 +297,24 @@ def test_designated_boarding_school_and_recommendation_reasons_by_language(data)
     assert acts.at[sid, "action"] == "boarding"
     assert acts.at[sid, "reasons"].startswith("boarding school for the township")
     assert (acts.drop(index=[sid])["action"] == "keep").all()
+
+
+def test_template_syntax_in_names_is_never_evaluated(data):
+    """folium re-reads each element's script as a Jinja template: names must not be able to run code there."""
+    county = data[0]
+    villages = county.villages.copy()
+    names = [
+        "{{ 7*7 }}",
+        "{% for i in range(3) %}QZ{% endfor %}",
+        "{{ cycler.__init__.__globals__.os.getcwd() }}",
+    ]
+    for i, name in enumerate(names):
+        villages.iloc[i, villages.columns.get_loc("name")] = name
+    html = render_offline(county_map(county.with_changes(villages=villages, name="{{ 6*7 }}")))
+    assert "QZQZQZ" not in html
+    assert "\\u007b\\u007b 6*7 \\u007d\\u007d" in html  # the county name in the title, as text
+    assert "\\u007b\\u007b 7*7 \\u007d\\u007d" in html
+    assert "\\u007b% for i in range(3) %\\u007dQZ" in html
+    import os
+
+    assert os.getcwd() not in html

@@ -55,12 +55,18 @@ def esc(value: object, digits: int = 1) -> str:
 
 
 def js_string(text: str) -> str:
-    """A JavaScript string literal of ``text`` that is safe inside an HTML ``<script>``."""
+    """A JavaScript string literal of ``text`` that is safe inside an HTML ``<script>``.
+
+    Braces are written as ``\\u007b``/``\\u007d`` too: folium passes every element's rendered script through
+    Jinja again, and ``{{ … }}`` or ``{% … %}`` from a name in the data must never be read as a template.
+    """
     return (
         json.dumps(text, ensure_ascii=False)
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
+        .replace("{", "\\u007b")
+        .replace("}", "\\u007d")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
