@@ -31,6 +31,7 @@ def _repair(county, travel, moves, demand, baseline, std, rounds: int):
         if not new and unserved.empty:
             return plan, sites, exp, ev
         active = [m for m in moves if m.active]
+        extra_before = dict(extra)
         for (vid, band), n in unserved.items():
             for m in active:
                 if m.active and any(v == vid for v, _ in m.catchment):
@@ -53,6 +54,15 @@ def _repair(county, travel, moves, demand, baseline, std, rounds: int):
             for m in sorted(into, key=lambda m: -sum(m.catchment.values()))[:1] + own:
                 m.withdraw(f"kept: merging it would break a rule at {sid}: {v.message_en}",
                            f"保留:撤并将在{sid}造成违规:{v.message_zh}")
+        still = [m for m in moves if m.active]
+        if len(still) == len(active) and extra == extra_before and still:
+            # the broken rule names no move: withdraw the move of the largest school and check again
+            what = (new[0].message_en, new[0].message_zh) if new else (
+                f"{int(unserved.sum())} children newly without a place", f"{int(unserved.sum())}名学生新增无学位")
+            m = max(still, key=lambda m: (m.order, m.school))
+            m.withdraw(f"kept: with all proposed changes a rule broke elsewhere ({what[0]}); keeping this school, the "
+                       "largest of those proposed, is the first repair tried",
+                       f"保留:全部调整后其他地方出现违规({what[1]});先保留拟调整学校中规模最大的这一所")
     # could not repair within the rounds: keep every school, add only boarding
     for m in moves:
         if m.active:
