@@ -35,6 +35,20 @@ def plan_html(data):
     return render_offline(county_map(county, plan=plan, evaluation=ev, lang="zh"))
 
 
+def _batches(m) -> dict[str, list]:
+    """Rows of every BatchLayer in the map, by kind."""
+    from layout.maps.batch import BatchLayer
+
+    out: dict[str, list] = {"circle": [], "line": []}
+    stack = [m]
+    while stack:
+        el = stack.pop()
+        if isinstance(el, BatchLayer):
+            out[el.kind] += el.rows
+        stack.extend(el._children.values())
+    return out
+
+
 # ---- offline ------------------------------------------------------------------------------------------------
 def test_saved_map_has_no_external_url_and_inlines_leaflet(data, tmp_path):
     county, plan, ev, _b, _e = data
@@ -84,10 +98,21 @@ def test_render_offline_refuses_a_map_that_still_needs_the_network():
 def test_every_layer_and_action_is_drawn(data, plan_html):
     county, plan, ev, _b, expected = data
     html = plan_html
-    assert html.count("L.circleMarker(") >= len(county.villages)
+    batches = _batches(county_map(county, plan=plan, evaluation=ev))
+    assert len(batches["circle"]) >= len(county.villages)
     assert html.count("L.marker(") == len(plan.schools)
     n_lines = len(ev.allocation.assignments)
-    assert html.count("L.polyline(") == n_lines
+    assert len(batches["line"]) == n_lines
+    from layout.maps.layers import BAND_COLOURS
+
+    assert {r[2] for r in batches["line"]} <= set(BAND_COLOURS.values())
+    # village circles (dark outline; hotspot rings are red): size grows with children
+    kids = county.children().sum(axis=1).to_numpy()
+    village_rows = [r for r in batches["circle"] if r[4] == "#333333"]
+    assert len(village_rows) == len(county.villages)
+    radii = np.array([r[2] for r in village_rows])
+    order = np.argsort(kids, kind="stable")
+    assert (np.diff(radii[order]) >= -1e-9).all()
     for text in (
         "1-3年级",
         "撤并(关闭)",
@@ -148,7 +173,7 @@ def test_map_before_other_parts_plain_county(data):
     county = data[0]
     html = render_offline(county_map(county, lang="en"))
     assert external_urls(html) == []
-    assert "L.polyline(" not in html  # no allocation: no lines
+    assert _batches(county_map(county, lang="en"))["line"] == []  # no allocation: no lines
     assert html.count("L.marker(") == len(county.schools)
 
 
@@ -188,7 +213,7 @@ def test_amap_shifts_the_data_to_gcj02(data):
     # the map itself carries the shifted coordinates
     html = render_offline(county_map(county, tiles="amap"))
     v0 = gcj.geometry.iloc[0]
-    assert f"[{v0.y}, {v0.x}]" in html
+    assert f"[{v0.y},{v0.x}," in html
 
 
 def test_gcj02_known_pair_beijing():

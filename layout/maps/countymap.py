@@ -12,6 +12,7 @@ import pandas as pd
 from layout.i18n import LANGS
 from layout.maps.actions import ACTIONS, school_actions
 from layout.maps.basemaps import TILES, add_basemap, uses_gcj02
+from layout.maps.batch import BatchLayer
 from layout.maps.labels import t
 from layout.maps.layers import (
     BAND_COLOURS,
@@ -29,7 +30,7 @@ from layout.maps.layers import (
     trip_colour,
 )
 from layout.maps.legend import Legend, swatch_area, swatch_circle, swatch_line
-from layout.maps.safe import Tooltip, esc
+from layout.maps.safe import Tooltip, esc, html_table
 from layout.schema import BANDS
 
 __all__ = ["county_map", "village_trips"]
@@ -251,26 +252,22 @@ def county_map(
             if not len(part):
                 continue
             g = folium.FeatureGroup(name=f"{t('assign', lang)} · {t(band, lang)}", show=band == "g1_3")
+            rows_b = []
             for r in part.itertuples(index=False):
-                v, s = vx.get(str(r.village_id)), sx.get(str(r.school_id))
-                if v is None or s is None:
+                v, s_ = vx.get(str(r.village_id)), sx.get(str(r.school_id))
+                if v is None or s_ is None:
                     continue
-                line = folium.PolyLine(
-                    [v, s],
-                    color=BAND_COLOURS[band],
-                    weight=1 + 4 * math.sqrt(r.children / max_children),
-                    opacity=0.75,
-                    dash_array=MODE_DASH.get(r.mode),
+                tip = esc(
+                    f"{vnames.get(str(r.village_id), r.village_id)} → "
+                    f"{names.get(str(r.school_id), r.school_id)} · {t(band, lang)} · "
+                    f"{int(r.children)} {t('children', lang)} · {t(r.mode, lang)} "
+                    f"{float(r.minutes):.0f} {t('minutes', lang)}"
                 )
-                line.add_child(
-                    Tooltip(
-                        f"{vnames.get(str(r.village_id), r.village_id)} → "
-                        f"{names.get(str(r.school_id), r.school_id)} · {t(band, lang)} · "
-                        f"{int(r.children)} {t('children', lang)} · {t(r.mode, lang)} "
-                        f"{float(r.minutes):.0f} {t('minutes', lang)}"
-                    )
+                weight = round(1 + 4 * math.sqrt(r.children / max_children), 2)
+                rows_b.append(
+                    [list(v), list(s_), BAND_COLOURS[band], weight, 0.75, MODE_DASH.get(r.mode) or "", tip]
                 )
-                g.add_child(line)
+            g.add_child(BatchLayer("line", rows_b))
             m.add_child(g)
 
     # --- villages ---------------------------------------------------------------------------------------------
@@ -280,6 +277,8 @@ def county_map(
     cmax = max(1.0, float(children.max())) if len(children) else 1.0
     g_vil = folium.FeatureGroup(name=t("villages", lang), show=True)
     g_hot = folium.FeatureGroup(name=t("hotspots", lang), show=True)
+    village_rows: list[list] = []
+    hot_rows: list[list] = []
     for vid, row in villages.iterrows():
         vid = str(vid)
         tr = trips.loc[vid]
@@ -289,15 +288,6 @@ def county_map(
             if allocation is None
             else trip_colour(tr["mean_minutes"], bins, unserved=tr["unserved"] > 0)
         )
-        marker = folium.CircleMarker(
-            [row.geometry.y, row.geometry.x],
-            radius=3 + 11 * math.sqrt(n / cmax),
-            color="#333333",
-            weight=0.8,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=0.85,
-        )
         rows = [(t("township", lang), row.get("township", "")), (t("children", lang), int(n))]
         rows += [(t(b, lang), row.get(b)) for b in BANDS]
         if allocation is not None:
@@ -306,25 +296,43 @@ def county_map(
                 (t("max_minutes", lang), tr["max_minutes"]),
                 (t("unserved", lang), int(tr["unserved"])),
             ]
-        marker.add_child(popup(rows, row.get("name", vid)))
-        marker.add_child(Tooltip(row.get("name", vid)))
-        g_vil.add_child(marker)
+        lat, lon = float(row.geometry.y), float(row.geometry.x)
+        name = row.get("name", vid)
+        village_rows.append(
+            [
+                lat,
+                lon,
+                round(3 + 11 * math.sqrt(n / cmax), 2),
+                colour,
+                "#333333",
+                0.8,
+                0.85,
+                "",
+                esc(name),
+                html_table(rows, name),
+            ]
+        )
         if allocation is not None and (tr["over_limit"] > 0 or tr["unserved"] > 0):
-            ring = folium.CircleMarker(
-                [row.geometry.y, row.geometry.x],
-                radius=8 + 11 * math.sqrt(n / cmax),
-                color="#d7301f",
-                weight=2.5,
-                fill=False,
-                dash_array="4 3",
+            tip = esc(
+                f"{name}: {int(tr['over_limit'])} {t('over_limit', lang)} · "
+                f"{int(tr['unserved'])} {t('unserved', lang)}"
             )
-            ring.add_child(
-                Tooltip(
-                    f"{row.get('name', vid)}: {int(tr['over_limit'])} {t('over_limit', lang)} · "
-                    f"{int(tr['unserved'])} {t('unserved', lang)}"
-                )
+            hot_rows.append(
+                [
+                    lat,
+                    lon,
+                    round(8 + 11 * math.sqrt(n / cmax), 2),
+                    "#d7301f",
+                    "#d7301f",
+                    2.5,
+                    0,
+                    "4 3",
+                    tip,
+                    "",
+                ]
             )
-            g_hot.add_child(ring)
+    g_vil.add_child(BatchLayer("circle", village_rows))
+    g_hot.add_child(BatchLayer("circle", hot_rows))
     m.add_child(g_vil)
     if allocation is not None:
         m.add_child(g_hot)
