@@ -176,3 +176,18 @@ def test_catchments_name_the_pocket_without_a_school_and_its_centre():
     assert pocket["candidate_site"].tolist() == ["VX"]    # the heavier of the two villages
     assert any("VX" in n for n in rec.notes)
     assert rec.catchments.loc["VY", "centre"] == rec.catchments.loc["VX", "centre"]
+
+
+def test_least_travel_opens_a_teaching_point_where_the_youngest_cannot_walk_to_any_school():
+    villages = [{"id": "V0", "x": 0, "y": 50, "g1_3": 110, "g4_6": 110, "township": "A"},
+                {"id": "VX", "x": 9000, "y": 0, "g1_3": 12, "g4_6": 8, "township": "B"},
+                {"id": "VY", "x": 9300, "y": 0, "g1_3": 3, "township": "B"}]
+    schools = [{"id": "B", "kind": "primary", "x": 0, "y": 0, "enrol": {"g1_3": 110, "g4_6": 110},
+                "classes": {"g1_3": 6, "g4_6": 6}, "seats": 540, "township": "A"}]
+    county = hand_county(villages, schools)
+    rec = recommend(county, goal="least_travel", horizon=0, frontier=False)
+    opened = rec.changes()[rec.changes()["action"] == "open"]
+    assert opened["school_id"].tolist() == ["NEW_VX"]
+    assert rec.baseline.students_unserved == 15 and rec.evaluation.students_unserved == 0
+    assert "NEW_VX" in rec.plan.open_schools
+    assert not recommend(county, goal="fewest_schools", horizon=0, frontier=False).plan.schools["is_new"].any()

@@ -20,12 +20,35 @@ __all__ = ["recommend"]
 MODES = ("walk", "bus")
 
 
-def _repair(county, travel, moves, demand, baseline, std, rounds: int):
+def _new_teaching_points(county, travel, status_quo, std) -> tuple:
+    """Open actions for teaching points at the centres of pockets whose grade 1-3 children cannot walk to a school."""
+    import math
+
+    from layout.plan import Open
+
+    _, clusters = enrolment_catchments(county, status_quo, travel["walk"].minutes)
+    least = int(std.get("recommend.min_pupils_new_teaching_point"))
+    margin = float(std.get("recommend.bed_margin"))
+    size = std.standard_class_size("teaching_point")
+    out = []
+    for c in clusters[clusters["g1_3_beyond_walk"] >= least].sort_values("candidate_site").itertuples():
+        vid = c.candidate_site
+        v = county.villages.loc[[vid]]
+        pt = v.to_crs(4326).geometry.iloc[0]
+        name = str(v["name"].iloc[0]) if "name" in v else vid
+        seats = math.ceil(c.g1_3_beyond_walk * (1 + margin) / size) * size
+        out.append(Open(f"NEW_{vid}", f"{name}教学点", "teaching_point", round(float(pt.x), 7),
+                        round(float(pt.y), 7), int(seats), 0, grades="1-3",
+                        township=str(v["township"].iloc[0]) if "township" in v else None, canteen=False))
+    return tuple(out)
+
+
+def _repair(county, travel, moves, demand, baseline, std, rounds: int, opens: tuple = ()):
     """Build the plan, evaluate it, and withdraw or reinforce moves until no hard rule is newly broken."""
     extra: dict[str, int] = {}
     expansions: dict[str, int] = {}
     for _ in range(rounds):
-        plan, sites, exp = build_plan(county, travel, moves, demand, extra)
+        plan, sites, exp = build_plan(county, travel, moves, demand, extra, opens=opens)
         ev = evaluate(county, plan, travel, std)
         new, unserved = new_hard_violations(ev, baseline)
         if not new and unserved.empty:
@@ -68,7 +91,7 @@ def _repair(county, travel, moves, demand, baseline, std, rounds: int):
         if m.active:
             m.withdraw("kept: the recommendation could not verify its closure within the repair rounds",
                        "保留:在修正轮次内无法验证撤并不违反硬性规则")
-    plan, sites, exp = build_plan(county, travel, moves, demand, {})
+    plan, sites, exp = build_plan(county, travel, moves, demand, {}, opens=opens)
     ev = evaluate(county, plan, travel, std)
     new, unserved = new_hard_violations(ev, baseline)
     if new or not unserved.empty:
@@ -78,8 +101,8 @@ def _repair(county, travel, moves, demand, baseline, std, rounds: int):
 
 
 def recommend(county, travel=None, standards=None, goal: str = "fewest_schools", horizon: int = 10,
-              n_schools: int | None = None, *, time_limit: float = 20.0, frontier: bool = True,
-              cache_dir=None) -> Recommendation:
+              n_schools: int | None = None, *, open_new: bool | None = None, time_limit: float = 20.0,
+              frontier: bool = True, cache_dir=None) -> Recommendation:
     """Recommend a layout: closures, mergers, downgrades, boarding and expansions, each with its reasons.
 
     The school model of :mod:`layout.locate` chooses which small primary schools to keep under ``goal``; the
@@ -101,6 +124,10 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
         Years ahead for the robustness check (evaluated now, at horizon / 2 and at horizon).
     n_schools : int, optional
         Primary schools to keep for ``least_travel``.
+    open_new : bool, optional
+        Propose new teaching points at the centres of pockets whose grade 1–3 children cannot walk to any school
+        today (at least ``recommend.min_pupils_new_teaching_point`` children). Default: only for ``least_travel``
+        (new sites cost capital and add small schools, which the other goals count against).
     time_limit : float
         Seconds for the school model.
     frontier : bool
@@ -135,11 +162,21 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
     demand = baseline.allocation.demand
     kept, _, note = keep_set(county, travel, baseline, goal, n_schools, time_limit=time_limit)
     moves = closure_moves(county, travel, baseline, kept, goal)
+    if open_new is None:
+        open_new = goal == "least_travel"
+    opens = _new_teaching_points(county, travel, status_quo, std) if open_new else ()
+    if opens:
+        from layout.evaluate import travel_for_plan
+
+        with_new = status_quo
+        for o in opens:
+            with_new = with_new.apply(o)
+        travel = travel_for_plan(county, with_new, travel, cache_dir=cache_dir)
     rounds = int(std.get("recommend.repair_rounds"))
-    plan, sites, exp, ev = _repair(county, travel, moves, demand, baseline, std, rounds)
+    plan, sites, exp, ev = _repair(county, travel, moves, demand, baseline, std, rounds, opens)
     front = None
     if frontier:
-        front, evals = trade_off_frontier(county, travel, moves, demand, baseline, ev, std)
+        front, evals = trade_off_frontier(county, travel, moves, demand, baseline, ev, std, opens)
         k = pick_from_frontier(front, goal)
         if k is not None and k < int(front["closures"].max()):
             active = [m for m in moves if m.active]

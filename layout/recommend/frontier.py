@@ -47,7 +47,7 @@ def _cuts(n: int, points: int) -> list[int]:
     return sorted({int(round(x)) for x in np.linspace(0, n, max(2, min(points, n + 1)))})
 
 
-def trade_off_frontier(county, travel, moves, demand, baseline, final_ev, std):
+def trade_off_frontier(county, travel, moves, demand, baseline, final_ev, std, opens: tuple = ()):
     """Evaluate the closure sequence at several closure limits.
 
     Returns
@@ -62,7 +62,7 @@ def trade_off_frontier(county, travel, moves, demand, baseline, final_ev, std):
     points = int(std.get("recommend.frontier_points"))
     rows, built = [], {}
     for k in _cuts(n, points):
-        plan, sites, exp = build_plan(county, travel, active[:k], demand, {})
+        plan, sites, exp = build_plan(county, travel, active[:k], demand, {}, opens=opens)
         # the full sequence is the verified plan already evaluated (its repairs may have added classrooms)
         ev = final_ev if k == n else evaluate(county, plan, travel, std)
         if k == n:

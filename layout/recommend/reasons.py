@@ -11,7 +11,7 @@ ACTION_COLUMNS = ["school_id", "name", "action", "target", "beds", "seats", "hol
                   "reasons_en"]
 _BAND_NAME_ZH = {"normal": "正常", "large": "偏大", "oversized": "大班额", "super_oversized": "超大班额"}
 _ACTION_ZH = {"keep": "保留", "merge": "撤并", "downgrade": "改为教学点(1-3年级)", "add_boarding": "建设寄宿",
-              "designate_boarding": "指定寄宿", "expand": "扩建"}
+              "designate_boarding": "指定寄宿", "expand": "扩建", "open": "新设教学点"}
 
 
 def _trip(ev, groups) -> tuple[float, float, int]:
@@ -136,6 +136,23 @@ def action_table(county, plan, moves, sites, expansions, baseline, ev, robust, r
                   "按每周通行时间和建设成本最小选定。")
             rows.append({"school_id": sid, "action": act, "target": None, "beds": beds, "seats": 0,
                          "holds_all": holds.get((sid, "boarding"), True), "reasons_en": en, "reasons_zh": zh})
+        if bool(plan.schools.at[sid, "is_new"]):
+            a = ev.allocation.assignments
+            mine = a[a["school_id"] == sid]
+            n = int(mine["children"].sum())
+            mean = float(np.average(mine["minutes"], weights=mine["children"])) if n else float("nan")
+            seats = int(plan.schools.at[sid, "seats"])
+            before_un = int(baseline.allocation.unserved["children"].sum())
+            after_un = int(ev.allocation.unserved["children"].sum())
+            en = (f"open a teaching point for grades 1-3 ({seats} seats): {n} young children of "
+                  f"{mine['village_id'].nunique()} villages have no school within {walk_limit:g} minutes' walk today "
+                  f"and walk {_fmt(mean)} min on average to it; children without a place in the county "
+                  f"{before_un} → {after_un}. Site: the weighted centre of the pocket (survey it on the ground).")
+            zh = (f"新设1-3年级教学点({seats}个学位):{mine['village_id'].nunique()}个村的{n}名低年级学生现状"
+                  f"{walk_limit:g}分钟步行范围内无学校,新点平均步行{_fmt(mean)}分钟;全县无学位学生{before_un}→{after_un}人。"
+                  "选址为该片区按学生数加权的中心村(需实地踏勘)。")
+            rows.append({"school_id": sid, "action": "open", "target": None, "beds": 0, "seats": seats,
+                         "holds_all": holds.get((sid, "open"), True), "reasons_en": en, "reasons_zh": zh})
         if not any(r["school_id"] == sid for r in rows):
             w = withdrawn.get(sid)
             if w is not None and w.notes:

@@ -76,7 +76,7 @@ class Recommendation:
         b, e = self.baseline.summary_metrics(), self.evaluation.summary_metrics()
         if lang == "zh":
             names = {"merge": "撤并", "downgrade": "改为教学点", "add_boarding": "建设寄宿",
-                     "designate_boarding": "指定寄宿", "expand": "扩建"}
+                     "designate_boarding": "指定寄宿", "expand": "扩建", "open": "新设教学点"}
             parts = "、".join(f"{names.get(k, k)}{v}所" for k, v in c.items()) or "无调整"
             return (f"建议({self.goal}):{parts}。开办学校{b['schools_open']}→{e['schools_open']}所;"
                     f"年度成本{b['annual_cost']:,.0f}→{e['annual_cost']:,.0f}元;"

@@ -37,6 +37,8 @@ def robustness(county, travel, plan, moves, sites, std, horizon: int, ev_now, ba
     items = [(m.school, m.action, {m.school, m.into} - {None}, {v for v, _ in m.catchment})
              for m in moves if m.active]
     items += [(b.school, "boarding", {b.school}, set(b.villages)) for b in sites]
+    new_ids = plan.schools.index[plan.schools["is_new"].astype(bool)]
+    items += [(str(sid), "open", {str(sid)}, set()) for sid in sorted(new_ids)]
     rows = []
     for sid, action, schools, villages in items:
         row = {"school_id": sid, "action": action}

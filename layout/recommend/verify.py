@@ -36,8 +36,8 @@ def _expansions(plan: Plan, before: Plan, moves) -> dict[str, int]:
 
 
 def build_plan(county, travel, moves, demand: pd.DataFrame, extra_seats: dict[str, int] | None = None,
-               name: str = "recommended"):
-    """Status quo + active moves (merges, downgrades) + classroom expansions + boarding sites.
+               name: str = "recommended", opens: tuple = ()):
+    """New teaching points + status quo + active moves (merges, downgrades) + classroom expansions + boarding.
 
     Returns
     -------
@@ -47,6 +47,8 @@ def build_plan(county, travel, moves, demand: pd.DataFrame, extra_seats: dict[st
     """
     base = Plan.status_quo(county)
     plan = base
+    for o in opens:
+        plan = plan.apply(o)
     active = [m for m in moves if m.active]
     for m in active:
         if m.action == "merge":
@@ -57,7 +59,7 @@ def build_plan(county, travel, moves, demand: pd.DataFrame, extra_seats: dict[st
     for sid, seats in sorted((extra_seats or {}).items()):
         exp[sid] = exp.get(sid, 0) + seats
     # build first: expansions and boarding come before the closures in the proposal
-    pre: list = [Expand(sid, int(n)) for sid, n in sorted(exp.items()) if n > 0]
+    pre: list = [*opens, *(Expand(sid, int(n)) for sid, n in sorted(exp.items()) if n > 0)]
     need = boarding_need(county, plan, travel, demand)
     sites = choose_boarding_sites(county, plan, travel, need)
     for site in sites:
@@ -81,11 +83,13 @@ def _hard_keys(ev) -> set[tuple]:
 
 def unserved_increase(ev, base) -> pd.Series:
     """Children unserved under ``ev`` beyond those unserved in ``base``, by (village_id, band)."""
-    def table(e):
+    def table(e) -> pd.Series:
         u = e.allocation.unserved
-        return u.groupby(["village_id", "band"])["children"].sum() if len(u) else pd.Series(dtype=float)
+        if not len(u):
+            return pd.Series([], dtype=float, index=pd.MultiIndex.from_tuples([], names=["village_id", "band"]))
+        return u.groupby(["village_id", "band"])["children"].sum().astype(float)
     a, b = table(ev), table(base)
-    diff = a.sub(b.reindex(a.index, fill_value=0), fill_value=0)
+    diff = a - b.reindex(a.index, fill_value=0.0)
     return diff[diff > 0].sort_index()
 
 
