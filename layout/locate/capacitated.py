@@ -35,7 +35,7 @@ __all__ = ["capacitated_p_median", "capacity_explanation"]
 
 _OPT_TOL = 1e-7
 #: Relative gap at which the search for a starting solution stops.
-START_GAP = 1e-4
+START_GAP = 1e-3
 #: Seconds for each starting assignment.
 START_SECONDS = 3.0
 #: Core MILP: sites = the solution's plus CORE_SITES·p best by the relaxation; CORE_PAIRS·n/p nearest per point.
@@ -173,17 +173,21 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
 
     # 1. Lagrangian bound (no upper bound yet), then starting solutions: the sites the relaxation picks and
     #    the uncapacitated p-median's sites, each with a single-source assignment found by HiGHS.
-    lag_deadline = None if deadline is None else t0 + 0.1 * time_limit
-    lb, lam = capacitated_bound(wcost, q, cap, p, prep.candidates, prep.required, math.inf,
-                                deadline=lag_deadline, max_iter=150)
-    starts = [_relaxation_sites(wcost, q, cap, p, prep.candidates, prep.required, lam)]
+    # the uncapacitated p-median heuristic: a start, per-point multipliers and a step target for the relaxation
     pen = penalised(wcost, np.ones(n))
     unc = greedy(pen, np.ones(n), p, prep.candidates, prep.required)
-    starts.append(swap_search(pen, np.ones(n), unc, prep.candidates, prep.required,
-                              deadline=time.perf_counter() + 2.0))
+    unc = swap_search(pen, np.ones(n), unc, prep.candidates, prep.required, deadline=time.perf_counter() + 2.0)
+    unc_cost = pen[:, unc].min(axis=1)
+    target = 1.1 * float(unc_cost.sum()) + 1.0
+    lag_deadline = None if deadline is None else t0 + 0.1 * time_limit
+    lb, lam = capacitated_bound(wcost, q, cap, p, prep.candidates, prep.required, target, lam=unc_cost,
+                                deadline=lag_deadline, max_iter=150)
+    starts = [unc, _relaxation_sites(wcost, q, cap, p, prep.candidates, prep.required, lam)]
     open0 = assign0 = None
     ub = math.inf
-    per_start = START_SECONDS if time_limit is None else min(START_SECONDS, 0.1 * time_limit)
+    per_start = max(START_SECONDS, n / 50.0)
+    if time_limit is not None:
+        per_start = min(per_start, 0.1 * time_limit)
     for site_set in starts:
         only = np.zeros(prep.m, dtype=bool)
         only[site_set] = True
