@@ -72,7 +72,7 @@ def format_evaluation(ev, lang: str = "zh", max_violations: int = 12, baseline=N
     """
     m = ev.summary_metrics()
     zh = lang == "zh"
-    lines = [f"{_t('title', lang)} {ev.plan_name}" + (f"({_t('year', lang)} +{ev.year})" if ev.year else "")]
+    lines = [f"{_t('title', lang)} {ev.plan_name}" + ((f"({_t('year', lang)} +{ev.year})" if zh else f" ({_t('year', lang)} +{ev.year})") if ev.year else "")]
     if ev.estimated:
         lines.append(_t("estimate", lang))
     lines.append(f"{_t('children', lang)} {ev.students_total} · {_t('assigned', lang)} {ev.students_assigned} · "
