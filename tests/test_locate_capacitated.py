@@ -43,7 +43,7 @@ def check_feasible(sol, demand, capacity, p):
 
 
 def test_known_small_answer():
-    cost = np.array([[0, 1, 5], [1, 0, 4], [5, 4, 0], [6, 5, 1]])
+    cost = np.array([[0, 2, 5], [1, 0, 4], [5, 4, 0], [6, 5, 1]])
     sol = capacitated_p_median(cost, 2, demand=[1, 1, 1, 1], capacity=[2, 2, 2])
     assert sol.open.tolist() == [0, 2]
     assert sol.assignment.tolist() == [0, 0, 2, 2]

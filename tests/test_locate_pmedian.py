@@ -44,7 +44,7 @@ def check_solution(sol, cost, weights=None):
 
 
 def test_known_small_answer():
-    cost = np.array([[0, 4, 9], [4, 0, 5], [9, 5, 0], [8, 6, 1]])
+    cost = np.array([[0, 4, 9], [6, 0, 5], [9, 5, 0], [8, 6, 1]])
     sol = p_median(cost, 2)
     assert sol.open.tolist() == [1, 2]
     assert sol.assignment.tolist() == [1, 1, 2, 2]

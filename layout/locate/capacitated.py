@@ -124,7 +124,7 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     Example
     -------
     >>> import numpy as np
-    >>> cost = np.array([[0, 1, 5], [1, 0, 4], [5, 4, 0], [6, 5, 1]])
+    >>> cost = np.array([[0, 2, 5], [1, 0, 4], [5, 4, 0], [6, 5, 1]])
     >>> s = capacitated_p_median(cost, 2, demand=[1, 1, 1, 1], capacity=[2, 2, 2])
     >>> s.open.tolist(), s.objective
     ([0, 2], 2.0)

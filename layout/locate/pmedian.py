@@ -194,7 +194,7 @@ def p_median(cost, p, weights=None, required=None, forbidden=None, max_cost=None
     Example
     -------
     >>> import numpy as np
-    >>> cost = np.array([[0, 4, 9], [4, 0, 5], [9, 5, 0], [8, 6, 1]])
+    >>> cost = np.array([[0, 4, 9], [6, 0, 5], [9, 5, 0], [8, 6, 1]])
     >>> s = p_median(cost, 2)
     >>> s.open.tolist(), s.objective, s.status
     ([1, 2], 5.0, 'optimal')
