@@ -312,3 +312,14 @@ def test_enrolment_follows_nearest_school_by_walking_time(sample):
         assert int(actual.sum()) == int(v[band].sum())
         moved = 0.5 * float((expected - actual).abs().sum()) / float(actual.sum())
         assert moved < 0.10, f"{band}: {moved:.1%} of children are not at their nearest school"
+
+
+def test_cli_keeps_other_files_in_the_folder(tmp_path):
+    out = tmp_path / "c"
+    (out / "proposals").mkdir(parents=True)
+    (out / "proposals" / "mine.yaml").write_text("name: keep me\n", encoding="utf-8")
+    (out / "villages.csv").write_text("stale", encoding="utf-8")
+    datasets_main([str(out), "--villages", "20", "--townships", "2", "--seed", "1"])
+    assert (out / "proposals" / "mine.yaml").read_text(encoding="utf-8") == "name: keep me\n"
+    assert len(layout.read_county(out).villages) == 20
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]     # no temporary folder left

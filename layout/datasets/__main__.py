@@ -2,13 +2,14 @@
 
 Without options it writes the bundled sample county (:data:`layout.datasets.SAMPLE_PARAMETERS`); that is how
 ``data/sample_county`` is made. A ``README.md`` saying the data are synthetic and how they were made is
-written into the folder.
+written into the folder. Other files already in the folder (such as ``proposals/``) are kept.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 from pathlib import Path
 
 from layout.datasets import SAMPLE_PARAMETERS, make_county
@@ -62,16 +63,31 @@ def write_readme(county, folder: Path, params: dict, is_sample: bool) -> Path:
     return path
 
 
+def write_into(county, folder: Path) -> Path:
+    """Write the county's files into ``folder``, replacing each one atomically and keeping every other file.
+
+    ``write_county`` replaces a whole folder; the sample folder also holds files that are not generated (e.g.
+    ``proposals/``), so the generated files are written to a temporary sibling and moved in one by one.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{folder.name}.", dir=folder.parent) as tmp:
+        written = write_county(county, Path(tmp) / "county")
+        for f in sorted(written.iterdir()):
+            os.replace(f, folder / f.name)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> Path:
     ap = argparse.ArgumentParser(prog="python -m layout.datasets", description=__doc__.splitlines()[0])
-    ap.add_argument("out_dir", type=Path, help="folder to write (replaced if it exists)")
+    ap.add_argument("out_dir", type=Path, help="folder to write (its county files are replaced, others kept)")
     ap.add_argument("--villages", type=int, default=SAMPLE_PARAMETERS["n_villages"])
     ap.add_argument("--townships", type=int, default=SAMPLE_PARAMETERS["n_townships"])
     ap.add_argument("--seed", type=int, default=SAMPLE_PARAMETERS["seed"])
     args = ap.parse_args(argv)
     params = dict(SAMPLE_PARAMETERS, n_villages=args.villages, n_townships=args.townships, seed=args.seed)
     county = make_county(**params)
-    write_county(county, args.out_dir)
+    write_into(county, args.out_dir)
     write_readme(county, args.out_dir, params, is_sample=params == SAMPLE_PARAMETERS)
     print(f"wrote {county!r} to {args.out_dir}")
     return args.out_dir
