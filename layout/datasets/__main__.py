@@ -39,7 +39,8 @@ i.e. `layout.datasets.make_county({call})`{sample}. The same command always writ
 | road lines | {roads} ({roads_km} km) |
 
 Files: `villages.csv`, `schools.csv` (UTF-8, lon/lat in CGCS2000), `roads.geojson`, `townships.geojson`,
-`county.yaml`. How each part is generated and what it is calibrated to: `docs/sample_county.md`.
+`county.yaml`. How each part is generated and what it is calibrated to: `docs/sample_county.md`. Anything else
+in this folder (such as `proposals/`) is written by hand and kept when the files above are regenerated.
 """
 
 
