@@ -157,7 +157,7 @@ def write_results(andorra_res: dict | None, synth: dict | None, args, load: str)
                   "| step | seconds |", "|---|---|",
                   f"| build RoadNetwork from 1M road lines | {synth['build_s']:.1f} |",
                   f"| walk matrix (snap + search + metres) | {synth['walk_s']:.1f} |",
-                  f"| bus matrix (two searches: minutes and metres) | {synth['bus_s']:.1f} |",
+                  f"| bus matrix (search + metres along the shortest-path tree) | {synth['bus_s']:.1f} |",
                   f"| total incl. making the test data | {synth['total_s']:.1f} |", "",
                   f"Peak memory: main process max RSS {synth['peak_rss_mb']:.0f} MB, largest worker "
                   f"{synth['peak_worker_rss_mb']:.0f} MB (goal < 4 GB).", ""]
