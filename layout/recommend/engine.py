@@ -188,6 +188,9 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
                            f"保留:按目标“{goal}”,撤并{k}所的方案最优(年度成本{row['annual_cost']:,.0f}元,"
                            f"小学平均差异系数{cv})")
             plan, sites, exp, ev = evals[k]
+    if front is not None and len(front):
+        chosen = len([m for m in moves if m.active and m.action in ("merge", "downgrade")])
+        front = front.assign(chosen=front["closures"] == min(chosen, int(front["closures"].max())))
     robust, robust_evals = robustness(county, travel, plan, moves, sites, std, horizon, ev, baseline)
     actions = action_table(county, plan, moves, sites, exp, baseline, ev, robust, robust_evals, std, horizon)
     village_clusters, clusters = enrolment_catchments(county, plan, travel["walk"].minutes)
