@@ -149,6 +149,8 @@ _ROADS = [
           "国道/省道/县道/乡道/村道 accepted)"),
     Field("speed_kmh", "amount", False, ("speed", "maxspeed", "设计速度", "限速"),
           "vehicle speed on this line, overrides the class speed", "km/h"),
+    Field("oneway", "bool", False, ("one_way", "单行", "单行道", "是否单行"),
+          "traffic only in the line's drawing direction (yes/no); walking ignores it"),
     Field("name", "text", False, ("road_name", "道路名称", "名称"), "road name"),
     Field("road_id", "text", False, ("id", "道路编码"), "road id"),
 ]

@@ -72,7 +72,7 @@ def test_single_grades_and_births(county_folder):
 def test_xlsx_and_vector_layers(county_folder, tmp_path):
     folder = county_folder(schools=None)
     pd.read_csv(pd.io.common.StringIO(SCHOOLS_CSV)).to_excel(folder / "schools.xlsx", index=False)
-    roads = gpd.GeoDataFrame({"highway": ["primary", "县道"], "maxspeed": [60, None]},
+    roads = gpd.GeoDataFrame({"highway": ["primary", "县道"], "maxspeed": [60, None], "单行": ["是", ""]},
                              geometry=[LineString([(105.1, 30.1), (105.2, 30.1)]),
                                        LineString([(105.2, 30.1), (105.2, 30.05)])], crs=4490)
     roads.to_file(folder / "roads.geojson", driver="GeoJSON")
@@ -83,6 +83,7 @@ def test_xlsx_and_vector_layers(county_folder, tmp_path):
     county = read_county(folder)
     assert list(county.roads["road_class"]) == ["national", "county"]
     assert county.roads["speed_kmh"].iloc[0] == 60 and np.isnan(county.roads["speed_kmh"].iloc[1])
+    assert list(county.roads["oneway"]) == [True, False]
     assert set(county.townships["township"]) == {"城关镇", "河口乡"}
     assert county.schools.loc["S3", "canteen"]
     assert county.crs.to_epsg() == 32648 and county.roads.crs == county.crs

@@ -417,6 +417,8 @@ def _read_roads(raw: RawTable, manifest: Manifest, std: Standards, geometry: gpd
         if s == 0:
             problems.add(file, "speed of 0 km/h", row=row, column="speed_kmh", fix="leave it blank to use the class speed")
     cols["speed_kmh"] = speed
+    cols["oneway"] = (to_bool(frame["oneway"], "oneway", rows, file, problems) if "oneway" in frame
+                      else pd.Series(False, index=frame.index))
     for name in ("name", "road_id"):
         cols[name] = (to_text(frame[name], name, rows, file, problems, False) if name in frame
                       else pd.Series([""] * len(frame), index=frame.index, dtype=object))
