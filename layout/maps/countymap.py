@@ -23,14 +23,13 @@ from layout.maps.layers import (
     add_catchments,
     add_roads,
     add_townships,
-    popup,
-    school_icon,
+    school_svg,
     swatch_svg,
     to_map_coords,
     trip_colour,
 )
 from layout.maps.legend import Legend, swatch_area, swatch_circle, swatch_line
-from layout.maps.safe import Tooltip, esc, html_table
+from layout.maps.safe import esc, html_table
 from layout.schema import BANDS
 
 __all__ = ["county_map", "village_trips"]
@@ -345,6 +344,7 @@ def county_map(
         if getattr(v, "school_id", None):
             issues.setdefault(str(v.school_id), []).append(v.message_zh if lang == "zh" else v.message_en)
     g_sch = folium.FeatureGroup(name=t("schools", lang), show=True)
+    school_rows: list[list] = []
     for sid, row in schools.iterrows():
         sid = str(sid)
         action = acts.at[sid, "action"] if sid in acts.index else "keep"
@@ -361,10 +361,17 @@ def county_map(
                 + "".join(f"<li>{esc(x)}</li>" for x in issues[sid][:8])
                 + "</ul></div>"
             )
-        marker = folium.Marker([row.geometry.y, row.geometry.x], icon=school_icon(action))
-        marker.add_child(popup(rows, f"{row.get('name', sid)} ({sid})", extra))
-        marker.add_child(Tooltip(f"{row.get('name', sid)} · {t(action, lang)}"))
-        g_sch.add_child(marker)
+        school_rows.append(
+            [
+                float(row.geometry.y),
+                float(row.geometry.x),
+                school_svg(action, 22),
+                22,
+                esc(f"{row.get('name', sid)} · {t(action, lang)}"),
+                html_table(rows, f"{row.get('name', sid)} ({sid})") + extra,
+            ]
+        )
+    g_sch.add_child(BatchLayer("marker", school_rows))
     m.add_child(g_sch)
 
     # --- legend and controls --------------------------------------------------------------------------------

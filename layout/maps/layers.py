@@ -128,6 +128,14 @@ def add_townships(group: folium.FeatureGroup, townships: gpd.GeoDataFrame | None
 
 def school_icon(action: str, size: int = 22) -> folium.DivIcon:
     """An inline-SVG marker whose shape and colour say the action (no icon font, no image file)."""
+    s = size
+    return folium.DivIcon(
+        html=school_svg(action, s), icon_size=(s, s), icon_anchor=(s // 2, s // 2), class_name="layout-school"
+    )
+
+
+def school_svg(action: str, size: int = 22) -> str:
+    """The SVG drawing of a school marker for ``action``."""
     colour, shape = ACTION_STYLE.get(action, ACTION_STYLE["keep"])
     s = size
     body = {
@@ -147,16 +155,14 @@ def school_icon(action: str, size: int = 22) -> folium.DivIcon:
             f"stroke='{colour}' stroke-width='1.6'/>"
         ),
     }[shape]
-    svg = f"<svg xmlns='http://www.w3.org/2000/svg' width='{s}' height='{s}' viewBox='0 0 22 22'>{body}</svg>"
-    return folium.DivIcon(
-        html=svg, icon_size=(s, s), icon_anchor=(s // 2, s // 2), class_name="layout-school"
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{s}' height='{s}' viewBox='0 0 22 22'>{body}</svg>"
     )
 
 
 def swatch_svg(action: str) -> str:
     """The marker drawn small, for the legend."""
-    icon = school_icon(action, 16)
-    return icon.options.get("html", "")
+    return school_svg(action, 16)
 
 
 def add_catchments(group: folium.FeatureGroup, iso: gpd.GeoDataFrame, names: pd.Series, lang: str) -> None:
