@@ -196,3 +196,15 @@ def test_shapefile_townships_and_xlsx_with_chinese_headers(county_folder):
     county = read_county(folder)
     assert list(county.townships["township"]) == ["城关镇"]
     assert county.schools.loc["S2", "kind"] == "middle" and county.villages.loc["V1", "g7_9"] == 25
+
+
+def test_writing_keeps_other_files_and_refuses_ambiguous_layers(county_folder, tmp_path):
+    county = read_county(county_folder())
+    target = write_county(county, tmp_path / "out")
+    (target / "proposals").mkdir()
+    (target / "proposals" / "p.yaml").write_text("name: p\n", encoding="utf-8")
+    write_county(county, target)
+    assert (target / "proposals" / "p.yaml").exists()
+    (target / "villages.xlsx").write_bytes(b"x")
+    with pytest.raises(LayoutInputError, match="already holds villages.xlsx"):
+        write_county(county, target)

@@ -4,8 +4,8 @@ Villages and schools go to UTF-8 CSV with lon/lat (readable in Excel/WPS and dif
 townships to GeoJSON, plus ``county.yaml``. Coordinates are written in WGS84 (or CGCS2000 when that was the
 source) at full precision; a GCJ-02 source is written converted to WGS84 and the manifest says so.
 
-The folder is written atomically: everything goes to a temporary sibling folder which then replaces the
-target, so a failed write leaves an earlier folder intact.
+Everything is first written to a temporary sibling folder, so a failed write leaves an earlier folder
+intact; files of the folder that are not the county's own (proposals, notes) are kept.
 """
 
 from __future__ import annotations
@@ -118,7 +118,10 @@ def _schools_table(county: County) -> pd.DataFrame:
 
 
 def write_county(county: County, path: str | Path) -> Path:
-    """Write ``county`` to folder ``path`` (replacing it atomically if it exists).
+    """Write ``county`` to folder ``path``.
+
+    A new folder appears whole or not at all. In an existing folder the county's files are replaced only after
+    all of them were written, and other files there (proposals, notes) are kept.
 
     Parameters
     ----------
@@ -157,10 +160,32 @@ def write_county(county: County, path: str | Path) -> Path:
             manifest["notes"] = "coordinates converted from GCJ-02 (AMap) to WGS84 when first read"
         (tmp / "county.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
                                          encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        replace_dir(tmp, target)
+        _check_no_conflicting_layers(target, {p.name for p in tmp.iterdir()})
+        if target.exists():
+            for f in sorted(tmp.iterdir()):  # everything is written; now swap files in one by one
+                os.replace(f, target / f.name)
+            tmp.rmdir()
+        else:
+            os.chmod(tmp, 0o755)
+            replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _check_no_conflicting_layers(target: Path, written: set[str]) -> None:
+    """Refuse to write next to another file of the same layer (e.g. villages.xlsx), which would make the folder
+    ambiguous to read; other files in the folder (proposals, notes) are left as they are."""
+    if not target.exists():
+        return
+    from layout.errors import LayoutInputError, Problem
+    from layout.io.manifest import LAYERS
+    from layout.io.tables import SUFFIXES
+
+    clashes = [p.name for p in target.iterdir() if p.is_file() and p.stem.lower() in LAYERS
+               and p.suffix.lower() in SUFFIXES and p.name not in written]
+    if clashes:
+        raise LayoutInputError([Problem(str(target), f"the folder already holds {', '.join(sorted(clashes))}",
+                                        fix="write the county to an empty folder, or remove those files first")])
 
