@@ -161,3 +161,15 @@ def test_cli_map_and_report(tmp_path):
     )
     assert isinstance(r.exception, LayoutInputError) and "--tianditu-key" in str(r.exception)
     assert not (tmp_path / "t.html").exists()
+
+
+def test_plan_and_evaluation_display_in_notebooks():
+    from layout.datasets import make_county
+    from layout.evaluate import evaluate
+    from layout.plan import Plan
+
+    county = make_county(n_villages=20, n_townships=8, seed=4)
+    plan = Plan.status_quo(county)
+    ev = evaluate(county, plan)
+    assert "<table" in plan._repr_html_() or "<div" in plan._repr_html_()
+    assert "<table" in ev._repr_html_()

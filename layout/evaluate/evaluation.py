@@ -232,6 +232,12 @@ class Evaluation:
 
         return format_evaluation(self, lang, baseline=baseline)
 
+    def _repr_html_(self) -> str:
+        """Readable table in Jupyter (see :mod:`layout.report.notebook`)."""
+        from layout.report import evaluation_html
+
+        return evaluation_html(self)
+
     def __repr__(self) -> str:
         c = self.violation_counts()
         return (f"Evaluation({self.plan_name!r}, year {self.year}: {self.students_assigned}/{self.students_total} "

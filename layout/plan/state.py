@@ -218,6 +218,12 @@ class Plan:
         """The same plan under another name."""
         return replace(self, name=name, description=self.description if description is None else description)
 
+    def _repr_html_(self) -> str:
+        """Readable table in Jupyter (see :mod:`layout.report.notebook`)."""
+        from layout.report import plan_html
+
+        return plan_html(self)
+
     def __repr__(self) -> str:
         s = self.schools
         return (f"Plan({self.name!r}: {int((s['status'] == 'open').sum())} open, "
