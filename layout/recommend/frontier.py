@@ -91,26 +91,41 @@ def pick_from_frontier(frame: pd.DataFrame, goal: str) -> int | None:
 
 
 def plot_frontier(frame: pd.DataFrame, path, lang: str = "en"):
-    """Save the frontier as a PNG: schools kept vs mean/worst travel, annual cost and primary CV."""
+    """Save the frontier as a PNG: schools merged or downgraded vs mean/worst travel, annual cost and primary CV
+    (the chosen row starred)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    zh = lang == "zh"
+    font = None
+    if lang == "zh":
+        try:   # the report's finder of an installed CJK font (English labels when there is none)
+            from layout.report.charts import cjk_font
+
+            font = cjk_font()
+        except ImportError:
+            font = None
+    zh = font is not None
     labels = {
-        "x": "开办学校数" if zh else "schools open",
+        "x": "撤并或改为教学点的学校数" if zh else "schools merged or downgraded",
         "t": "通行时间(分钟)" if zh else "travel (minutes)",
         "mean": "平均" if zh else "mean",
         "worst": "最远" if zh else "worst",
         "cost": "年度成本(万元)" if zh else "annual cost (10k yuan)",
         "cv": "小学平均差异系数" if zh else "primary mean CV",
     }
-    if zh:
-        plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "SimHei", "DejaVu Sans"]
-    f = frame.sort_values("schools_open")
+    rc = {"font.family": "sans-serif", "font.sans-serif": [font, "DejaVu Sans"]} if zh else {}
+    with plt.rc_context(rc):
+        return _draw(frame, path, labels, plt)
+
+
+def _draw(frame: pd.DataFrame, path, labels: dict, plt):
+    from matplotlib.ticker import MaxNLocator
+
+    f = frame.sort_values("closures")
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    x = f["schools_open"]
+    x = f["closures"]
     axes[0].plot(x, f["mean_minutes"], "o-", label=labels["mean"])
     axes[0].plot(x, f["worst_minutes"], "s--", label=labels["worst"])
     axes[0].set_ylabel(labels["t"])
@@ -120,12 +135,13 @@ def plot_frontier(frame: pd.DataFrame, path, lang: str = "en"):
     axes[2].plot(x, f["primary_mean_cv"], "o-", color="tab:purple")
     axes[2].set_ylabel(labels["cv"])
     for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(labels["x"])
         ax.grid(alpha=0.3)
     chosen = f[f["chosen"]]
     for ax, col, scale in ((axes[0], "mean_minutes", 1), (axes[1], "annual_cost", 1e4), (axes[2], "primary_mean_cv", 1)):
         if len(chosen):
-            ax.plot(chosen["schools_open"], chosen[col] / scale, "*", color="red", markersize=14)
+            ax.plot(chosen["closures"], chosen[col] / scale, "*", color="red", markersize=14)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
