@@ -61,14 +61,16 @@ def plan_costs(plan, schools_table: pd.DataFrame, allocation, standards) -> dict
                 + board_prim * poor * float(living["primary"]) + board_mid * poor * float(living["middle"])).to_numpy()
     bus = a[a["mode"] == "bus"]
     buses = np.ceil(bus["children"].to_numpy(float) / float(c["bus_seats"]))
-    vkm_day = buses * bus["metres"].to_numpy(float) / 1000.0 * 4.0
+    vkm_day = buses * bus["metres"].to_numpy(float) / 1000.0 * float(c["bus_trips_per_day"])
     days = float(c["school_days_per_year"])
     vkm_year = pd.Series(vkm_day * days, index=bus["school_id"].to_numpy()).groupby(level=0).sum()
     vkm_year = vkm_year.reindex(t.index, fill_value=0.0)
     bus_cost = vkm_year.to_numpy() * float(c["bus_cost_per_vehicle_km"])
     seats_cap = s["built_seats"].to_numpy(float) * float(c["new_seat_capital"])
     beds_cap = s["built_beds"].to_numpy(float) * float(c["new_bed_capital"])
-    new_cap = np.where(s["is_new"].to_numpy(bool), float(c["new_school_capital"]), 0.0)
+    site_cost = np.where(t["kind"].astype(str).to_numpy() == "teaching_point",
+                         float(c["new_teaching_point_capital"]), float(c["new_school_capital"]))
+    new_cap = np.where(s["is_new"].to_numpy(bool), site_cost, 0.0)
     by_school = pd.DataFrame({
         "per_student_funds": per_student, "fixed_site": fixed, "boarding": boarding, "bus": bus_cost,
         "bus_vehicle_km": vkm_year.to_numpy(), "capital_seats": seats_cap, "capital_beds": beds_cap,

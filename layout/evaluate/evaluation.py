@@ -112,7 +112,7 @@ class Evaluation:
             "meta": {"plan": self.plan_name, "description": self.description, "county": self.county_name,
                      "year": self.year, "travel_estimated": self.estimated,
                      "actions": [{"line": act.line, **act.to_dict()} for act in a.plan.actions],
-                     "demand_method": a.demand.attrs.get("method"), "solver_seconds": a.seconds,
+                     "demand_method": a.demand.attrs.get("method"),
                      "notes": list(self.notes) + list(a.notes)},
             "students_total": self.students_total,
             "students_assigned": self.students_assigned,
