@@ -138,5 +138,11 @@ class Recommendation:
             out / "recommendation.json", json.dumps(self.to_dict(), ensure_ascii=False, indent=2))
         return paths
 
+    def _repr_html_(self) -> str:
+        """Readable table in Jupyter (see :mod:`layout.report.notebook`)."""
+        from layout.report import recommendation_html
+
+        return recommendation_html(self)
+
     def __repr__(self) -> str:
         return f"Recommendation({self.goal!r}: {self.summary('en')})"
