@@ -114,7 +114,7 @@ def test_time_limit_is_honoured():
     rng = np.random.default_rng(5)
     cost = rng.uniform(0, 100, size=(400, 400))
     sol = p_median(cost, 8, time_limit=2.0, method="exact")
-    assert sol.seconds < 6.0
+    assert sol.seconds < 15.0  # generous for a loaded CI machine; a runaway solve takes minutes
     assert sol.status in ("optimal", "time_limit", "feasible")
     assert sol.lower_bound <= sol.objective
     check_solution(sol, cost)

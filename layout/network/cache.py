@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layout.io.write import atomic_path
 from layout.network.matrix import TravelMatrix
 
 __all__ = ["matrix_key", "cached"]
@@ -61,15 +60,8 @@ def _save(path: Path, key: str, tm: TravelMatrix) -> None:
         "snap_snapped": (tm.snap["snapped"].to_numpy(bool) if "snapped" in tm.snap
                          else np.ones(len(tm.snap), bool)),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, **arrays)
 
 
 def _load(path: Path, key: str) -> TravelMatrix | None:

@@ -4,11 +4,11 @@ atomically. Text that Excel would read as a formula (``=``, ``+``, ``-``, ``@`` 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from layout.io.write import atomic_path
 
 __all__ = ["write_workbook"]
 
@@ -75,13 +75,6 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width * 1.6 + 2))
     if not wb.sheetnames:
         wb.create_sheet("empty")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
