@@ -137,6 +137,35 @@ def main() -> int:
     rate1, raten = n / single_s, n / pooled_s
     load_before = os.getloadavg()
 
+    lines = [
+        "# Batch evaluation benchmark",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} ({cores} cores available), Python "
+        f"{platform.python_version()}; load average {load_before[0]:.1f} after the sample-county runs "
+        "(the machine is shared).",
+        f"Command: `.venv/bin/python benchmarks/batch.py --proposals {args.proposals} --repeats {args.repeats} "
+        f"--counties {args.counties} --per-county {args.per_county} --villages {args.villages}`",
+        "",
+        f"## Sample county ({source}: {len(county.villages)} villages, {len(county.schools)} schools), "
+        f"{n} random proposals, travel cached",
+        "",
+        f"| run | wall (median of {args.repeats}) | proposals / s | per core | vs baseline |",
+        "|---|---|---|---|---|",
+        f"| baseline: 1 process (in-process) | {single_s:.2f} s | {rate1:.2f} | {rate1:.2f} | 1.00× |",
+        f"| warm pool of {cores} processes | {pooled_s:.2f} s | {raten:.2f} | {raten / cores:.2f} | "
+        f"{single_s / pooled_s:.2f}× (ideal {cores}×) |",
+        "",
+        f"* one evaluation (median, inside the batch): {per_eval * 1000:.0f} ms; travel matrices computed once "
+        f"before the batch: {travel_s:.2f} s; pool start-up (once per run): {startup_s:.2f} s.",
+        "* tables of the two runs: " + ("identical (checked in the run)." if not differ else
+                                         f"DIFFER in {', '.join(differ)} (was the code edited during the run?)"),
+        "",
+    ]
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n(province run in progress)\n", encoding="utf-8")
+    print("\n".join(lines), flush=True)
+
     # ---- province-sized run -------------------------------------------------------------------------------
     from layout.datasets import make_county
 
@@ -155,29 +184,7 @@ def main() -> int:
     mb = 1024 * 1024
     load_after = os.getloadavg()
 
-    lines = [
-        "# Batch evaluation benchmark",
-        "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} ({cores} cores available), Python "
-        f"{platform.python_version()}; load average {load_before[0]:.1f} before the province run, "
-        f"{load_after[0]:.1f} after (the machine is shared).",
-        f"Command: `.venv/bin/python benchmarks/batch.py --proposals {args.proposals} --repeats {args.repeats} "
-        f"--counties {args.counties} --per-county {args.per_county} --villages {args.villages}`",
-        "",
-        f"## Sample county ({source}: {len(county.villages)} villages, {len(county.schools)} schools), "
-        f"{n} random proposals, travel cached",
-        "",
-        f"| run | wall (median of {args.repeats}) | proposals / s | per core | vs baseline |",
-        "|---|---|---|---|---|",
-        f"| baseline: 1 process (in-process) | {single_s:.2f} s | {rate1:.2f} | {rate1:.2f} | 1.00× |",
-        f"| warm pool of {cores} processes | {pooled_s:.2f} s | {raten:.2f} | {raten / cores:.2f} | "
-        f"{single_s / pooled_s:.2f}× (ideal {cores}×) |",
-        "",
-        f"* one evaluation (median, inside the batch): {per_eval * 1000:.0f} ms; travel matrices computed once "
-        f"before the batch: {travel_s:.2f} s; pool start-up (once per run): {startup_s:.2f} s.",
-        "* tables of the two runs: " + ("identical (checked in the run)." if not differ else
-                                         f"DIFFER in {', '.join(differ)} (was the code edited during the run?)"),
-        "",
+    lines += [
         f"## Province: {args.counties} generated counties × {args.per_county} generated proposals",
         "",
         f"* counties: `make_county(n_villages={args.villages}, n_townships=4)`, written as folders in "
@@ -187,11 +194,11 @@ def main() -> int:
         f"* peak resident memory (psutil, sampled every 0.2 s): this process {mem.peak_self / mb:.0f} MB, "
         f"largest worker {mem.peak_worker / mb:.0f} MB, all together {mem.peak_total / mb:.0f} MB "
         "(forkserver included).",
+        f"* load average after the province run: {load_after[0]:.1f}.",
         "",
     ]
     text = "\n".join(lines)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text, encoding="utf-8")
+    out.write_text(text, encoding="utf-8")
     print(text)
     return 0
 
