@@ -208,3 +208,12 @@ def test_writing_keeps_other_files_and_refuses_ambiguous_layers(county_folder, t
     (target / "villages.xlsx").write_bytes(b"x")
     with pytest.raises(LayoutInputError, match="already holds villages.xlsx"):
         write_county(county, target)
+
+
+def test_roads_with_both_road_class_and_highway(county_folder):
+    folder = county_folder()
+    roads = gpd.GeoDataFrame({"road_class": ["county"], "highway": ["tertiary"]},
+                             geometry=[LineString([(105.1, 30.1), (105.2, 30.1)])], crs=4326)
+    roads.to_file(folder / "roads.geojson", driver="GeoJSON")
+    county = read_county(folder)
+    assert list(county.roads["road_class"]) == ["county"]

@@ -74,7 +74,7 @@ CASES = {
     "canteen not yes/no": (dict(schools=edit(S, "100,是", "100,maybe")), "schools.csv", 4, "canteen", "yes/no"),
     "more degree teachers than teachers": (dict(schools=edit(S, "25,20", "25,26")), "schools.csv", 4,
                                            "teachers_degree", "more teachers in a category"),
-    "two headers for one column": (dict(schools=S.replace("township,", "township,学校名称,")
+    "two headers for one column": (dict(schools=S.replace(",name,", ",校名,").replace("township,", "township,学校名称,")
                                         .replace("城关镇,105.11,30.10", "城关镇,x,105.11,30.10")
                                         .replace("河口乡,105.20", "河口乡,y,105.20")
                                         .replace("城关镇,105.11,30.11", "城关镇,z,105.11,30.11")),

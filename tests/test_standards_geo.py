@@ -71,3 +71,13 @@ def test_gcj02_leaves_points_outside_china():
     assert not in_china(1.5, 42.5)
     lon, lat = wgs84_to_gcj02(1.5, 42.5)
     assert (float(lon), float(lat)) == (1.5, 42.5)
+
+
+def test_standards_survive_pickling_for_worker_processes():
+    import pickle
+
+    s = load_standards({"travel": {"walk_limit_minutes": {"g1_3": 25}}})
+    again = pickle.loads(pickle.dumps(s))
+    assert again == s and again.walk_limit("g1_3") == 25
+    with pytest.raises(TypeError):
+        again.data["travel"]["walk_limit_minutes"]["g1_3"] = 99

@@ -49,30 +49,6 @@ class BatchContext:
     extras: dict = field(default_factory=dict)
 
 
-def _make_standards_picklable() -> None:
-    """Let standards cross process boundaries.
-
-    ``layout.standards._FrozenDict`` refuses ``__setitem__``, which is how pickle rebuilds a dict subclass, so a
-    County, Plan or Standards cannot be unpickled in a worker process as shipped. Until the standards module
-    gives the class a ``__reduce__``, register one here (rebuilding from a plain dict by the constructor).
-    """
-    import copyreg
-    import pickle
-
-    from layout import standards as _std
-
-    frozen = getattr(_std, "_FrozenDict", None)
-    if frozen is None or frozen in copyreg.dispatch_table:
-        return
-    try:
-        pickle.loads(pickle.dumps(frozen({"a": 1})))
-    except TypeError:
-        copyreg.pickle(frozen, lambda d: (frozen, (dict(d),)))
-
-
-_make_standards_picklable()
-
-
 def _evaluate(ctx: BatchContext, plan):
     if ctx.evaluate_fn is not None:
         return ctx.evaluate_fn(ctx.county, plan, travel=ctx.travel, standards=ctx.standards, year=ctx.year)

@@ -32,10 +32,14 @@ def canonical_columns(frame: pd.DataFrame, layer: str, file: str, problems: Prob
             problems.add(file, f"county.yaml maps {their!r} to unknown column {ours!r}", column=their,
                          fix=f"map it to one of: {', '.join(SCHEMA[layer])}")
     renames: dict[str, str] = {}
-    seen: dict[str, str] = {}
+    # a header that is exactly the canonical name wins; an alias of it is then kept as an ordinary column
+    # (e.g. OSM roads carry both road_class and highway)
+    seen: dict[str, str] = {c: c for c in frame.columns if c in SCHEMA[layer] and c not in mapping}
     for col in frame.columns:
         target = mapping.get(col) or resolve_alias(layer, col)
-        if target is None or target not in SCHEMA[layer]:
+        if target is None or target not in SCHEMA[layer] or seen.get(target) == col:
+            continue
+        if target in seen and seen[target] == target and col not in mapping:
             continue
         if target in seen:
             problems.add(file, f"columns {seen[target]!r} and {col!r} both mean {target!r}", column=col,

@@ -66,6 +66,9 @@ class _FrozenDict(dict):
     def __deepcopy__(self, memo):
         return self
 
+    def __reduce__(self):  # pickling rebuilds through __init__, not the refused __setitem__
+        return (_FrozenDict, (dict(self),))
+
     def __hash__(self):  # type: ignore[override]
         return hash(tuple(sorted(self.items(), key=lambda kv: str(kv[0]))))
 
