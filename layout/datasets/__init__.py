@@ -181,6 +181,7 @@ def _assemble(land, grades, births, schools, std, *, name, centre, base_year, ye
     roads = gpd.GeoDataFrame({
         "road_class": pd.Series([ln["road_class"] for ln in land.lines], dtype=object),
         "speed_kmh": np.array([ln["speed_kmh"] for ln in land.lines], dtype=float),
+        "oneway": np.zeros(len(land.lines), dtype=bool),
         "name": pd.Series([ln["name"] for ln in land.lines], dtype=object),
         "road_id": pd.Series([ln["road_id"] for ln in land.lines], dtype=object),
     }, geometry=[shapely.LineString(land.xy[ln["nodes"]] + origin) for ln in land.lines], crs=crs0)
