@@ -121,15 +121,18 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
     closed_status_quo = [c for c in plan.closed_schools if c in county.schools.index]
 
     # --- children without a place -------------------------------------------------------------------------
+    limit = std.walk_limit("g1_3")
+    near_closed: dict[str, list[str]] = {}  # village -> closed schools that were within the walk limit
+    if walk is not None:
+        cols = [c for c in closed_status_quo if c in walk.school_ids]
+        rows = [v for v in pd.unique(un.loc[un["band"] == "g1_3", "village_id"]) if v in walk.village_ids]
+        if cols and rows:
+            within = walk.minutes.loc[rows, cols].to_numpy() <= limit
+            near_closed = {v: [c for c, ok in zip(cols, within[i], strict=True) if ok] for i, v in enumerate(rows)}
     for r in un.itertuples(index=False):
         vname = vnames.get(r.village_id, r.village_id)
         if r.band == "g1_3" and r.reason == "beyond_walk_limit":
-            limit = std.walk_limit("g1_3")
-            near = []
-            if walk is not None and r.village_id in walk.village_ids:
-                for c in closed_status_quo:
-                    if c in walk.school_ids and walk.minutes.at[r.village_id, c] <= limit:
-                        near.append(c)
+            near = near_closed.get(r.village_id, [])
             after_en = f" after closing {', '.join(near)}" if near else ""
             after_zh = f"(因撤并 {'、'.join(near)})" if near else ""
             out.append(Violation(
