@@ -28,12 +28,12 @@ from layout.locate._assignment import AssignmentModel
 from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachable_message
 from layout.locate.heuristics import greedy, penalised, swap_search
 from layout.locate.lagrangian import _select, capacitated_bound, knapsack01_table, knapsack_values
+from layout.locate.pmedian import _result as pmedian_result
 from layout.locate.pmedian import is_integral
-from layout.locate.solution import Solution, infeasible, relative_gap
+from layout.locate.solution import Solution, infeasible
 
 __all__ = ["capacitated_p_median", "capacity_explanation"]
 
-_OPT_TOL = 1e-7
 #: Relative gap at which the search for a starting solution stops.
 START_GAP = 1e-3
 #: Seconds for each starting assignment.
@@ -81,16 +81,7 @@ def _result(open_sites, assignment, objective, lower, status, t0, method, wcost=
         if lower >= objective - 1e-9 * max(1.0, abs(objective)):
             lower = exact
         objective = exact
-    lower = min(lower, objective)
-    gap = relative_gap(objective, lower)
-    if status in ("optimal", "feasible") and gap <= _OPT_TOL:
-        status = "optimal"
-    elif status == "optimal":
-        status = "feasible"
-    return Solution(open=np.sort(np.asarray(open_sites, dtype=np.int64)),
-                    assignment=np.asarray(assignment, dtype=np.int64), objective=float(objective),
-                    lower_bound=float(lower), gap=gap, status=status, seconds=time.perf_counter() - t0,
-                    method=method, extra=extra)
+    return pmedian_result(open_sites, assignment, objective, lower, status, t0, method, **extra)
 
 
 def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None, required=None, forbidden=None,
