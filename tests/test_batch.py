@@ -248,3 +248,15 @@ def test_random_proposals_valid_on_random_counties(county_seed, seed):
         assert again.actions == plan.actions
         closed = set(plan.closed_schools)
         assert closed <= set(c.schools.index) and len(plan.open_schools) >= 1
+
+
+def test_ranking_puts_proposals_that_add_breaches_last_even_when_none_is_clean():
+    import pandas as pd
+
+    from layout.batch.ranking import rank
+
+    t = pd.DataFrame({"proposal": ["adds_breaches", "keeps_rules", "cheap_but_strands"],
+                      "students_unserved": [607, 405, 500], "violations_hard": [68, 43, 43],
+                      "annual_cost": [1.0, 3.0, 0.5], "capital_cost": [0, 0, 0], "mean_minutes": [10, 12, 9],
+                      "balance_pass": [False, False, False]})
+    assert rank(t, "cost").tolist() == [3, 1, 2]

@@ -1,7 +1,7 @@
 """Rank proposals by a goal a committee chooses.
 
-Every goal first puts the proposals that break no hard rule and leave no child unserved, then orders by its
-own criteria (each minimised, ``-column`` maximised), with the proposal name as the last tie-break so the
+Every goal first orders proposals by the children they leave without a place and then by their hard
+violations (so those breaking no hard rule and leaving no child unserved come first), then by its own criteria (each minimised, ``-column`` maximised), with the proposal name as the last tie-break so the
 ranking is the same on every machine.
 """
 
@@ -75,7 +75,10 @@ def rank(table: pd.DataFrame, goal: str | Sequence[str] = "balanced", ok: pd.Ser
                           errors="coerce").to_numpy(dtype=float)
         return x
 
-    sort_cols["_admissible"] = ((num("violations_hard") > 0) | (num("students_unserved") > 0)).astype(float)
+    # hard rules first: fewest children left without a place, then fewest hard violations (a county whose
+    # status quo already breaks rules still ranks the proposal that adds breaches last)
+    sort_cols["_unserved"] = np.nan_to_num(num("students_unserved"), nan=np.inf)
+    sort_cols["_hard"] = np.nan_to_num(num("violations_hard"), nan=np.inf)
     for i, spec in enumerate(keys):
         col, sign = parse_objective(spec)
         x = num(col) * sign
