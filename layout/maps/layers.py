@@ -107,23 +107,19 @@ def add_townships(group: folium.FeatureGroup, townships: gpd.GeoDataFrame | None
     """Township boundaries as dashed outlines with the name on hover."""
     if townships is None or len(townships) == 0:
         return
+    style = {"color": "#555555", "weight": 1.6, "dashArray": "6 4", "fill": True, "fillOpacity": 0.02}
     for _, row in townships.iterrows():
-        geom = row.geometry
-        if geom is None or geom.is_empty:
-            continue
-        data = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geom)}
-        layer = folium.GeoJson(
-            data,
-            style_function=lambda _f: {
-                "color": "#555555",
-                "weight": 1.6,
-                "dashArray": "6 4",
-                "fill": True,
-                "fillOpacity": 0.02,
-            },
-        )
-        layer.add_child(Tooltip(row.get("township", "")))
-        group.add_child(layer)
+        _add_polygon(group, row.geometry, style, row.get("township", ""))
+
+
+def _add_polygon(group: folium.FeatureGroup, geom, style: dict, tooltip: str) -> None:
+    """One polygon as a GeoJson layer with a hover label (the label is escaped by ``Tooltip``)."""
+    if geom is None or geom.is_empty:
+        return
+    data = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geom)}
+    layer = folium.GeoJson(data, style_function=lambda _f: style)
+    layer.add_child(Tooltip(tooltip))
+    group.add_child(layer)
 
 
 def school_icon(action: str, size: int = 22) -> folium.DivIcon:
@@ -167,24 +163,11 @@ def swatch_svg(action: str) -> str:
 
 def add_catchments(group: folium.FeatureGroup, iso: gpd.GeoDataFrame, names: pd.Series, lang: str) -> None:
     """Catchment polygons (isochrones), one per school, with the school name on hover."""
+    style = {"color": "#3182bd", "weight": 0.8, "fillColor": "#6baed6", "fillOpacity": 0.18}
     for sid, row in iso.iterrows():
-        geom = row.geometry
-        if geom is None or geom.is_empty:
-            continue
-        data = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geom)}
-        layer = folium.GeoJson(
-            data,
-            style_function=lambda _f: {
-                "color": "#3182bd",
-                "weight": 0.8,
-                "fillColor": "#6baed6",
-                "fillOpacity": 0.18,
-            },
-        )
         minutes = row.get("minutes", None)
         label = f"{names.get(sid, sid)} · {esc(minutes, 0) if minutes is not None else ''}"
-        layer.add_child(Tooltip(label.rstrip(" ·")))
-        group.add_child(layer)
+        _add_polygon(group, row.geometry, style, label.rstrip(" ·"))
 
 
 def popup(rows: list[tuple[str, object]], title: str, extra_html: str = "") -> Popup:
