@@ -74,6 +74,19 @@ class ModeGraph:
         self.speed_m_per_min = float(speeds[0]) * 1000.0 / 60.0 if len(speeds) == 1 else np.nan
         adj = sp.csr_array((np.ones(len(self.arc_u)), (self.arc_u, self.arc_v)), shape=(net.n_nodes, net.n_nodes))
         self.n_components, self.component = connected_components(adj, directed=True, connection="weak")
+        self._csr: dict[bool, tuple] = {}
+
+    def csr(self, reverse: bool = False):
+        """The arcs grouped by tail node (:func:`layout.network.search.csr_arrays`), reversed if asked.
+
+        Built once per direction. Reversed arcs give the time *to* a node by searching from it.
+        """
+        from layout.network.search import csr_arrays
+
+        if reverse not in self._csr:
+            tail, head = (self.arc_v, self.arc_u) if reverse else (self.arc_u, self.arc_v)
+            self._csr[reverse] = csr_arrays(tail, head, self.arc_minutes, self.arc_metres, self.n_nodes)
+        return self._csr[reverse]
 
     @property
     def segment_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
@@ -273,7 +286,7 @@ class RoadNetwork:
 
     def matrix(self, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, mode: str | ModeSpec = "walk", *,
                cutoff: float | None = None, cache_dir: str | Path | None = None, workers: int = 1,
-               chunk_mb: float = 256.0, layers: tuple[str, str] = ("village", "school")):
+               layers: tuple[str, str] = ("village", "school")):
         """Travel minutes and metres from every origin point to every destination point by one mode.
 
         Parameters
@@ -286,9 +299,7 @@ class RoadNetwork:
         cache_dir : path, optional
             Folder to cache results in (keyed by a hash of network, points, mode and cutoff).
         workers : int
-            Processes searching in parallel.
-        chunk_mb : float
-            Memory bound for the distances held at once.
+            Threads searching in parallel.
         layers : (str, str)
             Names of the two layers in reports.
 
@@ -316,7 +327,7 @@ class RoadNetwork:
                                                 value=str(pts.crs), fix=f"project them with .to_crs({self.crs.to_string()!r})")])
         key = matrix_key(self.fingerprint, origins, destinations, spec.key(), cutoff)
         return cached(cache_dir, key, lambda: network_matrix(self, origins, destinations, spec, cutoff=cutoff,
-                                                             chunk_mb=chunk_mb, workers=workers, layers=layers))
+                                                             workers=workers, layers=layers))
 
     @cached_property
     def graph(self):

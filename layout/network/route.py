@@ -1,39 +1,33 @@
-"""Origin × destination travel minutes and metres over a road network (multi-source Dijkstra, chunked).
+"""Origin × destination travel minutes and metres over a road network (one-to-many Dijkstra per source).
 
-Dijkstra runs from the smaller side. Each source point becomes a virtual node joined to the two ends of the edge
-it snapped to (by the partial edge), so the network itself is never rebuilt per point. When the destinations
-are the sources, the search runs on the reversed arcs, which gives the time *to* each destination even on
-one-way roads. Sources are processed in chunks so at most ``chunk_mb`` of distances are held at once.
+Dijkstra runs from the smaller side. Each source point starts its search from both ends of the edge it snapped
+to (by the partial edge), so the network itself is never rebuilt per point. When the destinations are the
+sources, the search runs on the reversed arcs, which gives the time *to* each destination even on one-way roads.
+A search stops once every node a destination hangs on is settled (:mod:`layout.network.search`), and only the
+sources × destinations table is kept, so memory is one table plus a few node-sized arrays per thread.
 
 Metres are the length of the fastest route: exact from minutes when every usable road has the same speed
-(walking); otherwise summed along the shortest-path tree of the same search (its predecessors).
+(walking); otherwise summed along the shortest-path tree of the same search.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
 
 from layout.network.graph import ModeGraph, RoadNetwork
 from layout.network.matrix import TravelMatrix
 from layout.network.modes import ModeSpec
+from layout.network.search import search_targets
 from layout.network.snap import Snapped, snap_points
 
 __all__ = ["network_matrix", "source_arcs"]
 
-_TINY = 1e-300      # stands in for a zero-length arc (sparse matrices drop explicit zeros)
-_SHARED: dict = {}  # read by worker processes (inherited by fork)
-
 
 def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame,
-                   mode: str | ModeSpec = "walk", *, cutoff: float | None = None, chunk_mb: float = 256.0,
-                   workers: int = 1, layers: tuple[str, str] = ("village", "school")) -> TravelMatrix:
+                   mode: str | ModeSpec = "walk", *, cutoff: float | None = None, workers: int = 1,
+                   layers: tuple[str, str] = ("village", "school")) -> TravelMatrix:
     """Travel minutes and metres from every origin to every destination by one mode.
 
     Parameters
@@ -45,10 +39,8 @@ def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gp
         A mode defined in the standards (``"walk"``, ``"bus"``).
     cutoff : float, optional
         Minutes; longer trips are reported as ``inf`` with reason "beyond the cutoff". Also speeds up the search.
-    chunk_mb : float
-        Memory for distances held at once (sources are processed in chunks that fit).
     workers : int
-        Processes searching in parallel (POSIX ``fork``); 1 runs in this process.
+        Threads searching in parallel; 1 searches in the calling thread.
     layers : (str, str)
         Names of the two point layers in the snap report and reasons.
 
@@ -77,7 +69,7 @@ def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gp
     reverse = len(destinations) <= len(origins)
     src, tgt = (sd, so) if reverse else (so, sd)
     limit = np.inf if cutoff is None else max(float(cutoff) - spec.wait_minutes, 0.0)
-    road_min, road_m = _road_matrix(net, mg, src, tgt, reverse, limit, chunk_mb, workers)
+    road_min, road_m = _road_matrix(net, mg, src, tgt, reverse, limit, workers)
     minutes = road_min + src.off_minutes[:, None] + tgt.off_minutes[None, :] + spec.wait_minutes
     metres = road_m + src.off_metres[:, None] + tgt.off_metres[None, :]
     if reverse:
@@ -152,47 +144,29 @@ def _legs(net: RoadNetwork, mg: ModeGraph, p: Snapped, toward_u_ok: np.ndarray, 
 
 
 def _road_matrix(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, reverse: bool, limit: float,
-                 chunk_mb: float, workers: int) -> tuple[np.ndarray, np.ndarray]:
+                 workers: int) -> tuple[np.ndarray, np.ndarray]:
     """On-road minutes and metres between snap points (sources × targets)."""
-    n = net.n_nodes
     if not len(net.edge_length):          # no roads: every pair unreachable (reasons say why)
         empty = np.full((len(src.edge), len(tgt.edge)), np.inf)
         return empty, empty.copy()
     fwd, bwd = mg.forward, mg.backward
-    # along the snapped edge, from a target's ends to the target point
+    # from each source point to its edge's ends, and from a target's edge ends to the target point
+    s_e, s_mu, s_mv, s_du, s_dv = _legs(net, mg, src, *((fwd, bwd) if reverse else (bwd, fwd)))
     t_e, t_mu, t_mv, t_du, t_dv = _legs(net, mg, tgt, *((bwd, fwd) if reverse else (fwd, bwd)))
-    rows, cols, w_min, w_m, vnode, s_ok = source_arcs(net, mg, src, reverse)
-    k = len(s_ok)
-    shape = (n + k, n + k)
+    s_ok = np.flatnonzero(src.edge >= 0)
     exact_metres = mg.uniform_speed and np.isfinite(mg.speed_m_per_min)
     out_min = np.full((len(src.edge), len(tgt.edge)), np.inf)
     out_m = np.full_like(out_min, np.inf)
-    if k == 0 or len(tgt.edge) == 0:
+    if len(s_ok) == 0 or len(tgt.edge) == 0:
         return out_min, out_m
-    t_ok = tgt.edge >= 0
-    shared = {"graph": _csr(w_min, rows, cols, shape), "limit": limit, "vnode": vnode,
-              "tu": net.edge_u[t_e], "tv": net.edge_v[t_e],
-              "lu": np.where(t_ok, t_mu, np.inf), "lv": np.where(t_ok, t_mv, np.inf), "du": t_du, "dv": t_dv,
-              "incoming": None if exact_metres else _incoming(rows, cols, w_m, shape[0])}
-    # bytes per node per source: distances (8) + predecessors, tree metres and pointers when metres need the tree
-    per_node = 8 if exact_metres else 40
-    chunk = int(max(1, min(k, chunk_mb * 2 ** 20 // (per_node * (n + k)))))
-    shared["chunk"] = chunk
-    starts = list(range(0, k, chunk))
-    _SHARED.update(shared)
-    try:
-        if workers > 1 and len(starts) > 1 and "fork" in mp.get_all_start_methods():
-            with mp.get_context("fork").Pool(min(workers, len(starts), os.cpu_count() or 1)) as pool:
-                results = pool.map(_chunk, starts)
-        else:
-            results = [_chunk(s) for s in starts]
-    finally:
-        _SHARED.clear()
-    for s0, (best, metres) in zip(starts, results, strict=True):
-        rows_ = s_ok[s0:s0 + chunk]
-        out_min[rows_] = best
-        if metres is not None:
-            out_m[rows_] = metres
+    seed_node = np.column_stack([net.edge_u[s_e[s_ok]], net.edge_v[s_e[s_ok]]])
+    seed_min = np.column_stack([s_mu[s_ok], s_mv[s_ok]])
+    seed_m = np.column_stack([s_du[s_ok], s_dv[s_ok]])
+    best, metres = search_targets(mg.csr(reverse), seed_node, seed_min, seed_m, net.edge_u[t_e], net.edge_v[t_e],
+                                  t_mu, t_mv, t_du, t_dv, limit=limit, metres=not exact_metres, workers=workers)
+    out_min[s_ok] = best
+    if not exact_metres:
+        out_m[s_ok] = metres
     # two points on one edge: straight along it when that is faster (each pair appears once)
     i, j, dmin, dm = _same_edge(net, mg, src, tgt, s_ok, reverse)
     cur_min, cur_m = out_min[i, j], out_m[i, j]
@@ -203,62 +177,6 @@ def _road_matrix(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, re
     else:
         out_m[~np.isfinite(out_min)] = np.inf
     return out_min, out_m
-
-
-def _chunk(s0: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """Search from one chunk of sources: best minutes to every target, and the metres of those routes."""
-    sh = _SHARED
-    idx = sh["vnode"][s0:s0 + sh["chunk"]]
-    tu, tv = sh["tu"], sh["tv"]
-    if sh["incoming"] is None:
-        d = dijkstra(sh["graph"], directed=True, indices=idx, limit=sh["limit"])
-        return np.minimum(d[:, tu] + sh["lu"][None, :], d[:, tv] + sh["lv"][None, :]), None
-    d, pred = dijkstra(sh["graph"], directed=True, indices=idx, limit=sh["limit"], return_predecessors=True)
-    via_u = d[:, tu] + sh["lu"][None, :]
-    via_v = d[:, tv] + sh["lv"][None, :]
-    del d
-    tree = _tree_metres(pred, sh["incoming"])
-    metres = np.where(via_u <= via_v, tree[:, tu] + sh["du"][None, :], tree[:, tv] + sh["dv"][None, :])
-    return np.minimum(via_u, via_v), metres
-
-
-def _incoming(rows: np.ndarray, cols: np.ndarray, metres: np.ndarray, n: int):
-    """Incoming arcs grouped by head node: (pointer, tail, metres), for looking up a tree arc's length."""
-    order = np.argsort(cols, kind="stable")
-    return np.searchsorted(cols[order], np.arange(n + 1)), rows[order], metres[order]
-
-
-def _tree_metres(pred: np.ndarray, incoming) -> np.ndarray:
-    """Metres from the source to every node along the shortest-path tree given by predecessors.
-
-    Each node's arc from its predecessor is looked up among its incoming arcs (parallel arcs were reduced to
-    one, so the pair identifies it), then lengths are summed up the tree by pointer jumping: ``log2(depth)``
-    vectorised rounds instead of a walk per node.
-    """
-    ptr_in, tail, arc_m = incoming
-    c, n = pred.shape
-    deg = np.diff(ptr_in)
-    step = np.zeros(pred.shape)
-    for k in range(int(deg.max()) if n else 0):
-        nodes = np.flatnonzero(deg > k)
-        arc = ptr_in[nodes] + k
-        hit = pred[:, nodes] == tail[arc][None, :]
-        step[:, nodes] = np.where(hit, arc_m[arc][None, :], step[:, nodes])
-    # flat indices into the (c, n) arrays; roots (sources) and unreached nodes point to themselves
-    base = (np.arange(c, dtype=np.int64) * n)[:, None]
-    own = base + np.arange(n, dtype=np.int64)[None, :]
-    ptr = np.where(pred < 0, own, base + pred).ravel()
-    acc = step.ravel()
-    while True:
-        nxt = np.take(ptr, ptr)
-        acc = acc + np.take(acc, ptr)
-        if np.array_equal(nxt, ptr):
-            return acc.reshape(c, n)
-        ptr = nxt
-
-
-def _csr(w: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape) -> sp.csr_array:
-    return sp.csr_array((np.maximum(w, _TINY), (rows, cols)), shape=shape)
 
 
 def _same_edge(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, s_ok: np.ndarray,

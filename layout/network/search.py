@@ -1,0 +1,236 @@
+"""One-to-many shortest-path search: a compiled heap Dijkstra over CSR arrays (numba, no GIL).
+
+Each search starts from a point *on* an edge: both ends of that edge are seeded with the minutes (and metres)
+of the partial edge, which is the same as joining a virtual node to them but needs no change to the graph. The
+search tracks minutes and the metres of the route it keeps (the shortest-path tree) together, so metres cost
+one addition per improved node instead of a second pass, and it stops as soon as every node a target point
+hangs on is settled, or the limit is passed. Sources are split into blocks searched by parallel threads.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numba import njit
+
+__all__ = ["Csr", "csr_arrays", "search_targets"]
+
+Csr = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]   # indptr, head, minutes, metres
+
+
+def csr_arrays(tail: np.ndarray, head: np.ndarray, minutes: np.ndarray, metres: np.ndarray, n: int) -> Csr:
+    """Arcs grouped by tail node, for :func:`search_targets`.
+
+    Parameters
+    ----------
+    tail, head : ndarray of int
+        Arc ends (node numbers below ``n``).
+    minutes, metres : ndarray
+        Arc costs (zero is allowed).
+    n : int
+        Number of nodes.
+
+    Returns
+    -------
+    indptr, head, minutes, metres : ndarray
+        Arcs out of node ``u`` are ``indptr[u]:indptr[u + 1]``.
+
+    Example
+    -------
+    >>> ip, hd, mi, me = csr_arrays(np.array([1, 0]), np.array([0, 1]), np.array([2.0, 1.0]), np.ones(2), 2)
+    >>> ip.tolist(), hd.tolist(), mi.tolist()
+    ([0, 1, 2], [1, 0], [1.0, 2.0])
+    """
+    order = np.argsort(tail, kind="stable")
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
+    return (indptr, head[order].astype(np.int32), np.ascontiguousarray(minutes[order], dtype=np.float64),
+            np.ascontiguousarray(metres[order], dtype=np.float64))
+
+
+def search_targets(csr: Csr, seed_node: np.ndarray, seed_min: np.ndarray, seed_m: np.ndarray,
+                   tu: np.ndarray, tv: np.ndarray, lu: np.ndarray, lv: np.ndarray, du: np.ndarray, dv: np.ndarray,
+                   limit: float = math.inf, metres: bool = True, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes (and metres of those routes) from every source to every target point.
+
+    Parameters
+    ----------
+    csr : (indptr, head, minutes, metres)
+        From :func:`csr_arrays`.
+    seed_node : ndarray of int, shape (k, 2)
+        The nodes each source starts from (``-1``: none).
+    seed_min, seed_m : ndarray, shape (k, 2)
+        Minutes and metres from the source to those nodes (``inf`` minutes: not allowed).
+    tu, tv : ndarray of int, shape (t,)
+        The two nodes each target hangs on.
+    lu, lv : ndarray
+        Minutes from those nodes to the target (``inf``: not allowed or not snapped).
+    du, dv : ndarray
+        Metres from those nodes to the target.
+    limit : float
+        Nodes farther than this (minutes) are not reached.
+    metres : bool
+        Whether to return metres (otherwise the second array is empty).
+    workers : int
+        Threads searching blocks of sources at once.
+
+    Returns
+    -------
+    minutes, metres : ndarray, shape (k, t)
+        ``inf`` where unreachable. When the two ways to a target take equal minutes, the ``tu`` side counts.
+
+    Example
+    -------
+    >>> csr = csr_arrays(np.array([0, 1]), np.array([1, 2]), np.array([1.0, 2.0]), np.array([10.0, 20.0]), 3)
+    >>> mi, me = search_targets(csr, np.array([[0, -1]]), np.array([[0.5, np.inf]]), np.array([[5.0, 0.0]]),
+    ...                         np.array([2]), np.array([2]), np.array([0.0]), np.array([np.inf]),
+    ...                         np.array([0.0]), np.array([0.0]))
+    >>> float(mi[0, 0]), float(me[0, 0])
+    (3.5, 35.0)
+    """
+    indptr, head, w_min, w_m = csr
+    n = len(indptr) - 1
+    k, t = len(seed_node), len(tu)
+    out_min = np.full((k, t), np.inf)
+    out_m = np.full((k, t) if metres else (0, 0), np.inf)
+    if k == 0 or t == 0 or n == 0:
+        return out_min, out_m
+    tu, tv = np.asarray(tu, np.int64), np.asarray(tv, np.int64)
+    lu, lv = np.asarray(lu, np.float64), np.asarray(lv, np.float64)
+    is_target = np.zeros(n, np.bool_)
+    is_target[tu[np.isfinite(lu)]] = True
+    is_target[tv[np.isfinite(lv)]] = True
+    args = (indptr, head, w_min, w_m, np.asarray(seed_node, np.int64), np.asarray(seed_min, np.float64),
+            np.asarray(seed_m, np.float64), tu, tv, lu, lv, np.asarray(du, np.float64), np.asarray(dv, np.float64),
+            is_target, int(is_target.sum()), float(limit), bool(metres))
+    workers = max(1, min(int(workers), k))
+    if workers == 1:
+        _search_block(*args, 0, k, out_min, out_m)
+        return out_min, out_m
+    # a few blocks per thread, so threads that finish early take more
+    bounds = np.linspace(0, k, min(k, 4 * workers) + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:
+        jobs = [pool.submit(_search_block, *args, int(a), int(b), out_min, out_m)
+                for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+        for job in jobs:
+            job.result()
+    return out_min, out_m
+
+
+@njit(nogil=True, cache=True)
+def _search_block(indptr, head, w_min, w_m, seed_node, seed_min, seed_m, tu, tv, lu, lv, du, dv, is_target,
+                  n_target_nodes, limit, want_m, s_lo, s_hi, out_min, out_m):  # pragma: no cover - compiled
+    """Dijkstra from sources ``s_lo:s_hi``; writes rows of ``out_min`` / ``out_m``.
+
+    The queue is an indexed 4-ary heap with decrease-key (``pos``: a node's place in it, ``-1`` outside), so it
+    never holds more than one entry per node.
+    """
+    n = len(indptr) - 1
+    dist = np.full(n, np.inf)
+    met = np.zeros(n)
+    touched = np.empty(n, np.int64)
+    pos = np.full(n, -1, np.int64)
+    hk = np.empty(n)
+    hv = np.empty(n, np.int64)
+    for s in range(s_lo, s_hi):
+        n_touched = 0
+        size = 0
+        for q in range(2):
+            x = seed_node[s, q]
+            d0 = seed_min[s, q]
+            if x < 0 or not d0 <= limit or not d0 < dist[x]:
+                continue
+            if dist[x] == np.inf:
+                touched[n_touched] = x
+                n_touched += 1
+            dist[x] = d0
+            met[x] = seed_m[s, q]
+            size = _decrease(hk, hv, pos, size, d0, x)
+        remaining = n_target_nodes
+        while size > 0 and remaining > 0:
+            d = hk[0]
+            u = hv[0]
+            size = _pop(hk, hv, pos, size)
+            if is_target[u]:
+                remaining -= 1
+            for a in range(indptr[u], indptr[u + 1]):
+                v = head[a]
+                nd = d + w_min[a]
+                if nd < dist[v] and nd <= limit:
+                    if dist[v] == np.inf:
+                        touched[n_touched] = v
+                        n_touched += 1
+                    dist[v] = nd
+                    if want_m:
+                        met[v] = met[u] + w_m[a]
+                    size = _decrease(hk, hv, pos, size, nd, v)
+        for j in range(len(tu)):
+            a_min = dist[tu[j]] + lu[j]
+            b_min = dist[tv[j]] + lv[j]
+            if a_min <= b_min:
+                out_min[s, j] = a_min
+                if want_m:
+                    out_m[s, j] = met[tu[j]] + du[j]
+            else:
+                out_min[s, j] = b_min
+                if want_m:
+                    out_m[s, j] = met[tv[j]] + dv[j]
+        for i in range(size):                # stopped early: empty the queue
+            pos[hv[i]] = -1
+        for i in range(n_touched):
+            dist[touched[i]] = np.inf
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _decrease(hk, hv, pos, size, key, node):  # pragma: no cover - compiled
+    """Insert ``node`` with ``key``, or lower its key if it is queued; returns the new size."""
+    i = pos[node]
+    if i < 0:
+        i = size
+        size += 1
+    while i > 0:
+        p = (i - 1) >> 2
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        pos[hv[i]] = i
+        i = p
+    hk[i] = key
+    hv[i] = node
+    pos[node] = i
+    return size
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _pop(hk, hv, pos, size):  # pragma: no cover - compiled
+    """Remove the smallest entry (the caller read it from ``hk[0]``, ``hv[0]``); returns the new size."""
+    pos[hv[0]] = -1
+    size -= 1
+    if size == 0:
+        return 0
+    key = hk[size]
+    node = hv[size]
+    i = 0
+    while True:
+        c = 4 * i + 1
+        if c >= size:
+            break
+        best = c
+        bk = hk[c]
+        for cc in range(c + 1, min(c + 4, size)):
+            if hk[cc] < bk:
+                bk = hk[cc]
+                best = cc
+        if bk >= key:
+            break
+        hk[i] = bk
+        hv[i] = hv[best]
+        pos[hv[i]] = i
+        i = best
+    hk[i] = key
+    hv[i] = node
+    pos[node] = i
+    return size
