@@ -175,3 +175,47 @@ def test_heuristic_is_feasible_with_valid_bound(inst):
     if math.isfinite(sol.objective):
         assert set(required) <= set(sol.open.tolist())
         assert not set(forbidden) & set(sol.open.tolist())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_branch_and_bound_finds_the_brute_force_optimum_from_a_poor_start(seed):
+    from layout.locate.pmedian_bnb import pmedian_branch_and_bound
+
+    rng = np.random.default_rng(seed)
+    n, m, p = 25, 12, 3 + seed % 2
+    cost = euclid(n, m, seed) if seed % 3 else rng.uniform(0, 50, size=(n, m))  # integral and real costs
+    weights = rng.integers(1, 4, size=n).astype(float)
+    required = np.array([seed % m]) if seed >= 4 else np.zeros(0, dtype=np.int64)
+    wc = weights[:, None] * cost
+    worst = np.setdiff1d(np.argsort(-(weights @ cost)), required)[: p - len(required)]
+    start = np.sort(np.concatenate([required, worst]))
+    start_obj = float(wc[:, start].min(axis=1).sum())
+    res = pmedian_branch_and_bound(wc, p, np.arange(m), required, start, start_obj, wc.min(axis=1),
+                                   integral=bool(seed % 3))
+    best = brute_pmedian(cost, p, weights, required=list(required))
+    assert res.complete and res.objective == pytest.approx(best) and res.lower_bound == res.objective
+    assert float(wc[:, res.open].min(axis=1).sum()) == pytest.approx(res.objective)
+    assert set(required.tolist()) <= set(res.open.tolist()) and len(res.open) == p
+
+
+def test_branch_and_bound_stopped_early_reports_a_valid_bound():
+    from layout.locate.pmedian_bnb import pmedian_branch_and_bound
+
+    cost = np.random.default_rng(2).integers(0, 100, size=(60, 30)).astype(float)  # needs a few dozen nodes
+    best = p_median(cost, 4, method="exact")
+    start = np.arange(4)
+    start_obj = float(cost[:, start].min(axis=1).sum())
+    res = pmedian_branch_and_bound(cost, 4, np.arange(30), np.zeros(0, dtype=np.int64), start, start_obj,
+                                   cost.min(axis=1), integral=True, max_nodes=3)
+    assert not res.complete and res.nodes == 3
+    assert res.lower_bound <= best.objective <= res.objective
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_small_p_is_proven_by_branch_and_bound(seed):
+    cost = np.random.default_rng(seed).integers(0, 100, size=(60, 30)).astype(float)  # LP bound not tight
+    sol = p_median(cost, 4)
+    assert sol.method == "lagrangian-bnb"
+    assert sol.status == "optimal" and sol.lower_bound == sol.objective
+    assert sol.objective == brute_pmedian(cost, 4)
+    check_solution(sol, cost)

@@ -31,7 +31,8 @@ def _select(rho: np.ndarray, p: int, free: np.ndarray, required: np.ndarray) -> 
 
 def pmedian_bound(wcost: np.ndarray, p: int, candidates: np.ndarray, required: np.ndarray,
                   upper: float, lam: np.ndarray | None = None, deadline: float | None = None,
-                  max_iter: int = 600) -> tuple[float, np.ndarray]:
+                  max_iter: int = 600, *, theta: float = 2.0, patience: int = 20,
+                  stop_above: float | None = None) -> tuple[float, np.ndarray]:
     """Best Lagrangian lower bound found for the p-median with weighted costs ``wcost`` (inf = not allowed).
 
     Parameters
@@ -46,6 +47,14 @@ def pmedian_bound(wcost: np.ndarray, p: int, candidates: np.ndarray, required: n
         Objective of a known solution (steers the step size).
     lam : ndarray, optional
         Starting multipliers (e.g. each point's cost in the known solution).
+    deadline : float, optional
+        ``time.perf_counter()`` value after which to stop.
+    max_iter : int
+        Subgradient steps at most.
+    theta, patience : float, int
+        Starting step factor, halved after ``patience`` steps without improvement.
+    stop_above : float, optional
+        Stop as soon as the bound exceeds this value (e.g. to prune a branch-and-bound node).
 
     Returns
     -------
@@ -62,7 +71,7 @@ def pmedian_bound(wcost: np.ndarray, p: int, candidates: np.ndarray, required: n
         lam = np.nanmin(lam, axis=1)
     lam = lam.astype(float).copy()
     best, best_lam = -np.inf, lam.copy()
-    theta, stall = 2.0, 0
+    stall = 0
     for _ in range(max_iter):
         red = sub - lam[:, None]
         neg = red < 0
@@ -73,11 +82,13 @@ def pmedian_bound(wcost: np.ndarray, p: int, candidates: np.ndarray, required: n
             best, best_lam, stall = value, lam.copy(), 0
         else:
             stall += 1
-            if stall >= 20:
+            if stall >= patience:
                 theta, stall = theta / 2.0, 0
         g = 1.0 - neg[:, chosen].sum(axis=1)
         norm = float(g @ g)
         if norm == 0.0 or theta < 1e-4 or upper - best <= 1e-9 * max(1.0, abs(upper)):
+            break
+        if stop_above is not None and best > stop_above:
             break
         if deadline is not None and time.perf_counter() > deadline:
             break

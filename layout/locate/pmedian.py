@@ -33,6 +33,7 @@ from layout.locate._inputs import check_p, prepare, unreachable_message
 from layout.locate.heuristics import evaluate, greedy, penalised, swap_search
 from layout.locate.lagrangian import pmedian_bound, pmedian_site_fixing
 from layout.locate.milp import solve_milp
+from layout.locate.pmedian_bnb import pmedian_branch_and_bound
 from layout.locate.solution import Solution, infeasible, relative_gap
 
 __all__ = ["p_median", "EXACT_MAX_PAIRS"]
@@ -46,6 +47,11 @@ LAGRANGE_ITERATIONS = 600
 FIXING_ROUNDS = 4
 #: HiGHS settings that help on the radius model (measured on pmed: restarts cost more than they gain).
 HIGHS_OPTIONS = {"mip_allow_restart": False, "mip_pscost_minreliable": 0}
+#: Lagrangian branch-and-bound runs before the MILP when at most this many sites are left to choose (small p:
+#: weak LP bound but few candidates left after site fixing, where its nodes are far cheaper than the MILP's).
+BNB_MAX_FREE = 12
+#: Share of the remaining time the branch-and-bound may use before the MILP takes over.
+BNB_SHARE = 0.6
 
 
 def _ragged(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -281,6 +287,18 @@ def _exact(prep, w, act, p, open_, ub, t0, deadline, max_cost, pen) -> Solution:
                 return _result(best_open, assign, best_obj, best_obj, "optimal", t0, "heuristic+lagrangian")
             if not close.any() and not force.any():
                 break
+        if p - len(required) <= BNB_MAX_FREE:
+            bnb_deadline = None if deadline is None else \
+                time.perf_counter() + BNB_SHARE * (deadline - time.perf_counter())
+            res = pmedian_branch_and_bound(wc, p, candidates, required, best_open, best_obj, lam,
+                                           integral=integral, deadline=bnb_deadline)
+            if res.objective < best_obj:
+                best_obj, best_open = res.objective, res.open
+            lower = max(lower, res.lower_bound)
+            if res.complete:
+                _, assign = evaluate(prep.cost, w, best_open)
+                return _result(best_open, assign, best_obj, best_obj, "optimal", t0, "lagrangian-bnb",
+                               nodes=res.nodes, sites_fixed=fixed)
     model = RadiusModel(cost_a, wa, p, candidates, required)
     pos_of = np.full(prep.m, -1)
     pos_of[candidates] = np.arange(len(candidates))
