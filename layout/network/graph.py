@@ -79,13 +79,16 @@ class ModeGraph:
     def csr(self, reverse: bool = False):
         """The arcs grouped by tail node (:func:`layout.network.search.csr_arrays`), reversed if asked.
 
-        Built once per direction. Reversed arcs give the time *to* a node by searching from it.
+        Nodes are numbered by ``network.node_rank`` (along a Hilbert curve, for memory locality): look a node
+        up as ``node_rank[node]``. Built once per direction. Reversed arcs give the time *to* a node by
+        searching from it.
         """
         from layout.network.search import csr_arrays
 
         if reverse not in self._csr:
+            rank = self.network.node_rank
             tail, head = (self.arc_v, self.arc_u) if reverse else (self.arc_u, self.arc_v)
-            self._csr[reverse] = csr_arrays(tail, head, self.arc_minutes, self.arc_metres, self.n_nodes)
+            self._csr[reverse] = csr_arrays(rank[tail], rank[head], self.arc_minutes, self.arc_metres, self.n_nodes)
         return self._csr[reverse]
 
     @property
@@ -366,6 +369,13 @@ class RoadNetwork:
         geoms[has] = shapely.linestrings(pts[keep], indices=idx[keep])[has] if len(has) else []
         return gpd.GeoDataFrame(self.edges.drop(columns=["line"], errors="ignore"), geometry=list(geoms),
                                 crs=self.crs)
+
+    @cached_property
+    def node_rank(self) -> np.ndarray:
+        """Each node's number in the search graphs: its place along a Hilbert curve (nearby nodes, nearby memory)."""
+        from layout.network.spatial_order import hilbert_rank
+
+        return hilbert_rank(self.nodes)
 
     @cached_property
     def fingerprint(self) -> str:

@@ -159,11 +159,13 @@ def _road_matrix(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, re
     out_m = np.full_like(out_min, np.inf)
     if len(s_ok) == 0 or len(tgt.edge) == 0:
         return out_min, out_m
-    seed_node = np.column_stack([net.edge_u[s_e[s_ok]], net.edge_v[s_e[s_ok]]])
+    rank = net.node_rank                  # node numbers in the search graph
+    seed_node = rank[np.column_stack([net.edge_u[s_e[s_ok]], net.edge_v[s_e[s_ok]]])]
     seed_min = np.column_stack([s_mu[s_ok], s_mv[s_ok]])
     seed_m = np.column_stack([s_du[s_ok], s_dv[s_ok]])
-    best, metres = search_targets(mg.csr(reverse), seed_node, seed_min, seed_m, net.edge_u[t_e], net.edge_v[t_e],
-                                  t_mu, t_mv, t_du, t_dv, limit=limit, metres=not exact_metres, workers=workers)
+    best, metres = search_targets(mg.csr(reverse), seed_node, seed_min, seed_m, rank[net.edge_u[t_e]],
+                                  rank[net.edge_v[t_e]], t_mu, t_mv, t_du, t_dv, limit=limit,
+                                  metres=not exact_metres, workers=workers)
     out_min[s_ok] = best
     if not exact_metres:
         out_m[s_ok] = metres
