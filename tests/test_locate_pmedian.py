@@ -219,3 +219,32 @@ def test_small_p_is_proven_by_branch_and_bound(seed):
     assert sol.status == "optimal" and sol.lower_bound == sol.objective
     assert sol.objective == brute_pmedian(cost, 4)
     check_solution(sol, cost)
+
+
+@pytest.mark.slow
+def test_large_heuristic_path_stops_near_the_time_limit():
+    # 6 million pairs take the heuristic path; a full greedy start for p = 300 alone used to take ~30 s
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(0, 100, size=(3000, 2)), rng.uniform(0, 100, size=(2000, 2))
+    cost = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    sol = p_median(cost, 300, time_limit=2.0)
+    assert sol.method == "heuristic+lagrangian"
+    assert sol.seconds < 6.0  # 3x the limit: not a benchmark, a runaway check
+    assert sol.status in ("time_limit", "feasible", "optimal")
+    assert len(sol.open) == 300 and math.isfinite(sol.objective)
+    assert math.isfinite(sol.lower_bound) and 0 < sol.lower_bound <= sol.objective
+    check_solution(sol, cost)
+
+
+def test_greedy_completes_the_sites_once_its_deadline_has_passed():
+    from layout.locate.heuristics import greedy
+
+    cost = euclid(200, 150, 3)
+    w = np.ones(200)
+    full = greedy(cost, w, 12, np.arange(150), np.array([7]))
+    rushed = greedy(cost, w, 12, np.arange(150), np.array([7]), deadline=0.0)  # already passed
+    for sites in (full, rushed):
+        assert len(np.unique(sites)) == 12 and 7 in sites
+    # the rushed fill is spread out: far better than the 12 sites worst on their own
+    worst = np.argsort(-(w @ cost))[:12]
+    assert cost[:, rushed].min(axis=1).sum() < cost[:, worst].min(axis=1).sum()

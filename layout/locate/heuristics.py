@@ -43,10 +43,13 @@ def evaluate(cost: np.ndarray, weights: np.ndarray, open_sites: np.ndarray) -> t
 
 
 def greedy(cost: np.ndarray, weights: np.ndarray, p: int, candidates: np.ndarray,
-           required: np.ndarray) -> np.ndarray:
+           required: np.ndarray, deadline: float | None = None) -> np.ndarray:
     """Greedy addition: start from the required sites, add the site saving most until ``p`` are open.
 
-    ``cost`` must be finite (see :func:`penalised`). Returns sorted site indices.
+    ``cost`` must be finite (see :func:`penalised`). Each step costs one pass over demand × free sites, so on
+    large problems with large p the full greedy can take long: once ``deadline`` (a ``time.perf_counter()``
+    value) has passed, the sites still missing are chosen by :func:`_farthest_fill` (one pass over the demand
+    per site). Returns sorted site indices.
     """
     open_ = list(int(j) for j in required)
     free = np.setdiff1d(candidates, required)
@@ -60,12 +63,35 @@ def greedy(cost: np.ndarray, weights: np.ndarray, p: int, candidates: np.ndarray
     while len(open_) < p and len(free):
         sub = cost[:, free]
         gain = weights @ np.maximum(d1[:, None] - sub, 0.0)
+        if deadline is not None and time.perf_counter() > deadline:
+            open_.extend(_farthest_fill(cost, weights, p - len(open_), free, d1))
+            break
         k = int(np.argmax(gain))
         j = int(free[k])
         open_.append(j)
         d1 = np.minimum(d1, sub[:, k])
         free = np.delete(free, k)
     return np.sort(np.array(open_, dtype=np.int64))
+
+
+def _farthest_fill(cost: np.ndarray, weights: np.ndarray, k: int, free: np.ndarray, d1: np.ndarray) -> list[int]:
+    """Open ``k`` more sites, each the nearest free site to the demand point now costing most (w_i · d1_i).
+
+    A spread-out completion in O(k · (n + m)): much cheaper than greedy steps, and a fair start for the swap
+    search.
+    """
+    free = np.asarray(free).copy()
+    d1 = d1.copy()
+    wpos = np.where(weights > 0, weights, 0.0)
+    out: list[int] = []
+    for _ in range(min(k, len(free))):
+        i = int(np.argmax(wpos * d1))
+        kk = int(np.argmin(cost[i, free]))
+        j = int(free[kk])
+        out.append(j)
+        d1 = np.minimum(d1, cost[:, j])
+        free = np.delete(free, kk)
+    return out
 
 
 def swap_search(cost: np.ndarray, weights: np.ndarray, open_sites: np.ndarray, candidates: np.ndarray,

@@ -47,6 +47,9 @@ LAGRANGE_ITERATIONS = 600
 FIXING_ROUNDS = 4
 #: HiGHS settings that help on the radius model (measured on pmed: restarts cost more than they gain).
 HIGHS_OPTIONS = {"mip_allow_restart": False, "mip_pscost_minreliable": 0}
+#: Shares of the time limit for the greedy start and for greedy + swap search (the rest goes to the bound).
+GREEDY_SHARE = 0.25
+SEARCH_SHARE = 0.5
 #: Lagrangian branch-and-bound runs before the MILP when at most this many sites are left to choose (small p:
 #: weak LP bound but few candidates left after site fixing, where its nodes are far cheaper than the MILP's).
 BNB_MAX_FREE = 12
@@ -229,8 +232,9 @@ def p_median(cost, p, weights=None, required=None, forbidden=None, max_cost=None
         return _result(open_, assign, 0.0, 0.0, "optimal", t0, "trivial")
 
     pen = penalised(prep.cost, w)
-    budget = None if deadline is None else t0 + 0.5 * time_limit
-    open_ = greedy(pen, w, p, prep.candidates, prep.required)
+    greedy_end = None if deadline is None else t0 + GREEDY_SHARE * time_limit
+    budget = None if deadline is None else t0 + SEARCH_SHARE * time_limit
+    open_ = greedy(pen, w, p, prep.candidates, prep.required, deadline=greedy_end)
     open_ = swap_search(pen, w, open_, prep.candidates, prep.required, deadline=budget)
     ub, assign = evaluate(prep.cost, w, open_)
     n_pairs = int(np.isfinite(prep.cost[act][:, prep.candidates]).sum())
@@ -239,6 +243,8 @@ def p_median(cost, p, weights=None, required=None, forbidden=None, max_cost=None
         wc = w[act, None] * prep.cost[act]
         d_ub = wc[np.arange(len(act)), assign[act]]
         lb, _ = pmedian_bound(wc, p, prep.candidates, prep.required, ub, lam=d_ub, deadline=deadline)
+        # the multipliers at each point's nearest candidate give Σ_i min_j w_i d_ij, a bound in itself
+        lb = max(lb, float(np.min(wc[:, prep.candidates], axis=1).sum()))
         if is_integral(wc):
             lb = math.ceil(lb - 1e-9)
         hit = deadline is not None and time.perf_counter() > deadline
