@@ -328,9 +328,12 @@ class RoadNetwork:
             if pts.crs is not None and self.crs is not None and not CRS.from_user_input(pts.crs).equals(self.crs):
                 raise LayoutInputError([Problem(name, "points are in another CRS than the road network",
                                                 value=str(pts.crs), fix=f"project them with .to_crs({self.crs.to_string()!r})")])
-        key = matrix_key(self.fingerprint, origins, destinations, spec.key(), cutoff)
-        return cached(cache_dir, key, lambda: network_matrix(self, origins, destinations, spec, cutoff=cutoff,
-                                                             workers=workers, layers=layers))
+        def compute():
+            return network_matrix(self, origins, destinations, spec, cutoff=cutoff, workers=workers, layers=layers)
+
+        if cache_dir is None:                 # no cache: no need to hash the network and the points
+            return compute()
+        return cached(cache_dir, matrix_key(self.fingerprint, origins, destinations, spec.key(), cutoff), compute)
 
     @cached_property
     def graph(self):

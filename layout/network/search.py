@@ -171,7 +171,7 @@ def _search_block(indptr, head, w_min, w_m, seed_node, seed_min, seed_m, tu, tv,
             b_min = dist[tv[j]] + lv[j]
             if a_min <= b_min:
                 out_min[s, j] = a_min
-                if want_m:
+                if want_m and a_min < np.inf:
                     out_m[s, j] = met[tu[j]] + du[j]
             else:
                 out_min[s, j] = b_min

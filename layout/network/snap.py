@@ -73,8 +73,9 @@ def snap_points(net: RoadNetwork, mg: ModeGraph, points: gpd.GeoDataFrame) -> Sn
     """
     spec = mg.spec
     n = len(points)
-    px = points.geometry.x.to_numpy(float) if n else np.zeros(0)
-    py = points.geometry.y.to_numpy(float) if n else np.zeros(0)
+    geoms = np.asarray(points.geometry.values, dtype=object)
+    px = shapely.get_x(geoms).astype(float) if n else np.zeros(0)
+    py = shapely.get_y(geoms).astype(float) if n else np.zeros(0)
     edge = np.full(n, -1, np.int64)
     offset = np.zeros(n)
     dist = np.full(n, np.inf)
