@@ -91,7 +91,7 @@ class ModeGraph:
             self._csr[reverse] = csr_arrays(rank[tail], rank[head], self.arc_minutes, self.arc_metres, self.n_nodes)
         return self._csr[reverse]
 
-    @property
+    @cached_property
     def segment_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
         """Spatial index over the segments of usable edges, and the segment numbers it holds."""
         return self.network.segment_tree(self.usable)

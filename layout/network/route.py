@@ -81,7 +81,11 @@ def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gp
     oid = pd.Index(origins.index.astype(str), name=origins.index.name or f"{layers[0]}_id")
     did = pd.Index(destinations.index.astype(str), name=destinations.index.name or f"{layers[1]}_id")
     unreachable = _reasons(mg, so, sd, minutes, oid, did, cutoff, layers)
-    snap = pd.concat([so.table(layers[0]), sd.table(layers[1])])
+    snap = pd.DataFrame({"layer": np.repeat(np.array(layers, dtype=object), [len(so.edge), len(sd.edge)]),
+                         "snap_metres": np.concatenate([so.distance, sd.distance]),
+                         "flagged": np.concatenate([so.flagged, sd.flagged]),
+                         "snapped": np.concatenate([so.edge, sd.edge]) >= 0},
+                        index=pd.Index(np.concatenate([oid.to_numpy(object), did.to_numpy(object)]), name="id"))
     return TravelMatrix(pd.DataFrame(minutes, index=oid, columns=did), pd.DataFrame(metres, index=oid, columns=did),
                         spec.name, estimated=False, unreachable=unreachable, snap=snap)
 
