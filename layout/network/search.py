@@ -4,7 +4,8 @@ Each search starts from a point *on* an edge: both ends of that edge are seeded 
 of the partial edge, which is the same as joining a virtual node to them but needs no change to the graph. The
 search tracks minutes and the metres of the route it keeps (the shortest-path tree) together, so metres cost
 one addition per improved node instead of a second pass, and it stops as soon as every node a target point
-hangs on is settled, or the limit is passed. Sources are split into blocks searched by parallel threads.
+hangs on is settled, or the limit is passed. A dead end (a node with one neighbour) is final as soon as its
+neighbour is settled, so it never enters the queue. Sources are split into blocks searched by parallel threads.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from numba import njit
 
 __all__ = ["Csr", "csr_arrays", "search_targets"]
 
-Csr = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]   # indptr, head, minutes, metres
+Csr = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]   # indptr, head, minutes, metres, leaf
 
 
 def csr_arrays(tail: np.ndarray, head: np.ndarray, minutes: np.ndarray, metres: np.ndarray, n: int) -> Csr:
@@ -36,18 +37,23 @@ def csr_arrays(tail: np.ndarray, head: np.ndarray, minutes: np.ndarray, metres: 
     -------
     indptr, head, minutes, metres : ndarray
         Arcs out of node ``u`` are ``indptr[u]:indptr[u + 1]``.
+    leaf : ndarray of bool
+        Nodes joined to exactly one other node (a dead end): every route to one passes that neighbour, so the
+        search fixes its time as soon as the neighbour is settled, without queueing it.
 
     Example
     -------
-    >>> ip, hd, mi, me = csr_arrays(np.array([1, 0]), np.array([0, 1]), np.array([2.0, 1.0]), np.ones(2), 2)
-    >>> ip.tolist(), hd.tolist(), mi.tolist()
-    ([0, 1, 2], [1, 0], [1.0, 2.0])
+    >>> ip, hd, mi, me, leaf = csr_arrays(np.array([1, 0]), np.array([0, 1]), np.array([2.0, 1.0]), np.ones(2), 2)
+    >>> ip.tolist(), hd.tolist(), mi.tolist(), leaf.tolist()
+    ([0, 1, 2], [1, 0], [1.0, 2.0], [True, True])
     """
     order = np.argsort(tail, kind="stable")
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
+    pairs = np.unique(np.sort(np.column_stack([tail, head]), axis=1)[tail != head], axis=0)
+    neighbours = np.bincount(pairs.ravel(), minlength=n)
     return (indptr, head[order].astype(np.int32), np.ascontiguousarray(minutes[order], dtype=np.float64),
-            np.ascontiguousarray(metres[order], dtype=np.float64))
+            np.ascontiguousarray(metres[order], dtype=np.float64), neighbours == 1)
 
 
 def search_targets(csr: Csr, seed_node: np.ndarray, seed_min: np.ndarray, seed_m: np.ndarray,
@@ -90,7 +96,7 @@ def search_targets(csr: Csr, seed_node: np.ndarray, seed_min: np.ndarray, seed_m
     >>> float(mi[0, 0]), float(me[0, 0])
     (3.5, 35.0)
     """
-    indptr, head, w_min, w_m = csr
+    indptr, head, w_min, w_m, leaf = csr
     n = len(indptr) - 1
     k, t = len(seed_node), len(tu)
     out_min = np.full((k, t), np.inf)
@@ -102,7 +108,7 @@ def search_targets(csr: Csr, seed_node: np.ndarray, seed_min: np.ndarray, seed_m
     is_target = np.zeros(n, np.bool_)
     is_target[tu[np.isfinite(lu)]] = True
     is_target[tv[np.isfinite(lv)]] = True
-    args = (indptr, head, w_min, w_m, np.asarray(seed_node, np.int64), np.asarray(seed_min, np.float64),
+    args = (indptr, head, w_min, w_m, leaf, np.asarray(seed_node, np.int64), np.asarray(seed_min, np.float64),
             np.asarray(seed_m, np.float64), tu, tv, lu, lv, np.asarray(du, np.float64), np.asarray(dv, np.float64),
             is_target, int(is_target.sum()), float(limit), bool(metres))
     workers = max(1, min(int(workers), k))
@@ -120,7 +126,7 @@ def search_targets(csr: Csr, seed_node: np.ndarray, seed_min: np.ndarray, seed_m
 
 
 @njit(nogil=True, cache=True)
-def _search_block(indptr, head, w_min, w_m, seed_node, seed_min, seed_m, tu, tv, lu, lv, du, dv, is_target,
+def _search_block(indptr, head, w_min, w_m, leaf, seed_node, seed_min, seed_m, tu, tv, lu, lv, du, dv, is_target,
                   n_target_nodes, limit, want_m, s_lo, s_hi, out_min, out_m):  # pragma: no cover - compiled
     """Dijkstra from sources ``s_lo:s_hi``; writes rows of ``out_min`` / ``out_m``.
 
@@ -165,7 +171,11 @@ def _search_block(indptr, head, w_min, w_m, seed_node, seed_min, seed_m, tu, tv,
                     dist[v] = nd
                     if want_m:
                         met[v] = met[u] + w_m[a]
-                    size = _decrease(hk, hv, pos, size, nd, v)
+                    if leaf[v] and pos[v] < 0:   # a dead end reached from its only neighbour: settled now
+                        if is_target[v]:
+                            remaining -= 1
+                    else:
+                        size = _decrease(hk, hv, pos, size, nd, v)
         for j in range(len(tu)):
             a_min = dist[tu[j]] + lu[j]
             b_min = dist[tv[j]] + lv[j]
