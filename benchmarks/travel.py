@@ -5,7 +5,8 @@
    Dijkstra on the same graph (edges split at the snap points: :mod:`layout.network.reference`) and times it
    against the baseline, a per-school networkx ``single_source_dijkstra_path_length`` loop on that graph.
 2. Synthetic: a jittered grid of about 1,000,000 road edges, 5,000 villages × 500 schools, walking and school
-   bus. Each repeat runs in a fresh process so peak memory (max RSS of the process and its workers) is its own.
+   bus. Each repeat runs in a fresh process so peak memory (max RSS; searches run in threads of that process) is
+   its own.
 
 Medians of repeats. Writes ``benchmarks/results/travel.md``.
 
@@ -69,6 +70,7 @@ def andorra(repeats: int) -> dict | None:
         out["modes"][mode] = {"ours_s": statistics.median(ours), "networkx_s": statistics.median(base),
                               "ratio": statistics.median(base) / statistics.median(ours), "max_rel_diff": rel,
                               "same_unreachable": same_inf, "pairs": int(a.size), "reachable": int(fin.sum())}
+    out["load_end"] = os.getloadavg()[0]
     return out
 
 
@@ -101,7 +103,8 @@ def synthetic_once(edges_target: int, n_villages: int, n_schools: int, workers: 
     t1 = time.perf_counter()
     net = RoadNetwork.from_roads(roads)
     t2 = time.perf_counter()
-    out = {"edges": len(net.edges), "nodes": net.n_nodes, "make_roads_s": t1 - t0, "build_s": t2 - t1}
+    out = {"edges": len(net.edges), "nodes": net.n_nodes, "make_roads_s": t1 - t0, "build_s": t2 - t1,
+           "load_start": os.getloadavg()[0]}
     for mode in ("walk", "bus"):
         t = time.perf_counter()
         tm = net.matrix(villages, schools, mode, workers=workers)
@@ -112,6 +115,7 @@ def synthetic_once(edges_target: int, n_villages: int, n_schools: int, workers: 
     out["peak_rss_mb"] = own
     out["peak_worker_rss_mb"] = kids
     out["total_s"] = time.perf_counter() - t0
+    out["load_end"] = os.getloadavg()[0]
     return out
 
 
@@ -142,7 +146,8 @@ def write_results(andorra_res: dict | None, synth: dict | None, args, load: str)
                   "(school/kindergarten nodes, towns, villages).",
                   "Baseline: per-school networkx `single_source_dijkstra_path_length` loop on the same graph with edges "
                   "split at the snap points (`layout.network.reference`). Medians of "
-                  f"{args.repeats} repeats; network prebuilt for both.", "",
+                  f"{args.repeats} repeats, alternating layout and networkx; network prebuilt for both; 1-minute load "
+                  f"average {andorra_res['load_end']:.2f} at the end of this part.", "",
                   "| mode | layout (s) | networkx loop (s) | speed-up | max relative diff | same unreachable pairs |",
                   "|---|---|---|---|---|---|"]
         for mode, m in andorra_res["modes"].items():
@@ -153,14 +158,15 @@ def write_results(andorra_res: dict | None, synth: dict | None, args, load: str)
         lines += ["## Synthetic ~1,000,000-edge network", "",
                   f"Jittered 100 m grid, {synth['edges']:.0f} edges / {synth['nodes']:.0f} nodes (70% village, 15% "
                   f"township, 15% footpath roads), {args.villages} villages × {args.schools} schools, "
-                  f"{synth['workers']} worker processes, medians of {synth['repeats']} fresh-process runs.", "",
+                  f"{synth['workers']} search threads, medians of {synth['repeats']} fresh-process runs; 1-minute load "
+                  f"average {synth['load_start']:.2f} at the start and {synth['load_end']:.2f} at the end (medians).", "",
                   "| step | seconds |", "|---|---|",
                   f"| build RoadNetwork from 1M road lines | {synth['build_s']:.1f} |",
                   f"| walk matrix (snap + search + metres) | {synth['walk_s']:.1f} |",
                   f"| bus matrix (search + metres along the shortest-path tree) | {synth['bus_s']:.1f} |",
                   f"| total incl. making the test data | {synth['total_s']:.1f} |", "",
-                  f"Peak memory: main process max RSS {synth['peak_rss_mb']:.0f} MB, largest worker "
-                  f"{synth['peak_worker_rss_mb']:.0f} MB (goal < 4 GB).", ""]
+                  f"Peak memory: max RSS {synth['peak_rss_mb']:.0f} MB (one process; the searches run in its "
+                  "threads; goal < 4 GB).", ""]
     path = HERE / "results" / "travel.md"
     path.parent.mkdir(exist_ok=True)
     tmp = path.with_suffix(".md.tmp")
@@ -194,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{m['ratio']:.1f}× faster, max relative diff {m['max_rel_diff']:.1e}", flush=True)
     s = synthetic(args.synthetic_repeats, args.workers, args.edges, args.villages, args.schools)
     print(f"Synthetic {s['edges']:.0f} edges, {args.villages}×{args.schools}: build {s['build_s']:.1f} s, "
-          f"walk {s['walk_s']:.1f} s, bus {s['bus_s']:.1f} s, peak RSS {s['peak_rss_mb']:.0f} MB "
-          f"(workers {s['peak_worker_rss_mb']:.0f} MB)")
+          f"walk {s['walk_s']:.1f} s, bus {s['bus_s']:.1f} s, peak RSS {s['peak_rss_mb']:.0f} MB, "
+          f"load {s['load_start']:.2f} → {s['load_end']:.2f}")
     if not args.quick:
         print("wrote", write_results(a, s, args, load))
     return 0
