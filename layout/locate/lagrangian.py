@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-__all__ = ["pmedian_bound", "pmedian_site_fixing", "capacitated_bound", "knapsack_values", "knapsack01_table"]
+__all__ = ["pmedian_bound", "pmedian_site_fixing", "site_fixing_from_rho", "capacitated_bound", "knapsack_values", "knapsack01_table"]
 
 
 def _select(rho: np.ndarray, p: int, free: np.ndarray, required: np.ndarray) -> np.ndarray:
@@ -105,14 +105,23 @@ def pmedian_site_fixing(wcost: np.ndarray, p: int, candidates: np.ndarray, requi
     ≤ ``threshold`` keeps every site that is not fixed.
     """
     sub = wcost[:, candidates]
-    req_pos = np.flatnonzero(np.isin(candidates, required))
-    free_pos = np.setdiff1d(np.arange(len(candidates)), req_pos)
     red = sub - lam[:, None]
     rho = np.where(red < 0, red, 0.0).sum(axis=0)
+    return site_fixing_from_rho(rho, float(lam.sum()), p, np.isin(candidates, required), threshold)
+
+
+def site_fixing_from_rho(rho: np.ndarray, lam_sum: float, p: int, is_required: np.ndarray,
+                         threshold: float) -> tuple[float, np.ndarray, np.ndarray]:
+    """:func:`pmedian_site_fixing` from the site values ``rho`` (per candidate) and ``Σ λ`` already computed.
+
+    Returns ``(bound, must_close, must_open)``.
+    """
+    req_pos = np.flatnonzero(is_required)
+    free_pos = np.flatnonzero(~is_required)
     chosen = _select(rho, p, free_pos, req_pos)
-    bound = float(lam.sum() + rho[chosen].sum())
-    must_close = np.zeros(len(candidates), dtype=bool)
-    must_open = np.zeros(len(candidates), dtype=bool)
+    bound = float(lam_sum + rho[chosen].sum())
+    must_close = np.zeros(len(rho), dtype=bool)
+    must_open = np.zeros(len(rho), dtype=bool)
     chosen_free = np.setdiff1d(chosen, req_pos)
     other = np.setdiff1d(free_pos, chosen_free)
     if len(chosen_free) and len(other):
