@@ -18,7 +18,13 @@ import time
 
 import numpy as np
 
+from layout.locate._pmedian_kernels import subgradient
+
 __all__ = ["pmedian_bound", "pmedian_site_fixing", "site_fixing_from_rho", "capacitated_bound", "knapsack_values", "knapsack01_table"]
+
+
+#: Subgradient steps between two deadline checks.
+_CHUNK = 25
 
 
 def _select(rho: np.ndarray, p: int, free: np.ndarray, required: np.ndarray) -> np.ndarray:
@@ -65,35 +71,25 @@ def pmedian_bound(wcost: np.ndarray, p: int, candidates: np.ndarray, required: n
         return 0.0, np.zeros(0)
     sub = wcost[:, candidates]
     req_pos = np.flatnonzero(np.isin(candidates, required))
-    free_pos = np.setdiff1d(np.arange(len(candidates)), req_pos)
     if lam is None:
         lam = np.where(np.isfinite(sub), sub, np.nan)
         lam = np.nanmin(lam, axis=1)
     lam = lam.astype(float).copy()
-    best, best_lam = -np.inf, lam.copy()
-    stall = 0
-    for _ in range(max_iter):
-        red = sub - lam[:, None]
-        neg = red < 0
-        rho = np.where(neg, red, 0.0).sum(axis=0)
-        chosen = _select(rho, p, free_pos, req_pos)
-        value = float(lam.sum() + rho[chosen].sum())
-        if value > best + 1e-12 * max(1.0, abs(value)):
-            best, best_lam, stall = value, lam.copy(), 0
-        else:
-            stall += 1
-            if stall >= patience:
-                theta, stall = theta / 2.0, 0
-        g = 1.0 - neg[:, chosen].sum(axis=1)
-        norm = float(g @ g)
-        if norm == 0.0 or theta < 1e-4 or upper - best <= 1e-9 * max(1.0, abs(upper)):
+    best_lam = lam.copy()
+    best, stall, done = -np.inf, 0, 0
+    cost_t = np.ascontiguousarray(sub.T, dtype=np.float64)
+    pos = np.arange(len(candidates))
+    is_req = np.zeros(len(candidates), dtype=bool)
+    is_req[req_pos] = True
+    stop = np.inf if stop_above is None else float(stop_above)
+    while done < max_iter:  # compiled steps in chunks, the deadline checked in between
+        chunk = min(_CHUNK, max_iter - done)
+        best, theta, stall, finished = subgradient(cost_t, pos, is_req, p, lam, best_lam, best, float(upper),
+                                                   chunk, float(theta), stall, patience, stop)
+        done += chunk
+        if finished or (deadline is not None and time.perf_counter() > deadline):
             break
-        if stop_above is not None and best > stop_above:
-            break
-        if deadline is not None and time.perf_counter() > deadline:
-            break
-        lam = lam + theta * max(upper - value, 1e-9 * max(1.0, abs(upper))) / norm * g
-    return best, best_lam
+    return float(best), best_lam
 
 
 def pmedian_site_fixing(wcost: np.ndarray, p: int, candidates: np.ndarray, required: np.ndarray,

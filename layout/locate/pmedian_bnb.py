@@ -20,9 +20,9 @@ import math
 import time
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
+from layout.locate._pmedian_kernels import site_values, subgradient
 from layout.locate.lagrangian import site_fixing_from_rho
 
 __all__ = ["BnbResult", "pmedian_branch_and_bound"]
@@ -47,81 +47,6 @@ class BnbResult:
 
 def _cost_of(wcost: np.ndarray, sites: np.ndarray) -> float:
     return float(wcost[:, sites].min(axis=1).sum())
-
-
-@numba.njit(cache=True)
-def _site_values(cost_t, cand, lam, rho):  # pragma: no cover - compiled
-    """``rho[a] = Σ_i min(0, cost_t[cand[a], i] − λ_i)`` (cost_t is sites × points, contiguous rows)."""
-    n = lam.shape[0]
-    for a in range(cand.shape[0]):
-        row = cost_t[cand[a]]
-        s = 0.0
-        for i in range(n):
-            r = row[i] - lam[i]
-            if r < 0.0:
-                s += r
-        rho[a] = s
-
-
-@numba.njit(cache=True)
-def _node_bound(cost_t, cand, is_req, p, lam0, upper, max_iter, theta, patience, stop_above):  # pragma: no cover
-    """Subgradient optimisation of the p-median Lagrangian bound over candidates ``cand`` (compiled).
-
-    The same iteration as :func:`layout.locate.lagrangian.pmedian_bound`; returns (best bound, its λ).
-    """
-    n = lam0.shape[0]
-    mc = cand.shape[0]
-    lam = lam0.copy()
-    best_lam = lam0.copy()
-    best = -np.inf
-    rho = np.empty(mc)
-    key = np.empty(mc)
-    g = np.empty(n)
-    chosen = np.empty(p, np.int64)
-    scale = max(1.0, abs(upper))
-    stall = 0
-    for _ in range(max_iter):
-        _site_values(cost_t, cand, lam, rho)
-        c = 0
-        for a in range(mc):
-            if is_req[a]:
-                chosen[c] = a
-                c += 1
-                key[a] = np.inf
-            else:
-                key[a] = rho[a]
-        if c < p:
-            order = np.argsort(key)
-            for t in range(p - c):
-                chosen[c] = order[t]
-                c += 1
-        value = lam.sum()
-        for t in range(c):
-            value += rho[chosen[t]]
-        if value > best + 1e-12 * max(1.0, abs(value)):
-            best = value
-            best_lam[:] = lam
-            stall = 0
-        else:
-            stall += 1
-            if stall >= patience:
-                theta /= 2.0
-                stall = 0
-        g[:] = 1.0
-        for t in range(c):
-            row = cost_t[cand[chosen[t]]]
-            for i in range(n):
-                if row[i] - lam[i] < 0.0:
-                    g[i] -= 1.0
-        norm = 0.0
-        for i in range(n):
-            norm += g[i] * g[i]
-        if norm == 0.0 or theta < 1e-4 or upper - best <= 1e-9 * scale or best > stop_above:
-            break
-        step = theta * max(upper - value, 1e-9 * scale) / norm
-        for i in range(n):
-            lam[i] += step * g[i]
-    return best, best_lam
 
 
 def pmedian_branch_and_bound(wcost: np.ndarray, p: int, candidates: np.ndarray, required: np.ndarray,
@@ -194,10 +119,11 @@ def pmedian_branch_and_bound(wcost: np.ndarray, p: int, candidates: np.ndarray, 
                 best_obj, best_open = obj, np.sort(sites)
             continue
         is_req = np.isin(cand, req)
-        _, lam_node = _node_bound(cost_t, cand, is_req, p, lam_node, best_obj, NODE_ITERATIONS, NODE_THETA,
-                                  NODE_PATIENCE, threshold())
+        lam_cur, lam_node = lam_node.copy(), lam_node.copy()
+        subgradient(cost_t, cand, is_req, p, lam_cur, lam_node, -math.inf, best_obj, NODE_ITERATIONS, NODE_THETA,
+                    0, NODE_PATIENCE, threshold())
         rho = np.empty(len(cand))
-        _site_values(cost_t, cand, lam_node, rho)
+        site_values(cost_t, cand, lam_node, rho)
         lb, close, force = site_fixing_from_rho(rho, float(lam_node.sum()), p, is_req, threshold())
         # the sites the relaxation picks are a feasible solution
         free = np.flatnonzero(~is_req)
