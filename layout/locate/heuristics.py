@@ -19,6 +19,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from layout.locate._pmedian_kernels import greedy_gains
+
 __all__ = ["penalised", "evaluate", "greedy", "swap_search"]
 
 
@@ -46,13 +48,14 @@ def greedy(cost: np.ndarray, weights: np.ndarray, p: int, candidates: np.ndarray
            required: np.ndarray, deadline: float | None = None) -> np.ndarray:
     """Greedy addition: start from the required sites, add the site saving most until ``p`` are open.
 
-    ``cost`` must be finite (see :func:`penalised`). Each step costs one pass over demand × free sites, so on
+    ``cost`` must be finite (see :func:`penalised`). Each step costs one compiled pass over demand × free sites
+    (:func:`~layout.locate._pmedian_kernels.greedy_gains`), so on
     large problems with large p the full greedy can take long: once ``deadline`` (a ``time.perf_counter()``
     value) has passed, the sites still missing are chosen by :func:`_farthest_fill` (one pass over the demand
     per site). Returns sorted site indices.
     """
     open_ = list(int(j) for j in required)
-    free = np.setdiff1d(candidates, required)
+    free = np.setdiff1d(candidates, required).astype(np.int64)
     if open_:
         d1 = cost[:, open_].min(axis=1)
     else:
@@ -60,16 +63,19 @@ def greedy(cost: np.ndarray, weights: np.ndarray, p: int, candidates: np.ndarray
         open_.append(j)
         free = free[free != j]
         d1 = cost[:, j].copy()
+    d1 = np.asarray(d1, dtype=np.float64)
+    cost_t = np.ascontiguousarray(cost.T, dtype=np.float64) if len(open_) < p else None
+    w = np.ascontiguousarray(weights, dtype=np.float64)
     while len(open_) < p and len(free):
-        sub = cost[:, free]
-        gain = weights @ np.maximum(d1[:, None] - sub, 0.0)
+        gain = np.empty(len(free))
+        greedy_gains(cost_t, free, d1, w, gain)
         if deadline is not None and time.perf_counter() > deadline:
             open_.extend(_farthest_fill(cost, weights, p - len(open_), free, d1))
             break
         k = int(np.argmax(gain))
         j = int(free[k])
         open_.append(j)
-        d1 = np.minimum(d1, sub[:, k])
+        d1 = np.minimum(d1, cost_t[j])
         free = np.delete(free, k)
     return np.sort(np.array(open_, dtype=np.int64))
 
