@@ -50,8 +50,11 @@ def csr_arrays(tail: np.ndarray, head: np.ndarray, minutes: np.ndarray, metres: 
     order = np.argsort(tail, kind="stable")
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
-    pairs = np.unique(np.sort(np.column_stack([tail, head]), axis=1)[tail != head], axis=0)
-    neighbours = np.bincount(pairs.ravel(), minlength=n)
+    tail, head = np.asarray(tail, np.int64), np.asarray(head, np.int64)
+    lo, hi = np.minimum(tail, head), np.maximum(tail, head)
+    pairs = np.sort((lo * n + hi)[lo != hi])
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs  # each pair once
+    neighbours = np.bincount(pairs // n, minlength=n) + np.bincount(pairs % n, minlength=n)
     return (indptr, head[order].astype(np.int32), np.ascontiguousarray(minutes[order], dtype=np.float64),
             np.ascontiguousarray(metres[order], dtype=np.float64), neighbours == 1)
 
