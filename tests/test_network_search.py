@@ -5,11 +5,11 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from layout.network.search import csr_arrays, search_targets
+from layout.network.search import _buckets, csr_arrays, search_targets
 from layout.network.spatial_order import hilbert_rank
 
 
-def random_case(seed: int, n: int = 60, m: int = 200):
+def random_case(seed: int, n: int = 60, m: int = 200, zero_share: float = 0.05):
     rng = np.random.default_rng(seed)
     u, v = rng.integers(0, n - 10, m), rng.integers(0, n - 10, m)   # the last 10 nodes have no arcs
     keep = u != v
@@ -18,7 +18,7 @@ def random_case(seed: int, n: int = 60, m: int = 200):
     _, first = np.unique(pair, return_index=True)
     u, v = u[first], v[first]
     minutes = rng.uniform(0.5, 5.0, len(u))
-    minutes[rng.random(len(u)) < 0.05] = 0.0           # a few zero-length arcs
+    minutes[rng.random(len(u)) < zero_share] = 0.0     # a few zero-length arcs (the search then uses its heap)
     metres = rng.uniform(10, 500, len(u))
     k, t = 7, 11
     seed_node = rng.integers(-1, n, (k, 2))
@@ -74,9 +74,11 @@ def scipy_answer(n, arcs, seeds, targets, limit=np.inf):
 
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("m", [200, 70])          # 70 arcs on 50 nodes: many dead ends
-def test_search_equals_scipy_dijkstra_with_tree_metres(seed, m):
-    n, arcs, seeds, targets = random_case(seed, m=m)
+@pytest.mark.parametrize("queue", ["heap", "buckets"])
+def test_search_equals_scipy_dijkstra_with_tree_metres(seed, m, queue):
+    n, arcs, seeds, targets = random_case(seed, m=m, zero_share=0.05 if queue == "heap" else 0.0)
     csr = csr_arrays(*arcs, n)
+    assert (_buckets(csr[2])[1] > 0) == (queue == "buckets")
     if m == 70:
         assert csr[4].sum() >= 3                   # dead ends that the search settles without queueing
     got_min, got_m = search_targets(csr, *seeds, *targets)
@@ -86,16 +88,18 @@ def test_search_equals_scipy_dijkstra_with_tree_metres(seed, m):
     assert np.isinf(got_min).any() and np.isfinite(got_min).any()   # the cases cover both
 
 
-def test_limit_leaves_farther_nodes_unreached():
-    n, arcs, seeds, targets = random_case(11, n=80, m=300)
+@pytest.mark.parametrize("zero_share", [0.05, 0.0])
+def test_limit_leaves_farther_nodes_unreached(zero_share):
+    n, arcs, seeds, targets = random_case(11, n=80, m=300, zero_share=zero_share)
     csr = csr_arrays(*arcs, n)
     got_min, _ = search_targets(csr, *seeds, *targets, limit=4.0)
     want_min, _ = scipy_answer(n, arcs, seeds, targets, limit=4.0)
     np.testing.assert_allclose(got_min, want_min, rtol=1e-12)
 
 
-def test_threads_and_metres_switch_do_not_change_minutes():
-    n, arcs, seeds, targets = random_case(5, n=200, m=800)
+@pytest.mark.parametrize("zero_share", [0.05, 0.0])
+def test_threads_and_metres_switch_do_not_change_minutes(zero_share):
+    n, arcs, seeds, targets = random_case(5, n=200, m=800, zero_share=zero_share)
     csr = csr_arrays(*arcs, n)
     one_min, one_m = search_targets(csr, *seeds, *targets)
     par_min, par_m = search_targets(csr, *seeds, *targets, workers=3)
@@ -126,3 +130,11 @@ def test_hilbert_rank_walks_a_grid_one_step_at_a_time():
 def test_hilbert_rank_of_no_points_and_of_one():
     assert hilbert_rank(np.zeros((0, 2))).tolist() == []
     assert hilbert_rank(np.array([[5.0, 5.0]])).tolist() == [0]
+
+
+def test_buckets_only_when_arcs_take_comparable_time():
+    assert _buckets(np.array([1.0, 3.0]))[1] > 0
+    assert _buckets(np.array([0.0, 3.0])) == (0.0, 0)            # a zero-time arc: heap
+    assert _buckets(np.array([0.001, 3.0])) == (0.0, 0)          # very short edges: heap
+    delta, nb = _buckets(np.array([2.0, 5.0]))
+    assert delta < 2.0 and nb * delta > 5.0

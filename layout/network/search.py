@@ -18,6 +18,8 @@ from numba import njit
 
 __all__ = ["Csr", "csr_arrays", "search_targets"]
 
+_BUCKET_SPREAD = 64.0    # slowest / quickest arc up to which Dial's buckets beat the heap (see _buckets)
+
 Csr = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]   # indptr, head, minutes, metres, leaf
 
 
@@ -113,7 +115,7 @@ def search_targets(csr: Csr, seed_node: np.ndarray, seed_min: np.ndarray, seed_m
     is_target[tv[np.isfinite(lv)]] = True
     args = (indptr, head, w_min, w_m, leaf, np.asarray(seed_node, np.int64), np.asarray(seed_min, np.float64),
             np.asarray(seed_m, np.float64), tu, tv, lu, lv, np.asarray(du, np.float64), np.asarray(dv, np.float64),
-            is_target, int(is_target.sum()), float(limit), bool(metres))
+            is_target, int(is_target.sum()), float(limit), bool(metres), *_buckets(w_min))
     workers = max(1, min(int(workers), k))
     if workers == 1:
         _search_block(*args, 0, k, out_min, out_m)
@@ -128,24 +130,51 @@ def search_targets(csr: Csr, seed_node: np.ndarray, seed_min: np.ndarray, seed_m
     return out_min, out_m
 
 
+def _buckets(w_min: np.ndarray) -> tuple[float, int]:
+    """Bucket width and count for Dial's queue, or ``(0.0, 0)`` for the heap.
+
+    Buckets need every arc to take some time, and pay off when the slowest arc is at most ``_BUCKET_SPREAD``
+    times the quickest (the search then steps through at most that many empty buckets per arc of a route);
+    real road data with very short edges gets the heap.
+    """
+    if not len(w_min):
+        return 0.0, 0
+    lo, hi = float(w_min.min()), float(w_min.max())
+    if not lo > 0 or hi > _BUCKET_SPREAD * lo or not np.isfinite(hi):
+        return 0.0, 0
+    delta = lo * (1.0 - 1e-9)                # strictly below the quickest arc, whatever the rounding
+    return delta, int(hi / delta) + 2
+
+
 @njit(nogil=True, cache=True)
 def _search_block(indptr, head, w_min, w_m, leaf, seed_node, seed_min, seed_m, tu, tv, lu, lv, du, dv, is_target,
-                  n_target_nodes, limit, want_m, s_lo, s_hi, out_min, out_m):  # pragma: no cover - compiled
+                  n_target_nodes, limit, want_m, delta, nb, s_lo, s_hi, out_min, out_m):  # pragma: no cover
     """Dijkstra from sources ``s_lo:s_hi``; writes rows of ``out_min`` / ``out_m``.
 
-    The queue is an indexed 4-ary heap with decrease-key (``pos``: a node's place in it, ``-1`` outside), so it
-    never holds more than one entry per node.
+    With ``nb == 0`` the queue is an indexed 4-ary heap with decrease-key (``pos``: a node's place in it, ``-1``
+    outside). With ``nb > 0`` it is a ring of ``nb`` buckets ``delta`` minutes wide, ``delta`` below the shortest
+    arc: no node in the lowest bucket can improve another, so all of them are settled in any order (Dial's
+    algorithm); entries left behind by an improvement are skipped when met.
     """
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
     met = np.zeros(n)
     touched = np.empty(n, np.int64)
-    pos = np.full(n, -1, np.int64)
-    hk = np.empty(n)
-    hv = np.empty(n, np.int64)
+    use_b = nb > 0
+    pos = np.full(0 if use_b else n, -1, np.int64)
+    hk = np.empty(0 if use_b else n)
+    hv = np.empty(0 if use_b else n, np.int64)
+    cap = len(head) + 3 if use_b else 0    # a node enters a bucket only when it improves: once per arc + seeds
+    ekey = np.empty(cap)
+    enode = np.empty(cap, np.int64)
+    enext = np.empty(cap, np.int64)
+    bhead = np.full(max(nb, 0), -1, np.int64)
     for s in range(s_lo, s_hi):
         n_touched = 0
-        size = 0
+        size = 0                             # heap entries, or bucket entries (live and left behind)
+        nent = 0
+        cur = 0
+        first = True
         for q in range(2):
             x = seed_node[s, q]
             d0 = seed_min[s, q]
@@ -156,12 +185,36 @@ def _search_block(indptr, head, w_min, w_m, leaf, seed_node, seed_min, seed_m, t
                 n_touched += 1
             dist[x] = d0
             met[x] = seed_m[s, q]
-            size = _decrease(hk, hv, pos, size, d0, x)
+            if use_b:
+                slot = int(d0 / delta)
+                cur = slot if first else min(cur, slot)
+                first = False
+                ekey[nent] = d0
+                enode[nent] = x
+                enext[nent] = bhead[slot % nb]
+                bhead[slot % nb] = nent
+                nent += 1
+                size += 1
+            else:
+                size = _decrease(hk, hv, pos, size, d0, x)
         remaining = n_target_nodes
         while size > 0 and remaining > 0:
-            d = hk[0]
-            u = hv[0]
-            size = _pop(hk, hv, pos, size)
+            if use_b:
+                slot = cur % nb
+                e = bhead[slot]
+                if e < 0:
+                    cur += 1
+                    continue
+                bhead[slot] = enext[e]
+                size -= 1
+                u = enode[e]
+                d = ekey[e]
+                if d > dist[u]:              # left behind: u was reached quicker since
+                    continue
+            else:
+                d = hk[0]
+                u = hv[0]
+                size = _pop(hk, hv, pos, size)
             if is_target[u]:
                 remaining -= 1
             for a in range(indptr[u], indptr[u + 1]):
@@ -174,9 +227,20 @@ def _search_block(indptr, head, w_min, w_m, leaf, seed_node, seed_min, seed_m, t
                     dist[v] = nd
                     if want_m:
                         met[v] = met[u] + w_m[a]
-                    if leaf[v] and pos[v] < 0:   # a dead end reached from its only neighbour: settled now
+                    if leaf[v] and (use_b or pos[v] < 0):
+                        # a dead end reached from its only neighbour is settled now (in the heap it may still
+                        # sit as a seed; in a bucket a seed entry is left behind and skipped)
                         if is_target[v]:
                             remaining -= 1
+                        continue
+                    if use_b:
+                        slot = int(nd / delta) % nb
+                        ekey[nent] = nd
+                        enode[nent] = v
+                        enext[nent] = bhead[slot]
+                        bhead[slot] = nent
+                        nent += 1
+                        size += 1
                     else:
                         size = _decrease(hk, hv, pos, size, nd, v)
         for j in range(len(tu)):
@@ -190,8 +254,11 @@ def _search_block(indptr, head, w_min, w_m, leaf, seed_node, seed_min, seed_m, t
                 out_min[s, j] = b_min
                 if want_m:
                     out_m[s, j] = met[tv[j]] + dv[j]
-        for i in range(size):                # stopped early: empty the queue
-            pos[hv[i]] = -1
+        if use_b:                            # stopped early: empty the buckets
+            bhead[:] = -1
+        else:
+            for i in range(size):
+                pos[hv[i]] = -1
         for i in range(n_touched):
             dist[touched[i]] = np.inf
 
