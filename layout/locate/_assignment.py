@@ -120,12 +120,13 @@ class AssignmentModel:
             integer[ns:] = True
         start = None
         if start_open is not None and start_assign is not None:
-            start = np.zeros(ns + ne)
-            start[pos[np.asarray(start_open)]] = 1.0
+            so = np.asarray(start_open)
+            where = np.where(so < len(pos), pos[np.minimum(so, len(pos) - 1)], -1)
             chosen = start_assign[self.pair_i] == self.pair_j
-            start[ns:][chosen] = 1.0
-            if int(chosen.sum()) != n or np.any(pos[np.asarray(start_open)] < 0):
-                start = None
+            if int(chosen.sum()) == n and np.all(where >= 0):  # else the start is not a solution of this model
+                start = np.zeros(ns + ne)
+                start[where] = 1.0
+                start[ns:][chosen] = 1.0
         res = solve_milp(c, a, np.concatenate([np.asarray(v, float) for v in lo]),
                          np.concatenate([np.asarray(v, float) for v in hi]), col_lo, col_hi, integer,
                          time_limit=time_limit, start=start, rel_gap=rel_gap, abs_gap=abs_gap,
