@@ -145,3 +145,90 @@ def test_knapsack_tables_bound_the_exact_knapsack(items, capacity):
     table = knapsack01_table(red, q, cap)
     assert table[0, capacity] == pytest.approx(exact)
     assert knapsack_values(red, q, cap)[0][0] <= exact + 1e-9
+
+
+def _brute_knapsack(red, q, cap):
+    """Least Σ red over item subsets of weight ≤ cap (by enumeration)."""
+    n = len(q)
+    return min(sum(red[i] for i in s) for k in range(n + 1) for s in itertools.combinations(range(n), k)
+               if sum(q[i] for i in s) <= cap)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(-20, 10), st.integers(0, 8), st.integers(-15, 5)), min_size=1, max_size=7),
+       st.integers(0, 15), st.integers(0, 15))
+def test_ranked_knapsack_is_exact(items, cap0, cap1):
+    """Every site's 0-1 knapsack: value, chosen items and the whole table agree with enumeration."""
+    from layout.locate.capacitated_bound import knapsack01_ranked
+
+    red = np.array([[float(a), float(c)] for a, _, c in items])
+    q = np.array([float(w) for _, w, _ in items])
+    cap = np.array([float(cap0), float(cap1)])
+    rho, table, x = knapsack01_ranked(red, q, cap, decisions=True)
+    for j in range(2):
+        assert rho[j] == pytest.approx(_brute_knapsack(red[:, j], q, cap[j]))
+        assert q @ x[:, j] <= cap[j] and red[x[:, j], j].sum() == pytest.approx(rho[j])
+        for c in range(int(cap[j]) + 1):
+            assert table[j, c] == pytest.approx(_brute_knapsack(red[:, j], q, c))
+
+
+def _random_instance(seed, n, tight=0.7):
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(0, 100, size=(n, 2))
+    cost = np.floor(np.hypot(*(pts[:, None] - pts[None]).transpose(2, 0, 1)))
+    demand = rng.integers(1, 20, size=n).astype(float)
+    return cost, demand
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000))
+def test_exact_knapsack_bounds_stay_below_the_optimum(seed):
+    """The 0-1 Lagrangian bound, and every site / pair bound of the optimal solution, are ≤ the optimum."""
+    from layout.locate.capacitated_bound import capacitated_bound01, pair_bounds
+
+    cost, demand = _random_instance(seed, 6)
+    cap = np.full(6, float(np.ceil(demand.sum() / 2 * 1.1)))
+    best = brute_capacitated(cost, 2, demand, cap)
+    sol = capacitated_p_median(cost, 2, demand, cap)
+    assert sol.objective == pytest.approx(best)
+    cand, req = np.arange(6), np.array([], dtype=int)
+    lb, lam = capacitated_bound01(cost, demand, cap, 2, cand, req, best, cost.min(axis=1))
+    assert lb <= best + 1e-6
+    bound, site_open, site_closed, pair = pair_bounds(cost, demand, cap, 2, cand, req, lam)
+    assert bound <= best + 1e-6
+    assert np.all(site_open[sol.open] <= best + 1e-6)
+    assert np.all(site_closed[np.setdiff1d(cand, sol.open)] <= best + 1e-6)
+    assert np.all(pair[np.arange(6), sol.assignment] <= best + 1e-6)
+
+
+def test_cluster_search_improves_a_poor_start_and_stays_feasible(monkeypatch):
+    import layout.locate.capacitated_search as search
+    from layout.locate.capacitated_search import improve_clusters
+
+    monkeypatch.setattr(search, "PART_POINTS", 12)  # parts of 2–3 clusters: quick MILPs
+    monkeypatch.setattr(search, "MAX_PART_POINTS", 18)
+
+    cost, demand = _random_instance(5, 60)
+    p = 10
+    # a poor but feasible start: the first p points as sites, points dealt out round-robin
+    open0 = np.arange(p)
+    assign0 = open0[np.arange(60) % p]
+    cap = np.full(60, np.bincount(assign0, weights=demand).max())
+    assert np.all(np.bincount(assign0, weights=demand, minlength=60) <= cap)
+    start = float(cost[np.arange(60), assign0].sum())
+    obj, o, a, _ = improve_clusters(cost, demand, cap, np.ones_like(cost, dtype=bool), open0, assign0,
+                                    np.array([3]), np.arange(60), abs_gap=0.999)
+    assert obj < 0.8 * start
+    assert obj == pytest.approx(cost[np.arange(60), a].sum())
+    assert len(o) == p and 3 in o and np.all(np.isin(a, o))
+    assert np.all(np.bincount(a, weights=demand, minlength=60) <= cap + 1e-9)
+
+
+def test_start_outside_the_model_is_ignored():
+    from layout.locate._assignment import AssignmentModel
+
+    ii, jj = np.array([0, 1]), np.array([0, 1])
+    model = AssignmentModel(n=2, sites=np.array([0, 1]), pair_i=ii, pair_j=jj, pair_cost=np.array([1.0, 2.0]),
+                            demand=np.ones(2), capacity=np.full(2, 5.0), p_lo=2, p_hi=2)
+    res, o, a = model.solve(start_open=np.array([0, 5]), start_assign=np.array([0, 5]))
+    assert res.status == "optimal" and o.tolist() == [0, 1] and a.tolist() == [0, 1]

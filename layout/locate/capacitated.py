@@ -3,18 +3,19 @@ without exceeding the sites' capacities; minimise the total (weighted) cost.
 
 Exact path, in three steps, each keeping a valid lower bound:
 
-1. **Start**: the sites opened by the Lagrangian relaxation below and those of the uncapacitated p-median
-   heuristic each get a single-source assignment from HiGHS; the better one is improved by moving each median
-   to the best site for its cluster, then by small "core" MILPs (the solution's sites, the best few sites for
-   each of its clusters and the best sites by the relaxation; each point linked to its nearest few of them),
-   repeated around each improvement.
+1. **Start**: the sites of the uncapacitated p-median heuristic and those opened by the Lagrangian relaxation
+   below each get a single-source assignment from HiGHS (each point first offered its nearest few of those
+   sites); the better one is improved by re-optimising a few neighbouring clusters at a time
+   (:mod:`layout.locate.capacitated_search`) until no part improves or half the time limit has passed.
 2. **Lagrangian relaxation** of the assignment rows (each site a continuous knapsack, see
    :mod:`layout.locate.lagrangian`) gives the linear-programming bound and, for every pair (i, j) and every site,
-   a bound on any solution using it (with exact 0-1 knapsacks by dynamic programming when demands and
-   capacities are whole numbers and the table is small). Pairs and sites whose bound exceeds the best known
-   objective cannot appear in a better solution and are removed.
+   a bound on any solution using it (with exact 0-1 knapsacks, :mod:`layout.locate.capacitated_bound`, when
+   demands and capacities are whole numbers). Pairs and sites whose bound exceeds the best known objective
+   cannot appear in a better solution and are removed.
 3. **MILP** on the remaining pairs (strong formulation with ``x_ij ≤ y_j``), warm-started from step 1; with a
    time limit, a better solution found in the first part of the time tightens the reduction before the rest.
+   With a time limit and more than ``MILP_MAX_PAIRS`` pairs left, the MILP is skipped and the cluster search
+   goes on instead: the answer then carries the Lagrangian bound.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ import numpy as np
 
 from layout.locate._assignment import AssignmentModel
 from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachable_message
+from layout.locate.capacitated_bound import knapsack01_ranked, whole_numbers
+from layout.locate.capacitated_search import first_part_size, improve_clusters
 from layout.locate.heuristics import greedy, penalised, swap_search
-from layout.locate.lagrangian import _select, capacitated_bound, knapsack01_table, knapsack_values
+from layout.locate.lagrangian import _select, capacitated_bound, knapsack_values
 from layout.locate.pmedian import _result as pmedian_result
 from layout.locate.pmedian import is_integral
 from layout.locate.solution import Solution, infeasible
@@ -38,18 +41,19 @@ __all__ = ["capacitated_p_median", "capacity_explanation"]
 START_GAP = 1e-3
 #: Seconds for each starting assignment.
 START_SECONDS = 3.0
-#: Core MILP: sites = the solution's plus CORE_SITES·p best by the relaxation; CORE_PAIRS·n/p nearest per point.
-CORE_SITES = 2
-CORE_PER_CLUSTER = 4
-CORE_ROUNDS = 6
-#: Largest points × sites × capacity for which pairs are reduced with exact 0-1 knapsacks.
-DP_MAX_WORK = 60_000_000
+#: Each point may go to its nearest this-many sites in a starting assignment (all of them when that fails).
+START_NEAREST = 8
+#: Share of the time limit after which the cluster search stops (the rest goes to bound and MILP).
+SEARCH_SHARE = 0.5
+#: The same when the whole problem is small enough for the MILP (which then needs the time for the proof).
+SEARCH_SHARE_SMALL = 0.25
+#: Largest sites × capacity table for which pairs are reduced with exact 0-1 knapsacks.
+DP_MAX_CELLS = 5_000_000
+#: With a time limit, the MILP is skipped (the cluster search goes on) when more pairs than this remain after
+#: the reduction: HiGHS spends longer than any sensible limit just presolving such models.
+MILP_MAX_PAIRS = 40_000
 #: Share of the remaining time given to the first MILP on the reduced problem.
 FIRST_CHUNK = 0.3
-CORE_ROUND_SECONDS = 8.0
-ALTERNATE_ROUNDS = 30
-CORE_PAIRS = 2.0
-CORE_SECONDS = 20.0
 
 
 def capacity_explanation(prep, demand: np.ndarray, capacity: np.ndarray, n_open: int | None) -> str:
@@ -176,51 +180,29 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     starts = [unc, _relaxation_sites(wcost, q, cap, p, prep.candidates, prep.required, lam)]
     open0 = assign0 = None
     ub = math.inf
-    per_start = max(START_SECONDS, n / 50.0)
-    if time_limit is not None:
-        per_start = min(per_start, 0.1 * time_limit)
+    part_size = None
+    per_start = START_SECONDS if time_limit is None else min(START_SECONDS, 0.05 * time_limit)
     for site_set in starts:
+        # each point linked to its nearest few of the chosen sites first (small, fast); all of them if that fails
         only = np.zeros(prep.m, dtype=bool)
         only[site_set] = True
-        r, o, a = model(allowed & only[None, :], np.asarray(site_set), site_set).solve(
-            time_limit=per_start, rel_gap=START_GAP, abs_gap=abs_gap)
+        sub_cost = np.where(allowed & only[None, :], wcost, np.inf)
+        k = min(len(site_set), START_NEAREST)
+        rank = np.argsort(np.argsort(sub_cost, axis=1, kind="stable"), axis=1, kind="stable")
+        for mask in (np.isfinite(sub_cost) & (rank < k), allowed & only[None, :]):
+            r, o, a = model(mask, np.asarray(site_set), site_set).solve(
+                time_limit=per_start, rel_gap=START_GAP, abs_gap=abs_gap)
+            if o is not None:
+                break
         if o is not None and r.objective < ub:
             ub, open0, assign0 = r.objective, o, a
-    if open0 is not None:
-        ub, open0, assign0 = _alternate(model, wcost, q, cap, allowed, prep.required, ub, open0, assign0,
-                                        per_start, abs_gap, deadline)
-        # core MILPs: promising sites only (the solution's, the best few for each of its clusters, the best
-        # by the relaxation), each point linked to its nearest few of them; repeated around each improvement.
-        red = wcost[:, prep.candidates] - lam[:, None]
-        rho = knapsack_values(red, q, cap[prep.candidates])[0]
-        top = prep.candidates[np.argsort(rho, kind="stable")[: CORE_SITES * p]]
-        core_budget = CORE_SECONDS if time_limit is None else 0.4 * time_limit
-        core_end = time.perf_counter() + core_budget
-        for _ in range(CORE_ROUNDS):
-            remaining = core_end - time.perf_counter()
-            if remaining < 0.5:
-                break
-            core = np.zeros(prep.m, dtype=bool)
-            core[np.concatenate([top, open0, prep.required])] = True
-            for r in open0:
-                members = np.flatnonzero(assign0 == r)
-                if len(members):
-                    total = np.where(allowed[members].all(axis=0), wcost[members].sum(axis=0), np.inf)
-                    total[cap < q[members].sum() - 1e-9] = np.inf
-                    best = np.argsort(total, kind="stable")[:CORE_PER_CLUSTER]
-                    core[best[np.isfinite(total[best])]] = True
-            core[prep.forbidden] = False
-            core_cost = np.where(allowed & core[None, :], wcost, np.inf)
-            k = int(min(core.sum(), max(5, math.ceil(CORE_PAIRS * n / p))))
-            rank = np.argsort(np.argsort(core_cost, axis=1, kind="stable"), axis=1, kind="stable")
-            near = np.isfinite(core_cost) & (rank < k)
-            near[np.arange(n), assign0] = True
-            r, o, a = model(near, np.flatnonzero(core), prep.required).solve(
-                time_limit=min(remaining, CORE_ROUND_SECONDS), start_open=open0, start_assign=assign0,
-                rel_gap=1e-6, abs_gap=abs_gap)
-            if o is None or r.objective >= ub - 1e-9 * max(1.0, abs(ub)):
-                break
-            ub, open0, assign0 = r.objective, o, a
+    if open0 is not None and first_part_size(n, p) < p:
+        # re-optimise a few neighbouring clusters at a time (see layout.locate.capacitated_search)
+        share = SEARCH_SHARE if allowed.sum() > MILP_MAX_PAIRS else SEARCH_SHARE_SMALL
+        search_end = None if deadline is None else t0 + share * time_limit
+        ub, open0, assign0, part_size = improve_clusters(wcost, q, cap, allowed, open0, assign0, prep.required,
+                                                         prep.candidates, min_load=ml if ml.any() else None,
+                                                         deadline=search_end, abs_gap=abs_gap)
     lower = math.ceil(lb - 1e-6) if integral and math.isfinite(lb) else lb
     mask, sites, must_open = allowed, prep.candidates, prep.required
     extra = {"start_objective": ub}
@@ -251,6 +233,14 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
                          sites_fixed=int(close.sum()), start_objective=extra.get("start_objective", ub))
             if len(sites) < p or len(must_open) > p or not mask.any(axis=1).all():
                 return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", wcost=wcost, **extra)
+            if deadline is not None and extra["pairs_kept"] > MILP_MAX_PAIRS:
+                # too big for the MILP within the time limit: spend the rest on the cluster search
+                ub, open0, assign0, _ = improve_clusters(wcost, q, cap, allowed, open0, assign0, prep.required,
+                                                         prep.candidates, min_load=ml if ml.any() else None,
+                                                         deadline=deadline, abs_gap=abs_gap, size=part_size,
+                                                         seed=1)
+                status = "optimal" if lower >= ub - 1e-9 * max(1.0, abs(ub)) else "time_limit"
+                return _result(open0, assign0, ub, lower, status, t0, "search+lagrangian", wcost=wcost, **extra)
         remaining = left()
         limit = remaining if not chunked else max(1.0, FIRST_CHUNK * remaining)
         res, open1, assign1 = model(mask, sites, must_open).solve(
@@ -281,41 +271,6 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     return _result(open0, assign0, ub, lower, status, t0, "milp+lagrangian", wcost=wcost, **extra)
 
 
-def _alternate(model, wcost, demand, capacity, allowed, required, ub, open_, assign, seconds, abs_gap, deadline):
-    """Location–allocation alternation: move each median to the best site for its cluster, reassign.
-
-    Each cluster's new median must be allowed for all its members and hold its demand, so the moved solution
-    stays feasible; the reassignment is a single-source assignment over the new sites solved by HiGHS.
-    """
-    for _ in range(ALTERNATE_ROUNDS):
-        if deadline is not None and time.perf_counter() > deadline:
-            break
-        moved = open_.copy()
-        start_assign = assign.copy()
-        for k, r in enumerate(open_):
-            members = np.flatnonzero(assign == r)
-            if len(members) == 0 or r in required:
-                continue
-            load = demand[members].sum()
-            total = wcost[members].sum(axis=0)
-            total[(capacity < load - 1e-9) | ~allowed[members].all(axis=0)] = np.inf
-            total[np.setdiff1d(moved, [r])] = np.inf
-            best = int(np.argmin(total))
-            if np.isfinite(total[best]) and total[best] < total[r] - 1e-9:
-                moved[k] = best
-                start_assign[members] = best
-        if np.array_equal(np.sort(moved), np.sort(open_)):
-            break
-        only = np.zeros(wcost.shape[1], dtype=bool)
-        only[moved] = True
-        res, o, a = model(allowed & only[None, :], moved, np.asarray(required)).solve(
-            time_limit=seconds, start_open=moved, start_assign=start_assign, rel_gap=START_GAP, abs_gap=abs_gap)
-        if o is None or res.objective >= ub - 1e-9:
-            break
-        ub, open_, assign = res.objective, o, a
-    return ub, open_, assign
-
-
 def _relaxation_sites(wcost, demand, capacity, p, candidates, required, lam) -> np.ndarray:
     """The p sites the Lagrangian relaxation opens at multipliers ``lam``."""
     red = wcost[:, candidates] - lam[:, None]
@@ -332,10 +287,8 @@ def _reduce(wcost, demand, capacity, p, candidates, required, lam, threshold):
     red = sub - lam[:, None]
     rho, cum_q, cum_v, _ = knapsack_values(red, demand, cap)
     table = None
-    whole = np.all(demand == np.round(demand)) and np.all(np.isfinite(cap)) and np.all(cap == np.round(cap))
-    if whole and red.shape[0] * red.shape[1] * (np.max(cap) + 1) <= DP_MAX_WORK:
-        table = knapsack01_table(red, demand, cap)
-        rho = table[np.arange(len(cap)), cap.astype(np.int64)]
+    if whole_numbers(demand, cap) and red.shape[1] * (np.max(cap) + 1) <= DP_MAX_CELLS:
+        rho, table, _ = knapsack01_ranked(red, demand, cap)
     req_pos = np.flatnonzero(np.isin(candidates, required))
     free_pos = np.setdiff1d(np.arange(len(candidates)), req_pos)
     chosen = _select(rho, p, free_pos, req_pos)

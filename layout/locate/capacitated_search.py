@@ -1,0 +1,168 @@
+"""Improve a capacitated p-median solution by re-optimising a few neighbouring clusters at a time (POPMUSIC).
+
+A solution is p clusters (an open site and the points assigned to it). A *part* is a seed cluster and its
+``r − 1`` nearest clusters; its points, the sites that lie in its area (closer, on average, to one of its clusters
+than to any other cluster) and the part's own open sites form a small capacitated p-median with ``r`` sites,
+solved exactly or nearly by HiGHS from the current assignment (Taillard & Voss 2002, applied to this problem by
+Stefanello, de Araújo & Müller 2015). The other clusters stay as they are, so every accepted change keeps the
+whole solution feasible and lowers its cost. Every part is tried once per pass; a pass without improvement
+grows ``r``; the search stops at the deadline or when the largest part has nothing left to improve.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from layout.locate._assignment import AssignmentModel
+
+__all__ = ["improve_clusters", "first_part_size"]
+
+#: Points per part the search aims at first (the part grows by whole clusters after a pass without change).
+PART_POINTS = 60
+#: Largest part (points) the search grows to.
+MAX_PART_POINTS = 200
+#: Each point of a part may go to its nearest this-many sites of the part (plus its current site).
+NEAREST_SITES = 12
+#: Share of the p largest capacities that the total demand must exceed for a point to be offered every site
+#: of its part (not only its nearest ``NEAREST_SITES``).
+TIGHT_LOAD = 0.8
+#: Seconds for one part's MILP.
+PART_SECONDS = 3.0
+
+
+def first_part_size(n: int, p: int) -> int:
+    """Clusters in the first parts tried: about ``PART_POINTS`` points, at least 2, at most ``p − 1`` (a part of
+    all p clusters is the whole problem, left to the caller's MILP).
+
+    Example
+    -------
+    >>> first_part_size(400, 40), first_part_size(50, 5), first_part_size(50, 2)
+    (6, 4, 2)
+    """
+    return int(min(max(p - 1, 2), max(2, round(PART_POINTS / max(n / max(p, 1), 1.0)))))
+
+
+def improve_clusters(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, allowed: np.ndarray,
+                     open_sites: np.ndarray, assign: np.ndarray, required: np.ndarray, candidates: np.ndarray,
+                     min_load: np.ndarray | None = None, deadline: float | None = None,
+                     abs_gap: float = 1e-9, size: int | None = None,
+                     seed: int = 0) -> tuple[float, np.ndarray, np.ndarray, int]:
+    """Re-optimise parts of the solution until no part improves or the deadline passes.
+
+    Parameters
+    ----------
+    wcost : ndarray (n, m)
+        Weighted cost, ``inf`` where not allowed.
+    demand, capacity : ndarray
+        Load per point; capacity per site.
+    allowed : ndarray (n, m) of bool
+        Pairs that may be used.
+    open_sites, assign : ndarray
+        A feasible solution (site indices; site per point).
+    required, candidates : ndarray of int
+        Sites that must stay open; sites that may open.
+    min_load : ndarray (m,), optional
+        Least load of an open site.
+    deadline : float, optional
+        ``time.perf_counter()`` value to stop at.
+    abs_gap : float
+        HiGHS absolute gap for each part (0.999 for whole-number costs).
+    size : int, optional
+        Clusters per part to start with (default :func:`first_part_size`; pass the size returned by an earlier
+        call to go on from there).
+    seed : int
+        Seed of the order in which parts are tried.
+
+    Returns
+    -------
+    (objective, open sites, assignment, part size reached)
+
+    Example
+    -------
+    >>> cost = np.array([[0.0, 1.0, 9.0], [0.5, 0.0, 9.0], [9.0, 9.0, 0.0]])
+    >>> obj, o, a, size = improve_clusters(cost, np.ones(3), np.full(3, 2.0), np.ones((3, 3), bool), np.array([1, 2]),
+    ...                              np.array([1, 1, 2]), np.array([], int), np.arange(3))
+    >>> obj, a.tolist()
+    (0.5, [0, 0, 2])
+    """
+    n, m = wcost.shape
+    open_ = np.sort(np.asarray(open_sites)).copy()
+    assign = np.asarray(assign).copy()
+    p = len(open_)
+    is_cand = np.zeros(m, dtype=bool)
+    is_cand[candidates] = True
+    is_req = np.zeros(m, dtype=bool)
+    is_req[required] = True
+    rng = np.random.default_rng(seed)
+    rows = np.arange(n)
+    min_gain = 0.5 if abs_gap >= 0.5 else 1e-9 * max(1.0, float(np.abs(wcost[rows, assign]).sum()))
+
+    def total() -> float:
+        return float(np.sort(wcost[rows, assign]).sum())
+
+    best = total()
+    per_cluster = n / max(p, 1)
+    r = first_part_size(n, p) if size is None else int(min(p, max(2, size)))
+    r_max = int(min(max(p - 1, r), max(r, round(MAX_PART_POINTS / max(per_cluster, 1.0)))))
+    # with capacities nearly full, points travel far: give each point every site of its part
+    tight = float(demand.sum()) > TIGHT_LOAD * float(np.sort(capacity[candidates])[::-1][:p].sum())
+    finite0 = np.where(allowed, wcost, 0.0)
+    blocked = (~allowed).astype(float)
+    while True:
+        improved_pass = False
+        untested = list(rng.permutation(open_))
+        while untested:
+            if deadline is not None and time.perf_counter() > deadline - 0.2:
+                return best, open_, assign, r
+            seed = untested.pop()
+            if seed not in open_:
+                continue
+            # cluster-to-site affinity: mean cost from each cluster's points to each site
+            label = np.searchsorted(open_, assign)
+            onehot = np.zeros((p, n))
+            onehot[label, rows] = 1.0
+            affinity = (onehot @ finite0) / np.maximum(onehot.sum(axis=1), 1.0)[:, None]
+            affinity[(onehot @ blocked) > 0] = np.inf
+            k = int(np.searchsorted(open_, seed))
+            near = np.argsort(affinity[k, open_] + affinity[:, seed], kind="stable")
+            part = np.union1d(near[:r], [k])
+            pts = np.flatnonzero(np.isin(label, part))
+            home = np.argmin(affinity, axis=0)
+            sites = np.flatnonzero((np.isin(home, part) & is_cand) | np.isin(np.arange(m), open_[part]))
+            sites = sites[~np.isin(sites, np.setdiff1d(open_, open_[part]))]
+            sub = np.where(allowed[np.ix_(pts, sites)], wcost[np.ix_(pts, sites)], np.inf)
+            kk = len(sites) if tight else min(len(sites), NEAREST_SITES)
+            rank = np.argsort(np.argsort(sub, axis=1, kind="stable"), axis=1, kind="stable")
+            keep = np.isfinite(sub) & (rank < kk)
+            keep |= sites[None, :] == assign[pts][:, None]
+            ii, jj = np.nonzero(keep)
+            req_part = open_[part][is_req[open_[part]]]
+            model = AssignmentModel(n=len(pts), sites=sites, pair_i=ii, pair_j=sites[jj], pair_cost=sub[ii, jj],
+                                    demand=demand[pts], capacity=capacity[sites],
+                                    min_load=None if min_load is None else min_load[sites],
+                                    open_lo=np.isin(sites, req_part).astype(float), p_lo=len(part),
+                                    p_hi=len(part))
+            before = float(wcost[pts, assign[pts]].sum())
+            limit = PART_SECONDS if deadline is None else min(PART_SECONDS, deadline - time.perf_counter())
+            if limit < 0.2:
+                return best, open_, assign, r
+            res, o, a = model.solve(time_limit=limit, start_open=open_[part], start_assign=assign[pts],
+                                    rel_gap=1e-6, abs_gap=abs_gap)
+            if o is None or res.objective >= before - min_gain:
+                continue
+            new_open = np.sort(np.concatenate([np.setdiff1d(open_, open_[part]), o]))
+            new_assign = assign.copy()
+            new_assign[pts] = a
+            trial = float(np.sort(wcost[rows, new_assign]).sum())
+            if not math.isfinite(trial) or trial >= best - 1e-9 * max(1.0, abs(best)):
+                continue
+            best, open_, assign = trial, new_open, new_assign
+            improved_pass = True
+            untested.extend(o.tolist())
+        if not improved_pass:
+            if r >= r_max:
+                return best, open_, assign, r
+            r += 1
