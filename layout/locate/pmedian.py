@@ -52,9 +52,9 @@ GREEDY_SHARE = 0.25
 SEARCH_SHARE = 0.5
 #: Lagrangian branch-and-bound runs before the MILP when at most this many sites are left to choose (small p:
 #: weak LP bound but few candidates left after site fixing, where its nodes are far cheaper than the MILP's).
-BNB_MAX_FREE = 12
+BNB_MAX_FREE = 20
 #: Share of the remaining time the branch-and-bound may use before the MILP takes over.
-BNB_SHARE = 0.6
+BNB_SHARE = 0.8
 
 
 def _ragged(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
