@@ -2,7 +2,11 @@
 
 Two paths, chosen automatically by size (``method="auto"``), both reporting a proven lower bound:
 
-* **exact** — greedy + swap search gives a start, then a MILP in HiGHS on the compact *radius* formulation
+* **exact** — greedy + swap search gives a start; a Lagrangian bound with site fixing (repeated while sites
+  are removed) may already prove it optimal. When at most :data:`BNB_MAX_FREE` sites are left to choose
+  (small p, where the LP bound is weakest but fixing leaves few candidates), a Lagrangian branch-and-bound
+  (:mod:`layout.locate.pmedian_bnb`) searches next; if it does not finish in its share of the time, or p is
+  larger, a MILP in HiGHS on the compact *radius* formulation
   (Elloumi 2010; García, Labbé & Marín 2011). For demand point i let ``D_i^1 < D_i^2 < …`` be its distinct
   costs to candidate sites. With ``y_j ∈ {0, 1}`` (site open) and ``u_i^k ≥ 0`` ("i is not served within
   ``D_i^k``")::
@@ -18,7 +22,8 @@ Two paths, chosen automatically by size (``method="auto"``), both reporting a pr
   truncation get more levels until the truncated and the true objective agree — then the answer is proven
   optimal.
 * **heuristic** — greedy + swap search (Whitaker / Resende–Werneck fast interchange) with a Lagrangian
-  lower bound, for problems too large for the MILP.
+  lower bound, for problems too large for the MILP. With a time limit the greedy start gets 25 % of it
+  (then completes cheaply), greedy + swap 50 %, the bound the rest.
 """
 
 from __future__ import annotations
@@ -187,7 +192,8 @@ def p_median(cost, p, weights=None, required=None, forbidden=None, max_cost=None
     time_limit : float, optional
         Seconds; the best solution and its proven bound are returned when reached (status ``"time_limit"``).
     method : {"auto", "exact", "heuristic"}
-        ``"exact"``: MILP (radius formulation) in HiGHS; ``"heuristic"``: greedy + swap search with a
+        ``"exact"``: proven optimum (Lagrangian branch-and-bound for small p, else MILP on the radius
+        formulation in HiGHS; ``Solution.method`` says which); ``"heuristic"``: greedy + swap search with a
         Lagrangian bound; ``"auto"`` picks exact up to :data:`EXACT_MAX_PAIRS` allowed pairs.
 
     Returns
