@@ -6,7 +6,8 @@ than to any other cluster) and the part's own open sites form a small capacitate
 solved exactly or nearly by HiGHS from the current assignment (Taillard & Voss 2002, applied to this problem by
 Stefanello, de Araújo & Müller 2015). The other clusters stay as they are, so every accepted change keeps the
 whole solution feasible and lowers its cost. Every part is tried once per pass; a pass without improvement
-grows ``r``; the search stops at the deadline or when the largest part has nothing left to improve.
+grows ``r`` (and doubles the number of sites each point is offered); the search stops at the deadline or when
+the largest part has nothing left to improve.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ __all__ = ["improve_clusters", "first_part_size"]
 PART_POINTS = 60
 #: Largest part (points) the search grows to.
 MAX_PART_POINTS = 200
-#: Each point of a part may go to its nearest this-many sites of the part (plus its current site).
+#: Each point of a part may go to its nearest this-many sites of the part (plus its current site), times one
+#: twice as many for every cluster the part has grown by.
 NEAREST_SITES = 12
 #: Share of the p largest capacities that the total demand must exceed for a point to be offered every site
 #: of its part (not only its nearest ``NEAREST_SITES``).
@@ -105,7 +107,8 @@ def improve_clusters(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray
 
     best = total()
     per_cluster = n / max(p, 1)
-    r = first_part_size(n, p) if size is None else int(min(p, max(2, size)))
+    r_first = first_part_size(n, p)
+    r = r_first if size is None else int(min(p, max(2, size)))
     r_max = int(min(max(p - 1, r), max(r, round(MAX_PART_POINTS / max(per_cluster, 1.0)))))
     # with capacities nearly full, points travel far: give each point every site of its part
     tight = float(demand.sum()) > TIGHT_LOAD * float(np.sort(capacity[candidates])[::-1][:p].sum())
@@ -134,7 +137,7 @@ def improve_clusters(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray
             sites = np.flatnonzero((np.isin(home, part) & is_cand) | np.isin(np.arange(m), open_[part]))
             sites = sites[~np.isin(sites, np.setdiff1d(open_, open_[part]))]
             sub = np.where(allowed[np.ix_(pts, sites)], wcost[np.ix_(pts, sites)], np.inf)
-            kk = len(sites) if tight else min(len(sites), NEAREST_SITES)
+            kk = len(sites) if tight else min(len(sites), NEAREST_SITES * 2 ** (r - r_first))
             rank = np.argsort(np.argsort(sub, axis=1, kind="stable"), axis=1, kind="stable")
             keep = np.isfinite(sub) & (rank < kk)
             keep |= sites[None, :] == assign[pts][:, None]
