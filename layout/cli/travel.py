@@ -26,7 +26,7 @@ ESTIMATE_WARNING = ("注意：县里没有道路图层，出行时间为直线�
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Keep matrices here and reuse them when nothing changed.")
 @click.option("--workers", type=click.IntRange(1, None), default=1, show_default=True,
-              help="Processes searching in parallel (large road networks).")
+              help="Threads searching in parallel (large road networks).")
 def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutoff: float | None,
                cache_dir: str | None, workers: int) -> None:
     """Compute travel minutes and metres from every village of COUNTY_DIR to every school by one mode.

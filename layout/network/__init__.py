@@ -74,7 +74,7 @@ def travel(county, mode: str = "walk", *, sites: gpd.GeoDataFrame | None = None,
     cache_dir : path, optional
         Cache matrices on disk, keyed by a hash of roads, points, mode definition and cutoff.
     workers : int
-        Processes searching in parallel on large networks (1: in this process).
+        Threads searching in parallel on large networks (1: one thread).
 
     Returns
     -------
