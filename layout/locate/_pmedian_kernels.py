@@ -4,6 +4,10 @@ Costs come as a sites × points array (``cost_t[j, i] = w_i d_ij``, contiguous p
 ``ρ_j = Σ_i min(0, cost_t[j, i] − λ_i)`` is one pass over a contiguous row. ``inf`` (pair not allowed) never
 counts. The subgradient loop matches :func:`layout.locate.lagrangian.pmedian_bound` step for step and keeps
 its state in the arrays passed in, so a caller can run it in chunks and check a deadline in between.
+
+The kernels have explicit signatures, so they are compiled (or loaded from numba's on-disk cache, a fraction
+of a second) when this module is imported rather than inside the first solve; callers pass exactly these
+types (float64 arrays, int64 site indices, C-contiguous cost rows).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import numpy as np
 __all__ = ["site_values", "subgradient", "greedy_gains"]
 
 
-@numba.njit(cache=True)
+@numba.njit("void(float64[:, ::1], int64[:], float64[:], float64[:])", cache=True)
 def site_values(cost_t, cand, lam, rho):  # pragma: no cover - compiled
     """Fill ``rho[a] = Σ_i min(0, cost_t[cand[a], i] − λ_i)`` for every candidate position ``a``.
 
@@ -37,7 +41,8 @@ def site_values(cost_t, cand, lam, rho):  # pragma: no cover - compiled
         rho[a] = s
 
 
-@numba.njit(cache=True)
+@numba.njit("Tuple((float64, float64, int64, boolean))(float64[:, ::1], int64[:], boolean[:], int64, float64[:], "
+            "float64[:], float64, float64, int64, float64, int64, int64, float64)", cache=True)
 def subgradient(cost_t, cand, is_req, p, lam, best_lam, best, upper, max_iter, theta, stall, patience,
                 stop_above):  # pragma: no cover - compiled
     """Run up to ``max_iter`` subgradient steps from multipliers ``lam`` (updated in place).
@@ -128,7 +133,7 @@ def subgradient(cost_t, cand, is_req, p, lam, best_lam, best, upper, max_iter, t
     return best, theta, stall, False
 
 
-@numba.njit(cache=True)
+@numba.njit("void(float64[:, ::1], int64[:], float64[:], float64[:], float64[:])", cache=True)
 def greedy_gains(cost_t, free, d1, w, out):  # pragma: no cover - compiled
     """Fill ``out[a] = Σ_i w_i · max(0, d1_i − cost_t[free[a], i])``: the saving of opening each free site.
 
