@@ -229,7 +229,7 @@ def test_large_heuristic_path_stops_near_the_time_limit():
     cost = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
     sol = p_median(cost, 300, time_limit=2.0)
     assert sol.method == "heuristic+lagrangian"
-    assert sol.seconds < 6.0  # 3x the limit: not a benchmark, a runaway check
+    assert sol.seconds < 15.0  # generous for a loaded CI machine; the runaway this guards against took ~30 s
     assert sol.status in ("time_limit", "feasible", "optimal")
     assert len(sol.open) == 300 and math.isfinite(sol.objective)
     assert math.isfinite(sol.lower_bound) and 0 < sol.lower_bound <= sol.objective
