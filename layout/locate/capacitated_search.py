@@ -25,8 +25,8 @@ __all__ = ["improve_clusters", "first_part_size"]
 PART_POINTS = 60
 #: Largest part (points) the search grows to.
 MAX_PART_POINTS = 200
-#: Each point of a part may go to its nearest this-many sites of the part (plus its current site), times one
-#: twice as many for every cluster the part has grown by.
+#: Each point of a part may go to its nearest this-many sites of the part (plus its current site); twice as
+#: many for every cluster the part has grown by.
 NEAREST_SITES = 12
 #: Share of the p largest capacities that the total demand must exceed for a point to be offered every site
 #: of its part (not only its nearest ``NEAREST_SITES``).
