@@ -20,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import statistics
@@ -57,7 +58,10 @@ def spopt_pmedian(cost: np.ndarray, p: int, time_limit: float) -> tuple[float, f
 
     start = time.perf_counter()
     model = PMedian.from_cost_matrix(cost, np.ones(cost.shape[0]), p_facilities=p)
-    model = model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit))
+    try:
+        model = model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit))
+    except RuntimeError:  # spopt raises "Model is not solved" when HiGHS stops at the limit without a solution
+        return math.nan, time.perf_counter() - start
     seconds = time.perf_counter() - start
     return float(pulp.value(model.problem.objective)), seconds
 
@@ -163,11 +167,16 @@ def summary(rows) -> list[str]:
         line = (f"{which}: {at_known}/{len(sel)} at the known value, {proven}/{len(sel)} proven optimal, "
                 f"{within}/{len(sel)} within 0.1 %; seconds median {statistics.median(secs):.2f}, "
                 f"max {max(secs):.2f}, total {sum(secs):.1f}")
-        ratios = [ratio(r) for r in sel if ratio(r) is not None]
-        if ratios:
-            same = sum(abs(r["spopt_objective"] - r["ours"]) < 1e-6 for r in sel if ratio(r) is not None)
-            line += (f"; vs spopt+HiGHS on {len(ratios)} instances (equal objective on {same}): median speed-up "
-                     f"{statistics.median(ratios):.1f}×, min {min(ratios):.1f}×")
+        tried = [r for r in sel if ratio(r) is not None]
+        equal = [r for r in tried if abs(r["spopt_objective"] - r["ours"]) < 1e-6]
+        if equal:
+            ratios = [ratio(r) for r in equal]
+            line += (f"; vs spopt+HiGHS on {len(tried)} instances, equal objective on {len(equal)}: median "
+                     f"speed-up there {statistics.median(ratios):.1f}×, min {min(ratios):.1f}×")
+        unsolved = [r for r in tried if math.isnan(r["spopt_objective"])]
+        if unsolved:
+            line += (f"; spopt found no solution within its limit on {len(unsolved)} "
+                     f"({', '.join(r['instance'] for r in unsolved)})")
         lines.append(line)
     return lines
 
