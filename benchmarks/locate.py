@@ -197,10 +197,14 @@ def write_markdown(rows, lines, args, path: Path) -> None:
            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
     for r in rows:
         rt = ratio(r)
+        if rt is None:
+            spopt = " |  |  |"
+        elif math.isnan(r["spopt_objective"]):  # no solution: the ratio would compare unequal work
+            spopt = f"none within the limit | {r['spopt_seconds']:.2f} | — |"
+        else:
+            spopt = f"{r['spopt_objective']:.2f} | {r['spopt_seconds']:.2f} | {rt:.1f}× |"
         out.append(f"| {r['instance']} | {r['n']} | {r['p']} | {r['known']:.2f} | {r['ours']:.2f} | "
-                   f"{gap_pct(r):.3f} | {bound_gap_pct(r):.3f} | {r['status']} | {r['seconds']:.2f} | "
-                   + (f"{r['spopt_objective']:.2f} | {r['spopt_seconds']:.2f} | {rt:.1f}× |" if rt is not None
-                      else " |  |  |"))
+                   f"{gap_pct(r):.3f} | {bound_gap_pct(r):.3f} | {r['status']} | {r['seconds']:.2f} | " + spopt)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w") as fh:
