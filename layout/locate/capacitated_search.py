@@ -6,8 +6,9 @@ than to any other cluster) and the part's own open sites form a small capacitate
 solved exactly or nearly by HiGHS from the current assignment (Taillard & Voss 2002, applied to this problem by
 Stefanello, de Araújo & Müller 2015). The other clusters stay as they are, so every accepted change keeps the
 whole solution feasible and lowers its cost. Every part is tried once per pass; a pass without improvement
-grows ``r`` (and doubles the number of sites each point is offered); the search stops at the deadline or when
-the largest part has nothing left to improve.
+grows ``r`` by half (at least one cluster; each point is offered twice as many sites per cluster added), so the
+large parts that still find improvements are reached well within a time limit; the search stops at the
+deadline or when the largest part has nothing left to improve.
 """
 
 from __future__ import annotations
@@ -168,4 +169,4 @@ def improve_clusters(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray
         if not improved_pass:
             if r >= r_max:
                 return best, open_, assign, r
-            r += 1
+            r = min(r_max, r + max(1, r // 2))
