@@ -20,7 +20,7 @@ import numpy as np
 
 from layout.locate._pmedian_kernels import subgradient
 
-__all__ = ["pmedian_bound", "pmedian_site_fixing", "site_fixing_from_rho", "capacitated_bound", "knapsack_values", "knapsack01_table"]
+__all__ = ["pmedian_bound", "pmedian_site_fixing", "site_fixing_from_rho", "capacitated_bound", "knapsack_values"]
 
 
 #: Subgradient steps between two deadline checks.
@@ -153,33 +153,6 @@ def knapsack_values(red: np.ndarray, demand: np.ndarray, capacity: np.ndarray):
     x = np.zeros((n, m))
     x[order, cols] = frac
     return rho, cum_q, cum_v, x
-
-
-def knapsack01_table(red: np.ndarray, demand: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """0-1 knapsack per site by dynamic programming over whole-number capacities.
-
-    ``table[j, c]`` = least ``Σ_i red_ij x_i`` with ``Σ_i q_i x_i ≤ c`` (x binary); only items with negative
-    reduced cost matter. Demands and capacities must be whole numbers. The value at ``c = Q_j`` is at least the
-    continuous knapsack value, so bounds built on it are stronger and still valid.
-    """
-    n, m = red.shape
-    qmax = int(np.max(capacity))
-    table = np.zeros((m, qmax + 1))
-    q = demand.astype(np.int64)
-    for i in np.argsort(-q, kind="stable"):
-        r = red[i]
-        neg = r < 0
-        if not neg.any() or q[i] > qmax:
-            continue
-        cols = np.flatnonzero(neg)
-        if q[i] == 0:
-            table[cols] += r[cols, None]
-            continue
-        sub = table[cols]
-        cand = sub[:, :-q[i]] + r[cols, None]
-        sub[:, q[i]:] = np.minimum(sub[:, q[i]:], cand)
-        table[cols] = sub
-    return table
 
 
 def capacitated_bound(cost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p: int,
