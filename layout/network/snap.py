@@ -50,11 +50,6 @@ class Snapped:
     off_minutes: np.ndarray
     flagged: np.ndarray
 
-    def table(self, layer: str) -> pd.DataFrame:
-        """Per-point report: ``layer``, ``snap_metres``, ``flagged``, ``snapped`` (has a usable road in reach)."""
-        return pd.DataFrame({"layer": layer, "snap_metres": self.distance, "flagged": self.flagged,
-                             "snapped": self.edge >= 0}, index=pd.Index(self.ids.astype(str), name="id"))
-
 
 def snap_points(net: RoadNetwork, mg: ModeGraph, points: gpd.GeoDataFrame) -> Snapped:
     """Snap points to the nearest usable edge of a mode.
