@@ -1,7 +1,7 @@
 """Benchmark road-network travel matrices (issue 3).
 
-1. Andorra (real OpenStreetMap extract in ``../shared/geodata/andorra``): villages = its place nodes, schools =
-   its school/kindergarten nodes plus towns and villages. Checks that ``RoadNetwork.matrix`` equals networkx
+1. A real OpenStreetMap extract (default: Andorra in ``../shared/geodata/andorra``; any region with
+   ``--osm FILE``): villages = its place nodes, schools = its school/kindergarten nodes plus towns and villages. Checks that ``RoadNetwork.matrix`` equals networkx
    Dijkstra on the same graph (edges split at the snap points: :mod:`layout.network.reference`) and times it
    against the baseline, a per-school networkx ``single_source_dijkstra_path_length`` loop on that graph.
 2. Synthetic: a jittered grid of about 1,000,000 road edges, 5,000 villages × 500 schools, walking and school
@@ -10,7 +10,8 @@
 
 Medians of repeats. Writes ``benchmarks/results/travel.md``.
 
-Usage: ``.venv/bin/python benchmarks/travel.py [--repeats 3] [--synthetic-repeats 3] [--workers 2] [--quick]``
+Usage: ``.venv/bin/python benchmarks/travel.py [--repeats 3] [--synthetic-repeats 3] [--workers 2] [--quick]``;
+another region only: ``.venv/bin/python benchmarks/travel.py --osm region.osm.pbf --no-synthetic``
 """
 
 from __future__ import annotations
@@ -33,25 +34,48 @@ REPO = HERE.parent
 ANDORRA = REPO.parent / "shared" / "geodata" / "andorra"
 
 
-def andorra(repeats: int) -> dict | None:
+def osm_places(path: Path):
+    """Tagged nodes of an OSM file as points: ``osm_id``, ``place``, ``amenity`` (school or kindergarten)."""
+    import geopandas as gpd
+    import osmium
+
+    rows = []
+    for obj in osmium.FileProcessor(str(path), osmium.osm.NODE):
+        place, amenity = obj.tags.get("place"), obj.tags.get("amenity")
+        if amenity not in ("school", "kindergarten"):
+            amenity = None
+        if (place or amenity) and obj.location.valid():
+            rows.append((obj.id, place, amenity, obj.location.lon, obj.location.lat))
+    ids, place, amenity, lon, lat = zip(*rows, strict=True) if rows else ((),) * 5
+    return gpd.GeoDataFrame({"osm_id": list(ids), "place": list(place), "amenity": list(amenity)},
+                            geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+
+
+def real_region(pbf: Path, places_file: Path | None, repeats: int) -> dict | None:
+    """Exactness and speed against networkx on a real OSM extract (default: Andorra from ../shared).
+
+    Villages are the file's ``place=*`` nodes; schools its school/kindergarten nodes plus towns and villages.
+    Their points come from ``places_file`` (GeoJSON with ``osm_id``, ``place``, ``amenity``) when given, else
+    from the OSM file's own nodes.
+    """
     import geopandas as gpd
 
     from layout.network import RoadNetwork
     from layout.network.reference import reference_minutes, split_graph
 
-    pbf = ANDORRA / "andorra-latest.osm.pbf"
     if not pbf.is_file():
-        print(f"skipping Andorra: {pbf} not found (../shared sits beside the repository)")
+        print(f"skipping the real network: {pbf} not found (../shared sits beside the repository)")
         return None
     t0 = time.perf_counter()
     net = RoadNetwork.from_osm(pbf)
     build = time.perf_counter() - t0
-    places = gpd.read_file(ANDORRA / "places.geojson").to_crs(net.crs)
+    places = gpd.read_file(places_file) if places_file else osm_places(pbf)
+    places = places.to_crs(net.crs)
     villages = places[places["place"].notna()]
     villages = villages.set_index(("P" + villages["osm_id"].astype(str)).rename("village_id"))
     schools = places[places["amenity"].notna() | places["place"].isin(["town", "village"])]
     schools = schools.set_index(("S" + schools["osm_id"].astype(str)).rename("school_id"))
-    out = {"network": repr(net), "build_s": build, "villages": len(villages), "schools": len(schools), "modes": {}}
+    out = {"name": pbf.name, "network": repr(net), "build_s": build, "villages": len(villages), "schools": len(schools), "modes": {}}
     for mode in ("walk", "bus"):
         net.matrix(villages, schools, mode)   # warm: mode graph and spatial index are built once per network
         ours, base = [], []
@@ -140,8 +164,8 @@ def write_results(andorra_res: dict | None, synth: dict | None, args, load: str)
              f"Command: `.venv/bin/python benchmarks/travel.py --repeats {args.repeats} "
              f"--synthetic-repeats {args.synthetic_repeats} --workers {args.workers}`", ""]
     if andorra_res:
-        lines += ["## Andorra (real OSM extract, © OpenStreetMap contributors, ODbL)", "",
-                  f"{andorra_res['network']}, built from the .osm.pbf in {andorra_res['build_s']:.2f} s; "
+        lines += [f"## {andorra_res['name']} (real OSM extract, © OpenStreetMap contributors, ODbL)", "",
+                  f"{andorra_res['network']}, built from the OSM file in {andorra_res['build_s']:.2f} s; "
                   f"{andorra_res['villages']} places as villages × {andorra_res['schools']} schools "
                   "(school/kindergarten nodes, towns, villages).",
                   "Baseline: per-school networkx `single_source_dijkstra_path_length` loop on the same graph with edges "
@@ -184,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--villages", type=int, default=5000)
     p.add_argument("--schools", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--osm", type=Path, default=ANDORRA / "andorra-latest.osm.pbf",
+                   help="a real region's OSM file (.osm.pbf/.osm/.osm.gz/.bz2) for the networkx comparison")
+    p.add_argument("--places", type=Path, default=None,
+                   help="GeoJSON of its places (osm_id, place, amenity); default: Andorra's places.geojson with "
+                        "the default --osm, else the OSM file's own place/school nodes")
+    p.add_argument("--no-synthetic", action="store_true", help="only the real-network comparison")
     p.add_argument("--quick", action="store_true", help="small synthetic network (smoke test)")
     p.add_argument("--synthetic-once", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -193,11 +223,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.edges, args.villages, args.schools, args.synthetic_repeats = 20_000, 300, 30, 1
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    a = andorra(args.repeats)
+    places = args.places
+    if places is None and args.osm == ANDORRA / "andorra-latest.osm.pbf":
+        places = ANDORRA / "places.geojson"
+    a = real_region(args.osm, places, args.repeats)
     if a:
         for mode, m in a["modes"].items():
-            print(f"Andorra {mode}: layout {m['ours_s']:.4f} s, networkx loop {m['networkx_s']:.3f} s, "
+            print(f"{a['name']} {mode} ({a['villages']} villages × {a['schools']} schools): layout {m['ours_s']:.4f} s, networkx loop {m['networkx_s']:.3f} s, "
                   f"{m['ratio']:.1f}× faster, max relative diff {m['max_rel_diff']:.1e}", flush=True)
+    if args.no_synthetic:
+        return 0
     s = synthetic(args.synthetic_repeats, args.workers, args.edges, args.villages, args.schools)
     print(f"Synthetic {s['edges']:.0f} edges, {args.villages}×{args.schools}: build {s['build_s']:.1f} s, "
           f"walk {s['walk_s']:.1f} s, bus {s['bus_s']:.1f} s, peak RSS {s['peak_rss_mb']:.0f} MB, "
