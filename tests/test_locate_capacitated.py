@@ -207,3 +207,21 @@ def test_start_outside_the_model_is_ignored():
                             demand=np.ones(2), capacity=np.full(2, 5.0), p_lo=2, p_hi=2)
     res, o, a = model.solve(start_open=np.array([0, 5]), start_assign=np.array([0, 5]))
     assert res.status == "optimal" and o.tolist() == [0, 1] and a.tolist() == [0, 1]
+
+
+@pytest.mark.slow
+def test_bound_within_a_short_time_limit_stays_close_on_a_large_instance():
+    """Under a tight limit the answer still carries a useful bound: at least the uncapacitated one, nearly."""
+    from layout.locate import p_median
+
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(0, 100, size=(1200, 2)), rng.uniform(0, 100, size=(600, 2))
+    cost = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    demand = rng.integers(1, 20, size=1200).astype(float)
+    cap = np.full(600, np.ceil(demand.sum() / 60 * 1.2))
+    sol = capacitated_p_median(cost, 60, demand, cap, time_limit=4.0)
+    assert sol.status in ("time_limit", "optimal", "feasible")
+    unc = p_median(cost, 60)
+    assert unc.status == "optimal"
+    assert sol.lower_bound <= unc.objective + 1e-6 <= sol.objective + 1e-6
+    assert sol.lower_bound >= 0.97 * unc.objective
