@@ -53,7 +53,7 @@ DP_MAX_CELLS = 5_000_000
 #: the reduction: HiGHS spends longer than any sensible limit just presolving such models.
 MILP_MAX_PAIRS = 40_000
 #: Share of the remaining time for the uncapacitated p-median bound (a cheap second lower bound).
-UNCAPACITATED_SHARE = 0.05
+UNCAPACITATED_SHARE = 0.1
 #: Share of the remaining time given to the first MILP on the reduced problem.
 FIRST_CHUNK = 0.3
 
