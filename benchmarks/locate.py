@@ -125,6 +125,28 @@ def run_cpmp(args, only, rows, which: str):
         print_row(row)
 
 
+def run_large(args, rows):
+    """Random Euclidean instances with thousands of sites: each answer must come back near its time limit."""
+    from layout.locate import capacitated_p_median, p_median
+
+    rng = np.random.default_rng(0)
+    cases = [("pmed-3000x2000", 3000, 2000, 300, False), ("pmed-2000x1000", 2000, 1000, 100, False),
+             ("cpmp-2000x1000", 2000, 1000, 100, True)]
+    for name, n, m, p, capacitated in cases:
+        a, b = rng.uniform(0, 100, size=(n, 2)), rng.uniform(0, 100, size=(m, 2))
+        cost = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+        demand = rng.integers(1, 20, size=n).astype(float)
+        if capacitated:
+            cap = np.full(m, np.ceil(demand.sum() / p * 1.2))
+            sol = capacitated_p_median(cost, p, demand, cap, time_limit=args.large_time_limit)
+        else:
+            sol = p_median(cost, p, weights=demand, time_limit=args.large_time_limit)
+        row = dict(set="large", instance=name, n=n, p=p, known=math.nan, ours=sol.objective, bound=sol.lower_bound,
+                   status=sol.status, seconds=sol.seconds, limit=args.large_time_limit)
+        rows.append(row)
+        print_row(row)
+
+
 HEADER = (f"{'instance':<9} {'n':>4} {'p':>4} {'known':>10} {'ours':>10} {'gap %':>7} {'bound gap %':>11} "
           f"{'status':>10} {'seconds':>8} {'spopt s':>8} {'ratio':>7}")
 
@@ -178,6 +200,11 @@ def summary(rows) -> list[str]:
             line += (f"; spopt found no solution within its limit on {len(unsolved)} "
                      f"({', '.join(r['instance'] for r in unsolved)})")
         lines.append(line)
+    large = [r for r in rows if r["set"] == "large"]
+    if large:
+        lines.append("large (no known optimum; time limit " + f"{large[0].get('limit', 0):g} s): " + "; ".join(
+            f"{r['instance']} {r['status']} in {r['seconds']:.1f} s, bound gap {bound_gap_pct(r):.2f} %"
+            for r in large))
     return lines
 
 
@@ -214,14 +241,16 @@ def write_markdown(rows, lines, args, path: Path) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", action="append", choices=["pmed", "cpmp", "sjc"],
-                    help="instance sets to run (repeatable; default all)")
+    ap.add_argument("--set", action="append", choices=["pmed", "cpmp", "sjc", "large"],
+                    help="instance sets to run (repeatable; default pmed, cpmp and sjc; 'large': random instances "
+                         "with thousands of sites under --large-time-limit)")
     ap.add_argument("--only", help="instance numbers within the set(s), e.g. 1-15 or 1,6,36")
     ap.add_argument("--no-spopt", action="store_true", help="skip the spopt + HiGHS baseline")
     ap.add_argument("--spopt-only", default="1-15", help="pmed instances also solved by spopt (default 1-15)")
     ap.add_argument("--repeats", type=int, default=1, help="runs per instance; seconds are medians")
     ap.add_argument("--time-limit", type=float, default=300.0, help="seconds per pmed instance (ours)")
     ap.add_argument("--cpmp-time-limit", type=float, default=60.0, help="seconds per capacitated instance")
+    ap.add_argument("--large-time-limit", type=float, default=20.0, help="seconds per large instance")
     ap.add_argument("--spopt-time-limit", type=float, default=600.0, help="seconds per spopt solve")
     ap.add_argument("--output", type=Path, default=HERE / "results" / "locate.md",
                     help="markdown file for the results ('-' to skip)")
@@ -239,6 +268,8 @@ def main(argv=None) -> int:
         run_cpmp(args, only, rows, "cpmp")
     if "sjc" in sets:
         run_cpmp(args, only, rows, "sjc")
+    if "large" in sets:
+        run_large(args, rows)
     lines = summary(rows)
     print()
     for ln in lines:
