@@ -44,7 +44,7 @@ START_SECONDS = 3.0
 #: Each point may go to its nearest this-many sites in a starting assignment (all of them when that fails).
 START_NEAREST = 8
 #: Share of the time limit after which the cluster search stops (the rest goes to bound and MILP).
-SEARCH_SHARE = 0.5
+SEARCH_SHARE = 0.2
 #: The same when the whole problem is small enough for the MILP (which then needs the time for the proof).
 SEARCH_SHARE_SMALL = 0.25
 #: Largest sites × capacity table for which pairs are reduced with exact 0-1 knapsacks.
@@ -56,6 +56,15 @@ MILP_MAX_PAIRS = 40_000
 UNCAPACITATED_SHARE = 0.1
 #: Share of the remaining time given to the first MILP on the reduced problem.
 FIRST_CHUNK = 0.3
+#: When too many pairs remain for the full MILP, a MILP restricted to each point's nearest sites looks for a
+#: better solution first: each point keeps this many sites per average cluster size (n / p) ...
+NEAREST_PER_CLUSTER = 3.0
+#: ... and at least this many.
+NEAREST_MIN = 20
+#: The restricted MILP runs when the reduced problem has this many times more pairs than it would.
+RESTRICTED_RATIO = 1.5
+#: Share of the remaining time for that restricted MILP.
+RESTRICTED_SHARE = 0.7
 
 
 def capacity_explanation(prep, demand: np.ndarray, capacity: np.ndarray, n_open: int | None) -> str:
@@ -224,6 +233,9 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     # 3. reduce with the best known solution and solve the MILP on what is left; when a time limit is set the
     #    first MILP gets part of the time, and any better solution it finds tightens the reduction.
     chunked = deadline is not None
+    restricted_tried = False
+    k_near = max(NEAREST_MIN, math.ceil(NEAREST_PER_CLUSTER * n / p))
+    first_chunk = True
     while True:
         if math.isfinite(ub):
             if lower >= ub - 1e-9 * max(1.0, abs(ub)):
@@ -241,6 +253,19 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
                          sites_fixed=int(close.sum()), start_objective=extra.get("start_objective", ub))
             if len(sites) < p or len(must_open) > p or not mask.any(axis=1).all():
                 return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", wcost=wcost, **extra)
+            if (deadline is not None and not restricted_tried
+                    and extra["pairs_kept"] > RESTRICTED_RATIO * n * k_near):
+                # large for the full MILP: look for a better solution among each point's nearest sites first
+                restricted_tried = True
+                near = _nearest_pairs(wcost, mask, k_near)
+                near[np.arange(n), assign0] = True  # the incumbent stays a solution (warm start)
+                res, open1, assign1 = model(near, np.union1d(sites, open0), must_open).solve(
+                    time_limit=RESTRICTED_SHARE * left(), start_open=open0, start_assign=assign0,
+                    rel_gap=1e-9, abs_gap=abs_gap)
+                extra["restricted_pairs"] = int(near.sum())
+                if open1 is not None and res.objective < ub - 1e-9 * max(1.0, abs(ub)):
+                    ub, open0, assign0 = res.objective, open1, assign1
+                continue
             if deadline is not None and extra["pairs_kept"] > MILP_MAX_PAIRS:
                 # too big for the MILP within the time limit: spend the rest on the cluster search
                 ub, open0, assign0, _ = improve_clusters(wcost, q, cap, allowed, open0, assign0, prep.required,
@@ -253,7 +278,8 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
         limit = remaining if not chunked else max(1.0, FIRST_CHUNK * remaining)
         res, open1, assign1 = model(mask, sites, must_open).solve(
             time_limit=limit, start_open=open0, start_assign=assign0, rel_gap=1e-9, abs_gap=abs_gap,
-            heuristic_effort=0.01 if open0 is not None else None)
+            heuristic_effort=0.01 if open0 is not None and not first_chunk else None)
+        first_chunk = False
         if res.status == "infeasible":
             if open0 is not None and math.isfinite(lower):  # only better solutions were kept
                 return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", wcost=wcost, **extra)
@@ -286,6 +312,16 @@ def _relaxation_sites(wcost, demand, capacity, p, candidates, required, lam) -> 
     req_pos = np.flatnonzero(np.isin(candidates, required))
     free_pos = np.setdiff1d(np.arange(len(candidates)), req_pos)
     return np.sort(candidates[_select(rho, p, free_pos, req_pos)])
+
+
+def _nearest_pairs(wcost: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
+    """Pairs of ``mask`` linking each point to its ``k`` cheapest sites among those ``mask`` allows."""
+    sub = np.where(mask, wcost, np.inf)
+    k = min(k, sub.shape[1])
+    part = np.argpartition(sub, k - 1, axis=1)[:, :k]
+    near = np.zeros(mask.shape, dtype=bool)
+    np.put_along_axis(near, part, True, axis=1)
+    return near & mask
 
 
 def _reduce(wcost, demand, capacity, p, candidates, required, lam, threshold):
