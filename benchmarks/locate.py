@@ -147,6 +147,34 @@ def run_large(args, rows):
         print_row(row)
 
 
+def run_unseen(args, rows):
+    """Instances of the same families that the solvers were not tuned on (no known optimum: the bound decides).
+
+    * Osman–Christofides-like: 100 points with whole coordinates uniform in [1, 100]², demands uniform in 1–20,
+      capacity 120, p = 10, floor distances (the recipe of cpmp11–20), four seeds.
+    * SJC with other p: the São José dos Campos points, demands and capacities of SJC2, SJC3a and SJC4a with a
+      different number of medians.
+    """
+    from layout.locate import capacitated_p_median
+    from layout.locate.instances import _euclid, read_cpmp
+
+    cases = []
+    for seed in range(1, 5):
+        rng = np.random.default_rng(1000 + seed)
+        xy = rng.integers(1, 101, size=(100, 2)).astype(float)
+        demand = rng.integers(1, 21, size=100).astype(float)
+        cases.append((f"oc-like-{seed}", _euclid(xy, True), 10, demand, np.full(100, 120.0)))
+    for name, p in (("SJC2", 12), ("SJC3a", 20), ("SJC4a", 35)):
+        inst = read_cpmp(BENCHDATA / "cpmp" / "stefanello" / "group2" / f"{name}.dat")
+        cases.append((f"{name}-p{p}", inst.cost, p, inst.demand, inst.capacity))
+    for name, cost, p, demand, cap in cases:
+        sol = capacitated_p_median(cost, p, demand, cap, time_limit=args.cpmp_time_limit)
+        row = dict(set="unseen", instance=name, n=len(demand), p=p, known=math.nan, ours=sol.objective,
+                   bound=sol.lower_bound, status=sol.status, seconds=sol.seconds, limit=args.cpmp_time_limit)
+        rows.append(row)
+        print_row(row)
+
+
 HEADER = (f"{'instance':<9} {'n':>4} {'p':>4} {'known':>10} {'ours':>10} {'gap %':>7} {'bound gap %':>11} "
           f"{'status':>10} {'seconds':>8} {'spopt s':>8} {'ratio':>7}")
 
@@ -200,11 +228,14 @@ def summary(rows) -> list[str]:
             line += (f"; spopt found no solution within its limit on {len(unsolved)} "
                      f"({', '.join(r['instance'] for r in unsolved)})")
         lines.append(line)
-    large = [r for r in rows if r["set"] == "large"]
-    if large:
-        lines.append("large (no known optimum; time limit " + f"{large[0].get('limit', 0):g} s): " + "; ".join(
-            f"{r['instance']} {r['status']} in {r['seconds']:.1f} s, bound gap {bound_gap_pct(r):.2f} %"
-            for r in large))
+    for which in ("unseen", "large"):
+        sel = [r for r in rows if r["set"] == which]
+        if sel:
+            proven = sum(r["status"] == "optimal" for r in sel)
+            lines.append(f"{which} (no known optimum; time limit {sel[0].get('limit', 0):g} s; {proven}/{len(sel)} "
+                         "proven optimal): " + "; ".join(
+                             f"{r['instance']} {r['status']} in {r['seconds']:.1f} s, bound gap "
+                             f"{bound_gap_pct(r):.2f} %" for r in sel))
     return lines
 
 
@@ -241,9 +272,10 @@ def write_markdown(rows, lines, args, path: Path) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", action="append", choices=["pmed", "cpmp", "sjc", "large"],
-                    help="instance sets to run (repeatable; default pmed, cpmp and sjc; 'large': random instances "
-                         "with thousands of sites under --large-time-limit)")
+    ap.add_argument("--set", action="append", choices=["pmed", "cpmp", "sjc", "unseen", "large"],
+                    help="instance sets to run (repeatable; default pmed, cpmp and sjc; 'unseen': capacitated "
+                         "instances of the same families we were not given; 'large': random instances with "
+                         "thousands of sites under --large-time-limit)")
     ap.add_argument("--only", help="instance numbers within the set(s), e.g. 1-15 or 1,6,36")
     ap.add_argument("--no-spopt", action="store_true", help="skip the spopt + HiGHS baseline")
     ap.add_argument("--spopt-only", default="1-15", help="pmed instances also solved by spopt (default 1-15)")
@@ -268,6 +300,8 @@ def main(argv=None) -> int:
         run_cpmp(args, only, rows, "cpmp")
     if "sjc" in sets:
         run_cpmp(args, only, rows, "sjc")
+    if "unseen" in sets:
+        run_unseen(args, rows)
     if "large" in sets:
         run_large(args, rows)
     lines = summary(rows)

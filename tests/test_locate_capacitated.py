@@ -225,3 +225,25 @@ def test_bound_within_a_short_time_limit_stays_close_on_a_large_instance():
     assert unc.status == "optimal"
     assert sol.lower_bound <= unc.objective + 1e-6 <= sol.objective + 1e-6
     assert sol.lower_bound >= 0.9 * unc.objective  # the knapsack relaxation alone stated 0.87 here
+
+
+def test_restricted_milp_runs_on_a_large_reduced_problem_and_keeps_the_answer_feasible(monkeypatch):
+    """With a time limit and many pairs left, the nearest-sites MILP runs; its answer is checked, never trusted."""
+    import layout.locate.capacitated as capacitated
+
+    monkeypatch.setattr(capacitated, "NEAREST_MIN", 4)
+    monkeypatch.setattr(capacitated, "NEAREST_PER_CLUSTER", 0.5)
+    monkeypatch.setattr(capacitated, "RESTRICTED_RATIO", 0.0)  # whatever is left counts as large here
+    n, p = 40, 4
+    cost, demand = _random_instance(11, n)
+    cap = np.full(n, np.ceil(demand.sum() / p * 1.1))
+    sol = capacitated_p_median(cost, p, demand, cap, time_limit=10.0)
+    assert sol.extra["restricted_pairs"] < sol.extra["pairs_allowed"]
+    assert sol.objective <= sol.extra["start_objective"]
+    assert sol.objective == pytest.approx(cost[np.arange(n), sol.assignment].sum())
+    assert len(sol.open) == p and np.all(np.isin(sol.assignment, sol.open))
+    assert np.all(np.bincount(sol.assignment, weights=demand, minlength=n) <= cap + 1e-9)
+    exact = capacitated_p_median(cost, p, demand, cap)  # no time limit: the exact path alone
+    assert exact.status == "optimal" and "restricted_pairs" not in exact.extra
+    # the restricted model is no proof: its bound is never reported as one
+    assert sol.lower_bound <= exact.objective + 1e-9 <= sol.objective + 1e-9

@@ -6,7 +6,8 @@ Exact path, in three steps, each keeping a valid lower bound:
 1. **Start**: the sites of the uncapacitated p-median heuristic and those opened by the Lagrangian relaxation
    below each get a single-source assignment from HiGHS (each point first offered its nearest few of those
    sites); the better one is improved by re-optimising a few neighbouring clusters at a time
-   (:mod:`layout.locate.capacitated_search`) until no part improves or half the time limit has passed.
+   (:mod:`layout.locate.capacitated_search`) until no part improves or a fifth (a quarter when the whole
+   problem is small enough for the MILP) of the time limit has passed.
 2. **Lagrangian relaxation** of the assignment rows (each site a continuous knapsack, see
    :mod:`layout.locate.lagrangian`) gives the linear-programming bound and, for every pair (i, j) and every site,
    a bound on any solution using it (with exact 0-1 knapsacks, :mod:`layout.locate.capacitated_bound`, when
@@ -14,8 +15,11 @@ Exact path, in three steps, each keeping a valid lower bound:
    cannot appear in a better solution and are removed.
 3. **MILP** on the remaining pairs (strong formulation with ``x_ij ≤ y_j``), warm-started from step 1; with a
    time limit, a better solution found in the first part of the time tightens the reduction before the rest.
-   With a time limit and more than ``MILP_MAX_PAIRS`` pairs left, the MILP is skipped and the cluster search
-   goes on instead: the answer then carries the Lagrangian bound.
+   With a time limit, when the reduced problem still has ``RESTRICTED_RATIO`` times more pairs than "each point
+   to its nearest few sites" would, that restricted MILP runs first (most of the remaining time): it is not a
+   proof, but HiGHS finds far better solutions in it, and a better solution shrinks the reduced problem for the
+   exact MILP that follows. With more than ``MILP_MAX_PAIRS`` pairs left after that, the exact MILP is skipped
+   and the cluster search goes on instead: the answer then carries the Lagrangian bound.
 """
 
 from __future__ import annotations
@@ -249,8 +253,7 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
             must_open = np.union1d(prep.required, prep.candidates[force])
             mask = mask & allowed
             mask[:, prep.candidates[close]] = False
-            extra = dict(pairs_kept=int(mask.sum()), pairs_allowed=int(allowed.sum()),
-                         sites_fixed=int(close.sum()), start_objective=extra.get("start_objective", ub))
+            extra.update(pairs_kept=int(mask.sum()), pairs_allowed=int(allowed.sum()), sites_fixed=int(close.sum()))
             if len(sites) < p or len(must_open) > p or not mask.any(axis=1).all():
                 return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", wcost=wcost, **extra)
             if (deadline is not None and not restricted_tried
