@@ -5,6 +5,8 @@
   pmed1–15 by default (spopt is in the ``bench`` extra only, never imported by the package).
 * Osman–Christofides cpmp01–20 (floor distances) and Lorena–Senne SJC1–SJC4b (real distances), capacitated
   p-median, against the best-known values, through :func:`layout.locate.capacitated_p_median`.
+* ``--set unseen``: capacitated instances of the same families that we were not given (Osman–Christofides-like
+  random draws, SJC points with another p), judged by our own lower bound.
 
 Prints a table (instance, known, ours, gap %, seconds, spopt seconds, ratio) and writes
 ``benchmarks/results/locate.md``. Seconds are medians of ``--repeats`` runs.
@@ -14,7 +16,8 @@ Usage::
     .venv/bin/python benchmarks/locate.py                       # everything (long: spopt on pmed1–15)
     .venv/bin/python benchmarks/locate.py --set pmed --only 1-15
     .venv/bin/python benchmarks/locate.py --set cpmp --no-spopt
-    .venv/bin/python benchmarks/locate.py --set sjc --time-limit 60
+    .venv/bin/python benchmarks/locate.py --set sjc --cpmp-time-limit 58
+    .venv/bin/python benchmarks/locate.py --set unseen                 # same families, instances not given
 """
 
 from __future__ import annotations
