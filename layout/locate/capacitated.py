@@ -18,7 +18,7 @@ Exact path, in three steps, each keeping a valid lower bound:
    With a time limit, when the reduced problem still has ``RESTRICTED_RATIO`` times more pairs than "each point
    to its nearest few sites" would, that restricted MILP runs first (most of the remaining time): it is not a
    proof, but HiGHS finds far better solutions in it, and a better solution shrinks the reduced problem for the
-   exact MILP that follows. With more than ``MILP_MAX_PAIRS`` pairs left after that, the exact MILP is skipped
+   exact MILP that follows (it is skipped when it would itself have more than ``MILP_MAX_PAIRS`` pairs). With more than ``MILP_MAX_PAIRS`` pairs left after that, the exact MILP is skipped
    and the cluster search goes on instead: the answer then carries the Lagrangian bound.
 """
 
@@ -257,7 +257,8 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
             if len(sites) < p or len(must_open) > p or not mask.any(axis=1).all():
                 return _result(open0, assign0, ub, ub, "optimal", t0, "milp+lagrangian", wcost=wcost, **extra)
             if (deadline is not None and not restricted_tried
-                    and extra["pairs_kept"] > RESTRICTED_RATIO * n * k_near):
+                    and RESTRICTED_RATIO * n * k_near < extra["pairs_kept"]
+                    and n * k_near <= MILP_MAX_PAIRS):
                 # large for the full MILP: look for a better solution among each point's nearest sites first
                 restricted_tried = True
                 near = _nearest_pairs(wcost, mask, k_near)
