@@ -5,7 +5,10 @@ Exact path, in three steps, each keeping a valid lower bound:
 
 1. **Start**: the sites of the uncapacitated p-median heuristic and those opened by the Lagrangian relaxation
    below each get a single-source assignment from HiGHS (each point first offered its nearest few of those
-   sites); the better one is improved by re-optimising a few neighbouring clusters at a time
+   sites); the better one is improved, when the sites are nearly full (``VNS_MIN_FULL``), by a variable
+   neighbourhood search that moves sites one at a time with every point re-placed
+   (:mod:`layout.locate.capacitated_vns`, until a tenth of the time limit or a run of shakes without
+   improvement), then by re-optimising a few neighbouring clusters at a time
    (:mod:`layout.locate.capacitated_search`) until no part improves or a fifth (a quarter when the whole
    problem is small enough for the MILP) of the time limit has passed.
 2. **Lagrangian relaxation** of the assignment rows (each site a continuous knapsack, see
@@ -32,7 +35,8 @@ import numpy as np
 from layout.locate._assignment import AssignmentModel
 from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachable_message
 from layout.locate.capacitated_bound import knapsack01_ranked, whole_numbers
-from layout.locate.capacitated_search import first_part_size, improve_clusters
+from layout.locate.capacitated_search import first_part_size, fullness, improve_clusters
+from layout.locate.capacitated_vns import NEAR_SITES, improve_sites
 from layout.locate.heuristics import greedy, penalised, swap_search
 from layout.locate.lagrangian import _select, capacitated_bound, knapsack_values, pmedian_bound
 from layout.locate.pmedian import _result as pmedian_result
@@ -41,6 +45,17 @@ from layout.locate.solution import Solution, infeasible
 
 __all__ = ["capacitated_p_median", "capacity_explanation"]
 
+#: Share of the time limit (from the start) by which the site search of layout.locate.capacitated_vns ends;
+#: it usually stops earlier, after PATIENCE shakes without improvement.
+VNS_SHARE = 0.1
+#: Least fullness (demand over the p largest capacities) at which that search runs: with room to spare, points
+#: rarely need to pass along chains of sites and the cluster search and MILP do better with the time.
+VNS_MIN_FULL = 0.8
+#: Seconds for that search when there is no time limit.
+VNS_SECONDS = 5.0
+#: Largest ``n p² k`` (points × open sites² × sites offered per move) for which that search runs: one of its
+#: steps tries p·k site moves of n·p work each, and a step must stay well inside the time limit.
+VNS_MAX_WORK = 5e7
 #: Relative gap at which the search for a starting solution stops.
 START_GAP = 1e-3
 #: Seconds for each starting assignment.
@@ -195,6 +210,7 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     starts = [unc, _relaxation_sites(wcost, q, cap, p, prep.candidates, prep.required, lam)]
     open0 = assign0 = None
     ub = math.inf
+    extra = {}
     part_size = None
     per_start = START_SECONDS if time_limit is None else min(START_SECONDS, 0.05 * time_limit)
     for site_set in starts:
@@ -211,6 +227,14 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
                 break
         if o is not None and r.objective < ub:
             ub, open0, assign0 = r.objective, o, a
+    extra["start_objective"] = ub
+    if (open0 is not None and not ml.any() and n * p * p * min(NEAR_SITES, prep.m) <= VNS_MAX_WORK
+            and fullness(q, cap, prep.candidates, p) >= VNS_MIN_FULL):
+        # nearly full: move sites one at a time with every point re-placed (see layout.locate.capacitated_vns)
+        vns_end = time.perf_counter() + VNS_SECONDS if time_limit is None else t0 + VNS_SHARE * time_limit
+        ub, open0, assign0 = improve_sites(wcost, q, cap, open0, assign0, prep.required, prep.candidates,
+                                           deadline=vns_end)
+        extra["vns_objective"] = ub
     if open0 is not None and first_part_size(n, p) < p:
         # re-optimise a few neighbouring clusters at a time (see layout.locate.capacitated_search)
         share = SEARCH_SHARE if allowed.sum() > MILP_MAX_PAIRS else SEARCH_SHARE_SMALL
@@ -220,7 +244,6 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
                                                          deadline=search_end, abs_gap=abs_gap)
     lower = math.ceil(lb - 1e-6) if integral and math.isfinite(lb) else lb
     mask, sites, must_open = allowed, prep.candidates, prep.required
-    extra = {"start_objective": ub}
     if math.isfinite(ub):
         # 2. Lagrangian bound with the known solution
         lag_deadline = None if deadline is None else time.perf_counter() + 0.1 * (deadline - time.perf_counter())
