@@ -126,13 +126,16 @@ def test_full_sites_reach_the_optimum_from_a_poor_start():
     _check(cost, demand, capacity, o, a, np.array([], int), 3)
 
 
-def test_solver_runs_the_search_only_when_nearly_full():
+def test_solver_runs_the_search_and_keeps_its_answer_checked():
     rng = np.random.default_rng(5)
     xy = rng.uniform(0, 100, size=(40, 2))
     cost = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)))
     demand = rng.integers(1, 20, size=40).astype(float)
-    full = capacitated_p_median(cost, 4, demand, np.full(40, np.ceil(demand.sum() / 4 / 0.9)), time_limit=20)
-    loose = capacitated_p_median(cost, 4, demand, np.full(40, np.ceil(demand.sum() / 4 / 0.5)), time_limit=20)
-    assert "vns_objective" in full.extra and "vns_objective" not in loose.extra
-    assert full.objective <= full.extra["vns_objective"] <= full.extra["start_objective"]
-    assert full.status == loose.status == "optimal"
+    cap = np.full(40, np.ceil(demand.sum() / 4 / 0.95))  # 95 % full
+    sol = capacitated_p_median(cost, 4, demand, cap, time_limit=20)
+    assert sol.objective <= sol.extra["vns_objective"] <= sol.extra["start_objective"]
+    assert sol.status == "optimal" and sol.objective == pytest.approx(cost[np.arange(40), sol.assignment].sum())
+    _check(cost, demand, cap, sol.open, sol.assignment, np.array([], int), 4)
+    with_min_load = capacitated_p_median(cost, 4, demand, cap, min_load=10.0, time_limit=20)
+    assert "vns_objective" not in with_min_load.extra  # its moves do not know minimum loads
+    assert with_min_load.objective >= sol.objective

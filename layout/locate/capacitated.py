@@ -5,10 +5,10 @@ Exact path, in three steps, each keeping a valid lower bound:
 
 1. **Start**: the sites of the uncapacitated p-median heuristic and those opened by the Lagrangian relaxation
    below each get a single-source assignment from HiGHS (each point first offered its nearest few of those
-   sites); the better one is improved, when the sites are nearly full (``VNS_MIN_FULL``), by a variable
-   neighbourhood search that moves sites one at a time with every point re-placed
-   (:mod:`layout.locate.capacitated_vns`, until a tenth of the time limit or a run of shakes without
-   improvement), then by re-optimising a few neighbouring clusters at a time
+   sites); the better one is improved by a variable neighbourhood search that moves sites one at a time with
+   every point re-placed (:mod:`layout.locate.capacitated_vns`; until ``VNS_SHARE`` of the time left or a run
+   of shakes without improvement; skipped with minimum loads or above ``VNS_MAX_WORK``), then by
+   re-optimising a few neighbouring clusters at a time
    (:mod:`layout.locate.capacitated_search`) until no part improves or a fifth (a quarter when the whole
    problem is small enough for the MILP) of the time limit has passed.
 2. **Lagrangian relaxation** of the assignment rows (each site a continuous knapsack, see
@@ -35,7 +35,7 @@ import numpy as np
 from layout.locate._assignment import AssignmentModel
 from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachable_message
 from layout.locate.capacitated_bound import knapsack01_ranked, whole_numbers
-from layout.locate.capacitated_search import first_part_size, fullness, improve_clusters
+from layout.locate.capacitated_search import first_part_size, improve_clusters
 from layout.locate.capacitated_vns import NEAR_SITES, improve_sites
 from layout.locate.heuristics import greedy, penalised, swap_search
 from layout.locate.lagrangian import _select, capacitated_bound, knapsack_values, pmedian_bound
@@ -45,12 +45,9 @@ from layout.locate.solution import Solution, infeasible
 
 __all__ = ["capacitated_p_median", "capacity_explanation"]
 
-#: Share of the time limit (from the start) by which the site search of layout.locate.capacitated_vns ends;
-#: it usually stops earlier, after PATIENCE shakes without improvement.
-VNS_SHARE = 0.1
-#: Least fullness (demand over the p largest capacities) at which that search runs: with room to spare, points
-#: rarely need to pass along chains of sites and the cluster search and MILP do better with the time.
-VNS_MIN_FULL = 0.8
+#: Share of the time left (after the starting solutions) for the site search of layout.locate.capacitated_vns;
+#: on instances of a few hundred points it usually stops earlier, after PATIENCE shakes without improvement.
+VNS_SHARE = 0.15
 #: Seconds for that search when there is no time limit.
 VNS_SECONDS = 5.0
 #: Largest ``n p² k`` (points × open sites² × sites offered per move) for which that search runs: one of its
@@ -228,10 +225,9 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
         if o is not None and r.objective < ub:
             ub, open0, assign0 = r.objective, o, a
     extra["start_objective"] = ub
-    if (open0 is not None and not ml.any() and n * p * p * min(NEAR_SITES, prep.m) <= VNS_MAX_WORK
-            and fullness(q, cap, prep.candidates, p) >= VNS_MIN_FULL):
-        # nearly full: move sites one at a time with every point re-placed (see layout.locate.capacitated_vns)
-        vns_end = time.perf_counter() + VNS_SECONDS if time_limit is None else t0 + VNS_SHARE * time_limit
+    if open0 is not None and not ml.any() and n * p * p * min(NEAR_SITES, prep.m) <= VNS_MAX_WORK:
+        # move sites one at a time with every point re-placed (see layout.locate.capacitated_vns)
+        vns_end = time.perf_counter() + (VNS_SECONDS if time_limit is None else VNS_SHARE * left())
         ub, open0, assign0 = improve_sites(wcost, q, cap, open0, assign0, prep.required, prep.candidates,
                                            deadline=vns_end)
         extra["vns_objective"] = ub

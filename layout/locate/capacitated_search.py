@@ -20,7 +20,7 @@ import numpy as np
 
 from layout.locate._assignment import AssignmentModel
 
-__all__ = ["improve_clusters", "first_part_size", "fullness"]
+__all__ = ["improve_clusters", "first_part_size"]
 
 #: Points per part the search aims at first (the part grows by whole clusters after a pass without change).
 PART_POINTS = 60
@@ -34,18 +34,6 @@ NEAREST_SITES = 12
 TIGHT_LOAD = 0.8
 #: Seconds for one part's MILP.
 PART_SECONDS = 3.0
-
-
-def fullness(demand: np.ndarray, capacity: np.ndarray, candidates: np.ndarray, p: int) -> float:
-    """Total demand as a share of the ``p`` largest candidate capacities (1.0 = every open site full).
-
-    Example
-    -------
-    >>> fullness(np.array([30.0, 60.0]), np.array([50.0, 100.0, 20.0]), np.arange(3), 1)
-    0.9
-    """
-    top = np.sort(capacity[candidates])[::-1][:p]
-    return float(demand.sum()) / max(float(top.sum()), 1e-12)
 
 
 def first_part_size(n: int, p: int) -> int:
@@ -124,7 +112,7 @@ def improve_clusters(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray
     r = r_first if size is None else int(min(p, max(2, size)))
     r_max = int(min(max(p - 1, r), max(r, round(MAX_PART_POINTS / max(per_cluster, 1.0)))))
     # with capacities nearly full, points travel far: give each point every site of its part
-    tight = fullness(demand, capacity, candidates, p) > TIGHT_LOAD
+    tight = float(demand.sum()) > TIGHT_LOAD * float(np.sort(capacity[candidates])[::-1][:p].sum())
     finite0 = np.where(allowed, wcost, 0.0)
     blocked = (~allowed).astype(float)
     while True:
