@@ -38,7 +38,8 @@ def solved_instances(draw):
     blocked[np.arange(n), assign] = False  # the start stays allowed
     cost[blocked] = np.inf
     required = opn[: draw(st.integers(0, p))]
-    return cost, demand, capacity.astype(float), opn, assign, required
+    candidates = np.union1d(opn, np.flatnonzero(rng.random(m) < 0.6))  # the others are forbidden
+    return cost, demand, capacity.astype(float), opn, assign, required, candidates
 
 
 def _check(cost, demand, capacity, opn, assign, required, p):
@@ -53,11 +54,12 @@ def _check(cost, demand, capacity, opn, assign, required, p):
 @settings(max_examples=60, deadline=None)
 @given(solved_instances())
 def test_search_returns_a_feasible_solution_no_worse_than_the_start(inst):
-    cost, demand, capacity, opn, assign, required = inst
+    cost, demand, capacity, opn, assign, required, candidates = inst
     n, m = cost.shape
     start = float(cost[np.arange(n), assign].sum())
-    obj, o, a = improve_sites(cost, demand, capacity, opn, assign, required, np.arange(m), patience=20)
+    obj, o, a = improve_sites(cost, demand, capacity, opn, assign, required, candidates, patience=20)
     _check(cost, demand, capacity, o, a, required, len(opn))
+    assert np.all(np.isin(o, candidates)), "a forbidden site was opened"
     assert obj <= start + 1e-9
     assert obj == pytest.approx(cost[np.arange(n), a].sum())
 
@@ -65,7 +67,7 @@ def test_search_returns_a_feasible_solution_no_worse_than_the_start(inst):
 @settings(max_examples=60, deadline=None)
 @given(solved_instances(), st.sampled_from([0.0, 0.5, 5.0, 1e6]))
 def test_point_moves_never_raise_the_penalised_cost_and_keep_loads_exact(inst, alpha):
-    cost, demand, capacity, opn, assign, _ = inst
+    cost, demand, capacity, opn, assign, *_ = inst
     m = cost.shape[1]
     load = np.bincount(assign, weights=demand, minlength=m).astype(float)
     before = penalised_cost(cost, capacity, opn, assign, load, alpha)
@@ -78,7 +80,7 @@ def test_point_moves_never_raise_the_penalised_cost_and_keep_loads_exact(inst, a
 @settings(max_examples=60, deadline=None)
 @given(solved_instances())
 def test_the_chosen_site_move_lowers_the_penalised_cost(inst):
-    cost, demand, capacity, opn, assign, _ = inst
+    cost, demand, capacity, opn, assign, *_ = inst
     n, m = cost.shape
     alpha = 10.0
     load = np.bincount(assign, weights=demand, minlength=m).astype(float)

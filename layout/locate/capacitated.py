@@ -50,8 +50,8 @@ __all__ = ["capacitated_p_median", "capacity_explanation"]
 VNS_SHARE = 0.15
 #: Seconds for that search when there is no time limit.
 VNS_SECONDS = 5.0
-#: Largest ``n p² k`` (points × open sites² × sites offered per move) for which that search runs: one of its
-#: steps tries p·k site moves of n·p work each, and a step must stay well inside the time limit.
+#: Largest ``n (p² k + n)`` (points, open sites, sites offered per move) for which that search runs: one of its
+#: steps tries p·k site moves of n·p work each and passes of n² point swaps, and a step cannot be interrupted.
 VNS_MAX_WORK = 5e7
 #: Relative gap at which the search for a starting solution stops.
 START_GAP = 1e-3
@@ -225,7 +225,7 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
         if o is not None and r.objective < ub:
             ub, open0, assign0 = r.objective, o, a
     extra["start_objective"] = ub
-    if open0 is not None and not ml.any() and n * p * p * min(NEAR_SITES, prep.m) <= VNS_MAX_WORK:
+    if open0 is not None and not ml.any() and n * (p * p * min(NEAR_SITES, prep.m) + n) <= VNS_MAX_WORK:
         # move sites one at a time with every point re-placed (see layout.locate.capacitated_vns)
         vns_end = time.perf_counter() + (VNS_SECONDS if time_limit is None else VNS_SHARE * left())
         ub, open0, assign0 = improve_sites(wcost, q, cap, open0, assign0, prep.required, prep.candidates,
