@@ -207,7 +207,6 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     starts = [unc, _relaxation_sites(wcost, q, cap, p, prep.candidates, prep.required, lam)]
     open0 = assign0 = None
     ub = math.inf
-    extra = {}
     part_size = None
     per_start = START_SECONDS if time_limit is None else min(START_SECONDS, 0.05 * time_limit)
     for site_set in starts:
@@ -224,7 +223,7 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
                 break
         if o is not None and r.objective < ub:
             ub, open0, assign0 = r.objective, o, a
-    extra["start_objective"] = ub
+    extra = {"start_objective": ub}
     if open0 is not None and not ml.any() and n * (p * p * min(NEAR_SITES, prep.m) + n) <= VNS_MAX_WORK:
         # move sites one at a time with every point re-placed (see layout.locate.capacitated_vns)
         vns_end = time.perf_counter() + (VNS_SECONDS if time_limit is None else VNS_SHARE * left())

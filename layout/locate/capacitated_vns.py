@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,18 +38,16 @@ PATIENCE = 200
 ASSIGN_PASSES = 50
 
 
+@dataclass
 class _State:
     """Open sites, assignment and loads of one solution (arrays the kernels change in place)."""
 
-    def __init__(self, opn: np.ndarray, assign: np.ndarray, q: np.ndarray, m: int):
-        self.opn = np.ascontiguousarray(opn, dtype=np.int64)
-        self.assign = np.ascontiguousarray(assign, dtype=np.int64)
-        self.load = np.bincount(self.assign, weights=q, minlength=m).astype(np.float64)
+    opn: np.ndarray
+    assign: np.ndarray
+    load: np.ndarray
 
     def copy(self) -> _State:
-        other = object.__new__(_State)
-        other.opn, other.assign, other.load = self.opn.copy(), self.assign.copy(), self.load.copy()
-        return other
+        return _State(self.opn.copy(), self.assign.copy(), self.load.copy())
 
 
 def improve_sites(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, open_sites: np.ndarray,
@@ -169,7 +168,9 @@ def improve_sites(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, o
                 s.opn[:], s.assign[:], s.load[:] = t_opn, t_assign, t_load
         return s
 
-    start = _State(open_sites, assign, q, m)
+    start_assign = np.ascontiguousarray(assign, dtype=np.int64)
+    start = _State(np.ascontiguousarray(open_sites, dtype=np.int64), start_assign,
+                   np.bincount(start_assign, weights=q, minlength=m).astype(np.float64))
     best_value = objective(start)
     best = start.copy()
     # price of a unit of overload: the mean cost per unit of demand, raised as needed
