@@ -20,7 +20,7 @@ import numpy as np
 
 from layout.locate._assignment import AssignmentModel
 
-__all__ = ["improve_clusters", "first_part_size"]
+__all__ = ["improve_clusters", "first_part_size", "cluster_costs"]
 
 #: Points per part the search aims at first (the part grows by whole clusters after a pass without change).
 PART_POINTS = 60
@@ -34,6 +34,40 @@ NEAREST_SITES = 12
 TIGHT_LOAD = 0.8
 #: Seconds for one part's MILP.
 PART_SECONDS = 3.0
+
+
+def cluster_costs(finite: np.ndarray, blocked: np.ndarray, label: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cost of moving each cluster's points, all together, to each site.
+
+    Parameters
+    ----------
+    finite : ndarray (n, m)
+        Cost with 0 where a pair is not allowed.
+    blocked : ndarray (n, m) of float
+        1 where a pair is not allowed.
+    label : ndarray (n,) of int
+        Cluster (0 … p − 1) of each point.
+    p : int
+        Number of clusters.
+
+    Returns
+    -------
+    (total, size)
+        ``total[k, j]`` the summed cost (``inf`` when one of the cluster's points may not go to j); ``size[k]``
+        the cluster's number of points.
+
+    Example
+    -------
+    >>> total, size = cluster_costs(np.array([[1.0, 2.0], [3.0, 0.0]]), np.array([[0.0, 0.0], [0.0, 1.0]]),
+    ...                             np.array([0, 0]), 1)
+    >>> total.tolist(), size.tolist()
+    ([[4.0, inf]], [2.0])
+    """
+    onehot = np.zeros((p, len(label)))
+    onehot[label, np.arange(len(label))] = 1.0
+    total = onehot @ finite
+    total[(onehot @ blocked) > 0] = np.inf
+    return total, onehot.sum(axis=1)
 
 
 def first_part_size(n: int, p: int) -> int:
@@ -126,10 +160,8 @@ def improve_clusters(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray
                 continue
             # cluster-to-site affinity: mean cost from each cluster's points to each site
             label = np.searchsorted(open_, assign)
-            onehot = np.zeros((p, n))
-            onehot[label, rows] = 1.0
-            affinity = (onehot @ finite0) / np.maximum(onehot.sum(axis=1), 1.0)[:, None]
-            affinity[(onehot @ blocked) > 0] = np.inf
+            total, size = cluster_costs(finite0, blocked, label, p)
+            affinity = total / np.maximum(size, 1.0)[:, None]
             k = int(np.searchsorted(open_, seed))
             near = np.argsort(affinity[k, open_] + affinity[:, seed], kind="stable")
             part = np.union1d(near[:r], [k])

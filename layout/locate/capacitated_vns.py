@@ -23,6 +23,7 @@ from layout.locate._capacitated_kernels import (
     improve_assignment,
     site_swap_trial,
 )
+from layout.locate.capacitated_search import cluster_costs
 
 __all__ = ["improve_sites"]
 
@@ -116,10 +117,7 @@ def improve_sites(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, o
         p = len(s.opn)
         label = np.full(m, -1)
         label[s.opn] = np.arange(p)
-        onehot = np.zeros((p, n))
-        onehot[label[s.assign], rows] = 1.0
-        move = onehot @ finite
-        move[(onehot @ blocked) > 0] = np.inf
+        move = cluster_costs(finite, blocked, label[s.assign], p)[0]
         move[:, ~is_cand] = np.inf
         move[:, s.opn] = np.inf
         k = min(NEAR_SITES, m)
