@@ -211,7 +211,11 @@ def test_start_outside_the_model_is_ignored():
 
 @pytest.mark.slow
 def test_bound_within_a_short_time_limit_stays_close_on_a_large_instance():
-    """Under a tight limit the answer still carries a useful bound (not only what a few knapsack steps give)."""
+    """Under a limit the answer still carries a useful bound (not only what a few knapsack steps give).
+
+    10 s, not less: the uncapacitated bound gets a tenth of the time left, and with 4 s on a loaded 2-core
+    machine (three busy processes) it had only 0.1 s and stated 0.84 of the optimum; with 10 s it states 0.999
+    under the same load, while the knapsack relaxation alone stays below 0.75."""
     from layout.locate import p_median
 
     rng = np.random.default_rng(3)
@@ -219,12 +223,12 @@ def test_bound_within_a_short_time_limit_stays_close_on_a_large_instance():
     cost = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
     demand = rng.integers(1, 20, size=1200).astype(float)
     cap = np.full(600, np.ceil(demand.sum() / 60 * 1.2))
-    sol = capacitated_p_median(cost, 60, demand, cap, time_limit=4.0)
+    sol = capacitated_p_median(cost, 60, demand, cap, time_limit=10.0)
     assert sol.status in ("time_limit", "optimal", "feasible")
     unc = p_median(cost, 60)
     assert unc.status == "optimal"
     assert sol.lower_bound <= unc.objective + 1e-6 <= sol.objective + 1e-6
-    assert sol.lower_bound >= 0.9 * unc.objective  # the knapsack relaxation alone stated 0.87 here
+    assert sol.lower_bound >= 0.9 * unc.objective
 
 
 def test_restricted_milp_runs_on_a_large_reduced_problem_and_keeps_the_answer_feasible(monkeypatch):
