@@ -14,6 +14,14 @@ In-memory conventions (see ``docs/data_format.md`` for the file side):
 * ``roads``: GeoDataFrame of LineStrings with ``road_class`` (canonical class), ``speed_kmh`` (float or NaN),
   ``name``; or ``None``.
 * ``townships``: GeoDataFrame of polygons with ``township``; or ``None``.
+* ``attendance``: who goes where today (the bureau's 学籍 roll), a DataFrame with one row per home village,
+  school, grade and mode: ``village_id`` (str; ``""`` for pupils without a home village in the county),
+  ``school_id`` (str), ``grade`` (int 1–9, or 0 when the roll gives only the band), ``band`` (g1_3 / g4_6 /
+  g7_9), ``mode`` (``walk``, ``bus`` or ``board``), ``children`` (int > 0); or ``None`` when the folder has no
+  ``attendance`` file — then :func:`layout.attendance.attendance_today` infers it from the rolls
+  (``enrol_*``, ``boarders``, ``bus_riders``) and travel times.
+* ``candidates``: GeoDataFrame of candidate sites for new schools (``name``, ``township``, ``kind``,
+  ``seat_options`` tuple of int, ``beds``, ``capital_yuan``, ``note``), indexed by ``candidate_id``; or ``None``.
 
 All geometry is in :attr:`County.crs`, a metric UTM CRS chosen from the data.
 """
@@ -30,10 +38,14 @@ from pyproj import CRS
 from layout.schema import BANDS, GRADES
 from layout.standards import Standards, load_standards
 
-__all__ = ["County", "RESOURCE_COLUMNS", "ENROL_COLUMNS", "CLASS_COLUMNS"]
+__all__ = ["County", "RESOURCE_COLUMNS", "ENROL_COLUMNS", "CLASS_COLUMNS", "ATTENDANCE_COLUMNS", "NO_HOME",
+           "TRAVEL_MODES"]
 
 ENROL_COLUMNS = tuple(f"enrol_{g}" for g in GRADES)
 CLASS_COLUMNS = tuple(f"classes_{g}" for g in GRADES)
+ATTENDANCE_COLUMNS = ("village_id", "school_id", "grade", "band", "mode", "children")
+NO_HOME = ""                       # village_id of pupils on a school's roll without a home village in the county
+TRAVEL_MODES = ("walk", "bus", "board")
 RESOURCE_COLUMNS = ("teachers", "teachers_degree", "teachers_key", "teachers_pe_art", "teachers_senior",
                     "floor_teaching", "floor_sports", "floor_dorm", "equipment_value", "multimedia_rooms",
                     "computers", "books")
@@ -51,6 +63,11 @@ class County:
         See the module docstring for columns; indexed by ``village_id`` / ``school_id``.
     roads, townships : GeoDataFrame or None
         Road lines and township polygons, if given.
+    attendance : DataFrame or None
+        Who attends which school today, by home village, grade and mode (see the module docstring); None when
+        not given (it is then inferred when needed).
+    candidates : GeoDataFrame or None
+        Candidate sites for new schools a planner offers (``candidates.csv``).
     crs : pyproj.CRS
         The metric CRS all geometry is in.
     source_crs : str
@@ -80,6 +97,8 @@ class County:
     standards: Standards = field(default_factory=load_standards)
     notes: tuple[str, ...] = ()
     folder: Path | None = None
+    attendance: pd.DataFrame | None = None
+    candidates: gpd.GeoDataFrame | None = None
 
     # ---- demand -----------------------------------------------------------------------------------------
     def children(self, band: str | None = None) -> pd.Series | pd.DataFrame:

@@ -9,6 +9,9 @@ Canonical layers and their key:
 * ``schools`` (points, index ``school_id``): every school and teaching point.
 * ``roads`` (lines): the road network, with ``road_class`` and optional ``speed_kmh``.
 * ``townships`` (polygons, optional): township boundaries.
+* ``attendance`` (table, optional): who goes where today — home village, school, grade, pupils, mode (the
+  bureau's 学籍 roll); inferred from the rolls and travel times when absent.
+* ``candidates`` (points, optional): sites a planner offers for new schools (e.g. a county-town parcel).
 
 Example
 -------
@@ -122,6 +125,8 @@ _SCHOOLS = [
           "student places; default classes × standard class size", "students"),
     Field("beds", "count", False, ("boarding_beds", "床位数", "宿舍床位", "住宿床位"), "boarding beds", "beds"),
     Field("boarders", "count", False, ("寄宿生数", "住宿生数"), "students boarding now", "students"),
+    Field("bus_riders", "count", False, ("校车学生数", "乘坐校车学生数", "乘车学生数", "校车人数"),
+          "students riding a school bus (校车) to school today; blank: nobody is assumed to ride", "students"),
     Field("canteen", "bool", False, ("has_canteen", "食堂", "是否有食堂"), "has a canteen (yes/no)"),
     Field("teachers", "count", False, ("teachers_total", "专任教师数", "教师数", "教职工数"), "full-time teachers"),
     Field("teachers_degree", "count", False, ("高于规定学历教师数", "高学历教师数"),
@@ -160,11 +165,44 @@ _TOWNSHIPS = [
     Field("township_id", "text", False, ("code", "乡镇代码"), "township code"),
 ]
 
+_ATTENDANCE = [
+    Field("village_id", "text", False, ("village", "村代码", "行政村代码", "村编码", "村庄编码", "户籍村", "家庭住址村"),
+          "home village of the pupils (a village_id of villages.*); blank: pupils without a home village in the "
+          "county (外县, 随迁)"),
+    Field("school_id", "id", True, ("school", "school_code", "学校标识码", "学校代码", "学校编码", "就读学校"),
+          "school they attend today (a school_id of schools.*)"),
+    Field("grade", "count", False, ("年级", "就读年级"), "grade 1–9 (or give band instead)"),
+    Field("band", "text", False, ("grade_band", "学段", "年级段"),
+          "grade band g1_3, g4_6 or g7_9 (1-3年级 / 4-6年级 / 7-9年级 accepted) when grades are not given"),
+    Field("children", "count", True, ("pupils", "students", "count", "人数", "学生数", "在校生数"),
+          "pupils of that village, school and grade (or band)", "students"),
+    Field("mode", "text", False, ("travel_mode", "上学方式", "交通方式", "方式"),
+          "how they go today: walk, bus or board (步行 / 校车 / 寄宿); blank: inferred from the school's boarders "
+          "and bus riders"),
+]
+
+_CANDIDATES = [
+    Field("candidate_id", "id", True, ("id", "site_id", "候选点编号", "编号"), "unique id of the candidate site"),
+    Field("name", "text", True, ("site_name", "名称", "候选点名称", "拟建学校名称"), "name of the school it would be"),
+    Field("township", "text", False, ("town", "乡镇", "所属乡镇"), "township the site is in"),
+    Field("kind", "kind", True, ("type", "school_type", "办学类型", "学校类型"),
+          "the kind of school the site can take (teaching_point, primary, middle, nine_year)"),
+    Field("seats", "text", True, ("capacity", "capacity_options", "学位数", "规模", "可选规模"),
+          "seat options, one number or several separated by '|' or '、' (e.g. 900|1200|1500)", "students"),
+    Field("beds", "count", False, ("boarding_beds", "床位数"), "boarding beds built with the school (default: none, "
+          "the recommendation adds them where boarders need them)", "beds"),
+    Field("capital_yuan", "amount", False, ("capital", "cost", "投资", "建设投资", "造价"),
+          "capital cost of the site works (default: costs.new_school_capital of the standards)", "yuan"),
+    Field("note", "text", False, ("notes", "备注", "说明"), "free text (e.g. land status)"),
+]
+
 SCHEMA: dict[str, dict[str, Field]] = {
     "villages": {f.name: f for f in _VILLAGES},
     "schools": {f.name: f for f in _SCHOOLS},
     "roads": {f.name: f for f in _ROADS},
     "townships": {f.name: f for f in _TOWNSHIPS},
+    "attendance": {f.name: f for f in _ATTENDANCE},
+    "candidates": {f.name: f for f in _CANDIDATES},
 }
 
 _ALIAS_INDEX: dict[str, dict[str, str]] = {}

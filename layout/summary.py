@@ -53,7 +53,7 @@ def county_summary(county) -> dict:
         "schools": len(s),
         "schools_by_kind": {k: int((s["kind"] == k).sum()) for k in KINDS},
         "small_schools": {"under_100": int((rural_small["enrolment"] < std.small_school).sum()),
-                          "under_50": int((rural_small["enrolment"] < std.very_small_school).sum())},
+                          "under_50": int((rural_small["enrolment"] < std.closure_pool_under).sum())},
         "enrolment": int(s["enrolment"].sum()),
         "seats": int(s["seats"].sum()),
         "beds": int(s["beds"].sum()),

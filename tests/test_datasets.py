@@ -144,7 +144,7 @@ def test_sample_school_system(sample):
     assert 4 <= len(rural_mid) <= 6 and (s["kind"] == "nine_year").sum() >= 1
     small = s[s["kind"].isin(["primary", "teaching_point"]) & (s["township"] != "城关镇")]
     assert (small["enrolment"] < STD.small_school).sum() >= 20
-    assert (small["enrolment"] < STD.very_small_school).sum() >= 10
+    assert (small["enrolment"] < STD.closure_pool_under).sum() >= 10
     assert (s["kind"] == "teaching_point").sum() >= 5
     # crowded town classes (大班额 ≥ 56) exist; rural classes keep to the standard size
     size = s[list(ENROL_COLUMNS)].to_numpy() / np.where(s[list(CLASS_COLUMNS)].to_numpy() > 0,

@@ -93,7 +93,7 @@ def test_school_table_columns():
     r = t.loc["A"]
     assert r["enrolment"] == 60 and r["utilisation"] == pytest.approx(60 / 80)
     assert r["classes_needed"] == 6                   # one class per grade for 13 and 7 pupils a grade
-    assert bool(r["small_school"]) and not bool(r["very_small_school"])
+    assert bool(r["small_school"]) and not bool(r["closure_pool"])
     assert r["class_band"] == "normal" and r["size_cap"] == 2000
 
 

@@ -19,7 +19,7 @@ def test_national_values_match_standards_md():
     assert [s.class_band(n) for n in (45, 46, 55, 56, 65, 66)] == [
         "normal", "large", "large", "oversized", "oversized", "super_oversized"]
     assert s.max_students("primary") == 2000 and s.max_students("nine_year") == 2500
-    assert s.small_school == 100 and s.very_small_school == 50
+    assert s.small_school == 100 and s.closure_pool_under == 50
     q = s.get("quality_balance")
     assert q["indicators"]["floor_sports_per_student"]["middle"] == 10.2
     assert q["cv_limit"]["primary"] == 0.50 and q["cv_limit"]["middle"] == 0.45

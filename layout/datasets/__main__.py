@@ -57,7 +57,7 @@ def write_readme(county, folder: Path, params: dict, is_sample: bool) -> Path:
         g1_3=int(county.villages["g1_3"].sum()), g4_6=int(county.villages["g4_6"].sum()),
         g7_9=int(county.villages["g7_9"].sum()),
         under100=int((small["enrolment"] < county.standards.small_school).sum()),
-        under50=int((small["enrolment"] < county.standards.very_small_school).sum()),
+        under50=int((small["enrolment"] < county.standards.closure_pool_under).sum()),
         roads=len(county.roads), roads_km=round(float(county.roads.length.sum()) / 1000.0, 1))
     path = atomic_write_text(folder / "README.md", text)
     os.chmod(path, 0o644)

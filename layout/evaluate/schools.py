@@ -50,7 +50,7 @@ def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFra
         boarding_demand (boarders + children of boarding age left without a place, counted at the nearest open
         school teaching their grades), beds_short, canteen,
         boarding, classes, classes_needed, class_size_g1_3 … , max_class_size, class_band, class_band_now,
-        class_limit, size_cap, over_size_cap, small_school, very_small_school``.
+        class_limit, size_cap, over_size_cap, small_school, closure_pool``.
     """
     std = standards
     s = plan.schools
@@ -113,7 +113,7 @@ def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFra
     is_open = out["status"] == "open"
     rural_small = out["kind"].isin(["teaching_point", "primary"])
     out["small_school"] = is_open & rural_small & (out["enrolment"] < std.small_school)
-    out["very_small_school"] = is_open & rural_small & (out["enrolment"] < std.very_small_school)
+    out["closure_pool"] = is_open & rural_small & (out["enrolment"] < std.closure_pool_under)
     out.index.name = "school_id"
     return out
 

@@ -26,7 +26,7 @@ from layout.errors import LayoutInputError, Problem
 __all__ = ["Manifest", "read_manifest", "MANIFEST_NAME", "LAYERS"]
 
 MANIFEST_NAME = "county.yaml"
-LAYERS = ("villages", "schools", "roads", "townships")
+LAYERS = ("villages", "schools", "roads", "townships", "attendance", "candidates")
 _KEYS = {"name", "crs", "encoding", "files", "columns", "coordinates", "standards", "description", "notes"}
 
 

@@ -21,6 +21,7 @@ from pyproj.exceptions import CRSError
 from layout.county import CLASS_COLUMNS, ENROL_COLUMNS, RESOURCE_COLUMNS, County
 from layout.errors import LayoutInputError, Problem, ProblemCollector
 from layout.geo import GCJ02_NAMES, gcj02_to_wgs84, utm_crs_for
+from layout.io.extra_layers import check_attendance_totals, read_attendance, read_candidates
 from layout.io.manifest import LAYERS, Manifest, read_manifest
 from layout.io.tables import SUFFIXES, RawTable, load_table
 from layout.io.validate import (
@@ -503,8 +504,10 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
     for layer, raw in raws.items():
         if raw.is_vector:
             geoms[layer] = _vector_geometry(raw, crs_label, declared, problems, layer)
-        elif layer in ("villages", "schools"):
+        elif layer in ("villages", "schools", "candidates"):
             geoms[layer] = _points_from_table(raw, manifest, crs_label, declared, problems)
+        elif layer == "attendance":
+            continue
         else:
             problems.add(raw.path.name, f"{layer} need line/polygon geometry, not a table", fix="use GeoPackage or GeoJSON")
     notes: list[str] = []
@@ -518,6 +521,15 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
         known = set(townships["township"])
         _check_townships(villages, raws["villages"], known, problems)
         _check_townships(schools, raws["schools"], known, problems)
+    attendance = candidates = None
+    if "attendance" in raws and not problems:
+        raw = raws["attendance"]
+        attendance = read_attendance(raw, villages.index, schools, std, manifest.columns.get("attendance"), problems)
+        check_attendance_totals(attendance, villages, schools, std, raw.path.name, raws["schools"].path.name,
+                                problems)
+    if "candidates" in raws:
+        candidates = read_candidates(raws["candidates"], geoms["candidates"], manifest.columns.get("candidates"),
+                                     problems)
     problems.raise_if_any(f"{folder}: {len(problems.problems)} problem(s) in the input")
     pts = pd.concat([villages.geometry.to_crs(4326), schools.geometry.to_crs(4326)])
     crs = utm_crs_for(float(pts.x.median()), float(pts.y.median()))
@@ -532,4 +544,6 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
         standards=std,
         notes=tuple(notes),
         folder=folder,
+        attendance=attendance,
+        candidates=None if candidates is None else candidates.to_crs(crs),
     )

@@ -136,6 +136,16 @@ def _schools_table(county: County) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _candidates_table(county: County) -> pd.DataFrame:
+    c = county.candidates
+    out = c[["name", "township", "kind"]].join(_lonlat(county, "candidates"))
+    out["seats"] = ["|".join(str(int(x)) for x in opts) for opts in c["seat_options"]]
+    out["beds"] = c["beds"].astype("Int64")
+    out["capital_yuan"] = c["capital_yuan"]
+    out["note"] = c["note"]
+    return pd.DataFrame(out).reset_index()
+
+
 def write_county(county: County, path: str | Path) -> Path:
     """Write ``county`` to folder ``path``.
 
@@ -164,6 +174,12 @@ def write_county(county: County, path: str | Path) -> Path:
     try:
         _villages_table(county).to_csv(tmp / "villages.csv", index=False, encoding="utf-8")
         _schools_table(county).to_csv(tmp / "schools.csv", index=False, encoding="utf-8")
+        if county.attendance is not None:
+            county.attendance[["village_id", "school_id", "grade", "band", "mode", "children"]].sort_values(
+                ["school_id", "village_id", "grade", "mode"]).to_csv(tmp / "attendance.csv", index=False,
+                                                                    encoding="utf-8")
+        if county.candidates is not None:
+            _candidates_table(county).to_csv(tmp / "candidates.csv", index=False, encoding="utf-8")
         crs = 4490 if county.source_crs == "EPSG:4490" else 4326
         for layer in ("roads", "townships"):
             gdf = getattr(county, layer)

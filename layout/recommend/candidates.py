@@ -182,7 +182,7 @@ def closure_moves(county, travel, baseline, kept: list[str], goal: str) -> list[
         for sid in order:
             groups = catch.get(sid, {})
             if sid not in kept_set or int(s.at[sid, "grade_hi"]) <= 3 or \
-                    int(t.at[sid, "enrolment"]) >= std.very_small_school:
+                    int(t.at[sid, "enrolment"]) >= std.closure_pool_under:
                 continue
             # downgrade: older pupils must reach another kept school teaching grades 4-6 by walking or bus
             others = [k for k in kept if k != sid and k not in downgraded and int(s.at[k, "grade_lo"]) <= b_lo

@@ -25,10 +25,56 @@ import yaml
 
 from layout.errors import LayoutInputError, Problem
 
-__all__ = ["Standards", "load_standards", "NATIONAL_FILE", "BANDS"]
+__all__ = ["Standards", "TravelRule", "load_standards", "NATIONAL_FILE", "BANDS"]
 
 NATIONAL_FILE = Path(__file__).with_name("national.yaml")
 BANDS: tuple[str, ...] = ("g1_3", "g4_6", "g7_9")
+
+
+@dataclass(frozen=True)
+class TravelRule:
+    """The travel rule of one grade band, read from ``travel`` in the standards.
+
+    A day pupil (走读生) of the band may walk up to ``walk_limit`` minutes, or ride a school bus up to
+    ``bus_limit`` minutes when ``may_bus``; pupils beyond both may board only when ``may_board``.
+
+    Example
+    -------
+    >>> rule = load_standards().travel_rule("g1_3")
+    >>> rule.allows("bus", 25.0), rule.allows("bus", 35.0), rule.allows("board", 90.0)
+    (True, False, False)
+    """
+
+    band: str
+    walk_limit: float
+    bus_limit: float
+    may_bus: bool
+    may_board: bool
+
+    def allows(self, mode: str, minutes: float) -> bool:
+        """Whether a trip of ``minutes`` by ``mode`` (walk, bus, board) keeps the rule."""
+        if mode == "walk":
+            return minutes <= self.walk_limit
+        if mode == "bus":
+            return self.may_bus and minutes <= self.bus_limit
+        if mode == "board":
+            return self.may_board
+        raise ValueError(f"unknown mode {mode!r}; use walk, bus or board")
+
+    @property
+    def day_limit(self) -> float:
+        """The longest day trip the band may make by any mode it may use (minutes)."""
+        return max(self.walk_limit, self.bus_limit if self.may_bus else 0.0)
+
+    def describe(self, lang: str = "zh") -> str:
+        """The rule in words, e.g. ``步行或乘校车单程不超过30分钟,不寄宿``."""
+        if lang == "zh":
+            day = (f"步行不超过{self.walk_limit:g}分钟或乘校车不超过{self.bus_limit:g}分钟" if self.may_bus
+                   else f"步行不超过{self.walk_limit:g}分钟")
+            return day + (",超出可寄宿" if self.may_board else ",不寄宿")
+        day = (f"walk up to {self.walk_limit:g} min or ride a school bus up to {self.bus_limit:g} min" if self.may_bus
+               else f"walk up to {self.walk_limit:g} min")
+        return day + ("; may board beyond" if self.may_board else "; no boarding")
 
 
 def _merge(base: dict, override: Mapping, path: str, source: str) -> dict:
@@ -159,6 +205,10 @@ class Standards:
     def may_bus(self, band: str) -> bool:
         return bool(self.data["travel"]["may_bus"][band])
 
+    def travel_rule(self, band: str) -> TravelRule:
+        """The band's travel rule (limits per mode, bus, boarding): the one rule every part of ``layout`` reads."""
+        return TravelRule(band, self.walk_limit(band), self.bus_limit(band), self.may_bus(band), self.may_board(band))
+
     def stage_of_band(self, band: str) -> str:
         """``"primary"`` for g1_3/g4_6, ``"middle"`` for g7_9."""
         return "middle" if self.bands[band][0] >= 7 else "primary"
@@ -170,9 +220,20 @@ class Standards:
         return int(self.data["class_size"]["standard"][kind_or_stage])
 
     def class_band(self, size: float) -> str:
-        """Name of the class-size band (normal / large / oversized / super_oversized) of a class size."""
+        """Name of the class-size band (normal / large / oversized / super_oversized) of a class size.
+
+        Bands are whole-pupil ranges (normal ≤ 45, 偏大 46–55, 大班额 56–65, 超大班额 ≥ 66); an average class size
+        between two of them belongs to the upper one, since at least one class then has the upper size (45.3 is
+        偏大, 55.5 大班额).
+
+        Example
+        -------
+        >>> s = load_standards()
+        >>> s.class_band(45.0), s.class_band(45.3), s.class_band(55.5), s.class_band(66.0)
+        ('normal', 'large', 'oversized', 'super_oversized')
+        """
         for b in self.data["class_size"]["bands"]:
-            if size >= b["min"] and (b["max"] is None or size <= b["max"]):
+            if b["max"] is None or size <= b["max"]:
                 return str(b["name"])
         return str(self.data["class_size"]["bands"][-1]["name"])
 
@@ -185,8 +246,9 @@ class Standards:
         return int(self.data["school_size"]["small_school"])
 
     @property
-    def very_small_school(self) -> int:
-        return int(self.data["school_size"]["very_small_school"])
+    def closure_pool_under(self) -> int:
+        """Schools with fewer pupils than this are the usual closure pool (the county reports' "under 50")."""
+        return int(self.data["school_size"]["closure_pool_under"])
 
     def mode(self, name: str) -> Mapping[str, Any]:
         """The definition of a travel mode (``walk`` or ``bus``)."""
