@@ -1,31 +1,30 @@
 """Allocation: where every child goes under a plan, and how they get there (walk, school bus or boarding).
 
-:func:`allocate` solves one minimum-cost flow (a linear programme solved by HiGHS' dual simplex) over arcs
-*village-band group → school*:
+**Today is the data.** :func:`allocate` starts from today's attendance (:func:`layout.attendance.attendance_today`:
+the bureau's roll, or one inferred from the rolls so that every school's enrolment, boarders and bus riders are
+reproduced exactly). Under ``Plan.status_quo`` every pupil stays where the roll says, with the mode it says.
 
-* a school only takes a band it teaches under the plan; closed and merged schools take no one;
-* **walk** when the walk is within the band's limit (``travel.walk_limit_minutes``);
-* else **school bus** when the band may ride (``travel.may_bus``) and the bus trip is within its limit;
-* else **board** at a boarding school with beds when the band may board (``travel.may_board``; never grades 1–3);
-* else the children are **unserved**, with the reason.
+**A plan moves only the children it touches**: the pupils of schools it closes or merges, of the grades a school
+stops teaching (downgrade), those an explicit ``move`` action sends elsewhere, and children a projection adds to a
+village with no pupils today. Everyone else stays where they are. Years ahead, each village's pupils keep today's
+pattern, scaled to the projected children.
 
-Capacities: a school's seats are shared among the bands it teaches by their number of grades (classrooms are
-by grade: a village primary cannot seat 200 first-graders because it has room for 200 pupils), plus the seats a
-merge added for the bands whose pupils it brought (:func:`band_seats`); beds cap boarders. The costs rank the
-rules strictly — first as few children unserved as possible, then as few boarders, then as few bus riders,
-then the least total minutes — by tier penalties chosen from the data so no trade across tiers can pay (each
-tier's penalty exceeds the largest possible saving of the tier below along any chain of reassignments). Within
-a tier the objective is the least total child travel time (nearby admission, 就近入学).
+The children a plan moves are placed by :func:`place`, one minimum-cost flow (a linear programme solved by HiGHS'
+dual simplex, by column generation) over arcs *village-band group → school* under the band's travel rule
+(:meth:`layout.standards.Standards.travel_rule`):
 
-The arcs are many (every bus- and boarding-reachable school), so the LP is solved by column generation:
-each group's three cheapest arcs per mode first, then every other arc priced with the duals and added while any
-would lower the cost — the result is optimal over all arcs. Optimal vertices are whole children (the
-constraint matrix is a flow matrix except where beds are shared by two boarding bands of a nine-year school);
-should the solver return a fractional vertex, the restricted problem is re-solved as an integer programme.
+* a school only takes a band it teaches under the plan; closed schools take no one;
+* **walk** within the band's walking limit; else **school bus** where the band may ride and the bus trip is within
+  its limit (grades 1–3 too: 走读 means "not boarding", not "on foot"); else **board** at a school with free beds
+  where the band may board (never grades 1–3); else the children are **unserved**, with the reason;
+* the pupils of a merged school, and those a ``move`` names, go to the receiving school whenever its rules allow;
+  the rest overflow to the next best school, and each such move says why (``how``).
 
-Children of one village and band stay together unless a capacity forces a split: a vertex of the flow
-polytope splits at most one group per full capacity, and every split is listed in :attr:`Allocation.splits`.
-Students are conserved exactly: assigned + unserved = demand for every village and band.
+The costs rank the rules strictly — first as few children unserved as possible, then to the receiving school, then
+as few boarders, then as few bus riders, then the least total minutes — by tier penalties chosen from the data so no
+trade across tiers can pay. Capacities: the seats a school has left by band (its seats are shared among the bands it
+teaches by their grades; a merge adds seats for the pupils it brings, squeezed into the same classrooms) and its
+free beds. Students are conserved exactly: assigned + unserved = demand for every village and band.
 """
 
 from __future__ import annotations
@@ -39,26 +38,59 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from layout.demand import project_demand
+from layout.county import NO_HOME
+from layout.demand import current_demand, project_demand
 from layout.errors import LayoutInputError, Problem
 from layout.network.matrix import TravelMatrix
 from layout.schema import BANDS
 
-__all__ = ["allocate", "Allocation", "ConservationError", "UNSERVED_REASONS", "MODES", "band_seats"]
+__all__ = ["allocate", "place", "Allocation", "ConservationError", "UNSERVED_REASONS", "MODES", "band_seats",
+           "MOVE_REASONS", "MOVE_HOW"]
 
 MODES = ("walk", "bus", "board")
 UNSERVED_REASONS = {
     "no_school_for_band": ("no open school teaches these grades", "无开设该学段的学校"),
-    "beyond_walk_limit": ("no school within the walking time limit (these grades may not ride or board)",
-                          "步行时限内无学校(该学段不乘车、不寄宿)"),
+    "beyond_day_limit": ("no school within the day-trip limits (walk or school bus), and these grades may not board",
+                         "步行或乘校车时限内无学校,且该学段不寄宿"),
     "no_place_in_reach": ("no school within the walk or bus limits and no boarding school with beds",
                           "步行、校车时限内无学校,且无有床位的寄宿制学校"),
     "capacity": ("the schools in reach are full (seats or beds)", "可达学校学位或床位已满"),
+    "no_school_for_outside_pupils": ("pupils from outside the county: no open school teaches their grades",
+                                     "外县生源:无开设该学段的学校"),
+}
+#: why a plan moves children: (English, Chinese)
+MOVE_REASONS = {
+    "merged": ("their school is merged", "原校撤并"),
+    "closed": ("their school is closed", "原校关闭"),
+    "grades_dropped": ("their school no longer teaches these grades", "原校不再开设该学段"),
+    "moved": ("the plan moves them", "方案调整划片"),
+    "new": ("children with no school today (projected)", "新增适龄儿童(预测)"),
+}
+#: where they went: (English, Chinese)
+MOVE_HOW = {
+    "target": ("to the receiving school", "进入接收学校"),
+    "nearest": ("to the best school with room under the travel rule", "就近有学位的学校"),
+    "overflow_full": ("receiving school full: to the next best school", "接收学校学位或床位不足,转入次优学校"),
+    "overflow_rules": ("receiving school beyond the travel rule: to the next best school",
+                       "接收学校超出通行规则,转入次优学校"),
 }
 
 
 class ConservationError(AssertionError):
     """Raised by :meth:`Allocation.check_conserved` when children were lost or invented."""
+
+
+def _empty(columns: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+_ASSIGN_COLS = {"village_id": object, "band": object, "school_id": object, "mode": object, "children": np.int64,
+                "minutes": float, "metres": float, "from_school": object, "moved": bool}
+_UNSERVED_COLS = {"village_id": object, "band": object, "children": np.int64, "reason": object,
+                  "message_en": object, "message_zh": object, "from_school": object}
+_MOVE_COLS = {"village_id": object, "band": object, "from_school": object, "to_school": object, "mode": object,
+              "children": np.int64, "minutes": float, "why": object, "how": object}
+_OUTSIDE_COLS = {"school_id": object, "band": object, "mode": object, "children": np.int64, "from_school": object}
 
 
 @dataclass(frozen=True, eq=False)   # holds DataFrames: equality is identity
@@ -69,19 +101,32 @@ class Allocation:
     ----------
     assignments : DataFrame
         One row per village, band, school and mode: ``village_id, band, school_id, mode`` (walk/bus/board),
-        ``children`` (int), ``minutes`` and ``metres`` (one-way trip; for boarders the weekly trip home).
+        ``children`` (int), ``minutes`` and ``metres`` (one-way trip; for boarders the weekly trip home),
+        ``from_school`` (today's school; "" for children with no school today) and ``moved`` (the plan moved
+        them).
     unserved : DataFrame
-        ``village_id, band, children, reason, message_en, message_zh``.
+        ``village_id, band, children, reason, message_en, message_zh, from_school``.
+    moves : DataFrame
+        The children the plan moves: ``village_id, band, from_school, to_school`` ("" when unserved), ``mode``,
+        ``children``, ``minutes``, ``why`` (:data:`MOVE_REASONS`), ``how`` (:data:`MOVE_HOW`, or "unserved").
     splits : DataFrame
-        Village-band groups sent to more than one school or mode: ``village_id, band, children, parts, detail``.
+        Village-band groups the plan moved that went to more than one school or mode: ``village_id, band,
+        children, parts, detail``.
+    outside : DataFrame
+        Pupils on rolls with no home village in the county: ``school_id, band, mode, children, from_school``.
+    not_on_roll : DataFrame
+        Children of villages that no school's roll holds (``village_id, band, children``): neither assigned nor
+        unserved; a data difference shown by ``layout check``.
     demand : DataFrame
-        The demand allocated (index village_id; g1_3, g4_6, g7_9).
+        The children on rolls allocated (index village_id; g1_3, g4_6, g7_9).
     plan : Plan
     year : int
     estimated : bool
         Travel times are straight-line estimates.
+    attendance_inferred : bool
+        Today's attendance was inferred from the rolls (no attendance file).
     status, objective, seconds
-        Solver status, objective value and wall time.
+        Solver status, objective value and wall time of placing the moved children.
     """
 
     assignments: pd.DataFrame
@@ -95,6 +140,11 @@ class Allocation:
     objective: float = 0.0
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    moves: pd.DataFrame = field(default_factory=lambda: _empty(_MOVE_COLS))
+    outside: pd.DataFrame = field(default_factory=lambda: _empty(_OUTSIDE_COLS))
+    not_on_roll: pd.DataFrame = field(default_factory=lambda: _empty(
+        {"village_id": object, "band": object, "children": np.int64}))
+    attendance_inferred: bool = False
 
     @property
     def table(self) -> pd.DataFrame:
@@ -103,15 +153,26 @@ class Allocation:
 
     @property
     def students_total(self) -> int:
-        return int(self.demand.to_numpy().sum())
+        """Children on rolls (villages' pupils and pupils from outside the county)."""
+        return int(self.demand.to_numpy().sum()) + self.outside_total
+
+    @property
+    def outside_total(self) -> int:
+        return int(self.outside["children"].sum()) + int(
+            self.unserved.loc[self.unserved["village_id"] == NO_HOME, "children"].sum())
 
     @property
     def students_assigned(self) -> int:
-        return int(self.assignments["children"].sum())
+        return int(self.assignments["children"].sum()) + int(self.outside["children"].sum())
 
     @property
     def students_unserved(self) -> int:
         return int(self.unserved["children"].sum())
+
+    @property
+    def students_moved(self) -> int:
+        """Children the plan moves from today's school (placed or not)."""
+        return int(self.moves["children"].sum())
 
     def check_conserved(self, demand: pd.DataFrame | None = None) -> bool:
         """Check assigned + unserved = demand for every village and band (exactly, whole children).
@@ -133,8 +194,9 @@ class Allocation:
         demand = self.demand if demand is None else demand
         want = demand[list(BANDS)].stack()
         want.index = want.index.set_names(["village_id", "band"])
+        home = self.unserved[self.unserved["village_id"] != NO_HOME]
         got = (pd.concat([self.assignments[["village_id", "band", "children"]],
-                          self.unserved[["village_id", "band", "children"]]])
+                          home[["village_id", "band", "children"]]])
                .groupby(["village_id", "band"])["children"].sum())
         diff = got.reindex(want.index, fill_value=0).astype(np.int64) - want.astype(np.int64)
         extra = got.index.difference(want.index)
@@ -148,9 +210,12 @@ class Allocation:
     def by_school(self) -> pd.DataFrame:
         """Pupils per school: one column per band, ``total``, and per mode (``walk``, ``bus``, ``board``).
 
-        Every school of the plan is a row (zeros for closed or empty schools).
+        Every school of the plan is a row (zeros for closed or empty schools); pupils from outside the county are
+        counted at their school.
         """
-        a = self.assignments
+        parts = [self.assignments[["school_id", "band", "mode", "children"]],
+                 self.outside[["school_id", "band", "mode", "children"]]]
+        a = pd.concat(parts, ignore_index=True)
         ids = self.plan.schools.index
         out = pd.DataFrame(0, index=ids, columns=[*BANDS, "total", *MODES], dtype=np.int64)
         if len(a):
@@ -164,7 +229,7 @@ class Allocation:
         return out.fillna(0).astype(np.int64)
 
     def by_village(self) -> pd.DataFrame:
-        """Per village: children, assigned, unserved, child-weighted mean and max trip minutes."""
+        """Per village: children on rolls, assigned, unserved, child-weighted mean and max trip minutes."""
         a = self.assignments
         dem = self.demand.sum(axis=1).rename("children")
         w = a.assign(wm=a["children"] * a["minutes"])
@@ -177,6 +242,7 @@ class Allocation:
         return out
 
 
+# ---- travel matrices ----------------------------------------------------------------------------------------------
 def _matrix(travel: Mapping[str, TravelMatrix], mode: str, villages: pd.Index, schools: pd.Index,
             problems: list[Problem]) -> tuple[np.ndarray, np.ndarray] | None:
     tm = travel.get(mode)
@@ -198,164 +264,28 @@ def _matrix(travel: Mapping[str, TravelMatrix], mode: str, villages: pd.Index, s
     return np.where(np.isnan(mins), np.inf, mins), np.where(np.isnan(mets), np.inf, mets)
 
 
-def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, year: int = 0, *,
-             demand: pd.DataFrame | None = None) -> Allocation:
-    """Assign every child of every village and band to a school and a travel mode, or list them unserved.
-
-    Parameters
-    ----------
-    county : County
-    plan : Plan
-        Which schools are open, the grades they teach, their seats and beds (``Plan.status_quo(county)`` for
-        today's layout).
-    travel : mapping of mode -> TravelMatrix
-        ``"walk"`` (required) and ``"bus"`` (optional: without it nobody rides) covering every village and every
-        open school of the plan, new sites included.
-    standards : Standards, optional
-        Defaults to the county's.
-    year : int
-        Years ahead; demand from :func:`layout.demand.project_demand`.
-    demand : DataFrame, optional
-        Children by village and band to allocate instead of the projection.
-
-    Returns
-    -------
-    Allocation
-
-    Raises
-    ------
-    LayoutInputError
-        When the travel matrices do not cover the plan's schools or the villages.
-
-    Example
-    -------
-    >>> from layout.plan import Plan                                          # doctest: +SKIP
-    >>> walk, bus = layout.travel(county, "walk"), layout.travel(county, "bus")   # doctest: +SKIP
-    >>> alloc = allocate(county, Plan.status_quo(county), {"walk": walk, "bus": bus})   # doctest: +SKIP
-    >>> alloc.check_conserved()                                               # doctest: +SKIP
-    True
-    """
-    t0 = time.perf_counter()
-    std = standards or county.standards
-    dem = project_demand(county, year) if demand is None else demand[list(BANDS)].astype(np.int64)
-    villages = pd.Index(dem.index.astype(str), name="village_id")
-    s = plan.schools
-    open_ids = s.index[(s["status"] == "open") & (s["seats"] > 0)]
+def _matrices(travel, villages: pd.Index, schools: pd.Index):
     problems: list[Problem] = []
     if "walk" not in travel:
         problems.append(Problem("travel", "no walking travel matrix", fix="pass travel={'walk': ..., 'bus': ...}"))
-    walk = _matrix(travel, "walk", villages, open_ids, problems)
-    bus = _matrix(travel, "bus", villages, open_ids, problems)
+    walk = _matrix(travel, "walk", villages, schools, problems)
+    bus = _matrix(travel, "bus", villages, schools, problems)
     if problems:
         raise LayoutInputError(problems, "travel times do not fit the plan")
-    estimated = any(getattr(travel.get(m), "estimated", False) for m in ("walk", "bus"))
-    notes = [] if "bus" in travel else ["no bus travel matrix given: nobody rides a school bus"]
     wmin, wmet = walk
     bmin, bmet = bus if bus is not None else (np.full_like(wmin, np.inf), np.full_like(wmin, np.inf))
-
-    seats = band_seats(plan, open_ids, std)          # (schools × 3) seats by band
-    beds = np.where(s.loc[open_ids, "boarding"].to_numpy(dtype=bool), s.loc[open_ids, "beds"].to_numpy(float), 0.0)
-    lo = s.loc[open_ids, "grade_lo"].to_numpy(int)
-    hi = s.loc[open_ids, "grade_hi"].to_numpy(int)
-    n_s = len(open_ids)
-
-    # Arcs, band by band.
-    g_of, j_of, m_of, mins_of, mets_of, b_of = [], [], [], [], [], []
-    groups = []          # (village index, band)
-    group_demand = []
-    group_reason = []    # reason if unserved and no arc
-    walk_cap = max(std.walk_limit(b) for b in BANDS)
-    bus_cap = max(std.bus_limit(b) for b in BANDS)
-    vi_all = np.arange(len(villages))
-    for bi, band in enumerate(BANDS):
-        d = dem[band].to_numpy(dtype=np.int64)
-        blo, bhi = std.bands[band]
-        teach = (lo <= blo) & (hi >= bhi)
-        wl, bl = std.walk_limit(band), std.bus_limit(band)
-        can_walk = (wmin <= wl) & teach[None, :]
-        can_bus = ((bmin <= bl) & teach[None, :] & ~can_walk) if std.may_bus(band) else np.zeros_like(can_walk)
-        trip = np.minimum(wmin, bmin)
-        can_board = ((beds > 0)[None, :] & teach[None, :] & ~can_walk & ~can_bus & np.isfinite(trip)) \
-            if std.may_board(band) else np.zeros_like(can_walk)
-        keep = d > 0
-        gidx = np.full(len(villages), -1)
-        gidx[keep] = np.arange(len(groups), len(groups) + int(keep.sum()))
-        for v in vi_all[keep]:
-            groups.append((v, band))
-            group_demand.append(d[v])
-        has_any = (can_walk | can_bus | can_board).any(axis=1)
-        if not teach.any():
-            reason = "no_school_for_band"
-        elif not (std.may_bus(band) or std.may_board(band)):
-            reason = "beyond_walk_limit"
-        else:
-            reason = "no_place_in_reach"
-        group_reason.extend(np.where(has_any[keep], "capacity", reason).tolist())
-        for mode, mask, mm, mt in (("walk", can_walk, wmin, wmet), ("bus", can_bus, bmin, bmet),
-                                   ("board", can_board, trip, np.where(bmin <= wmin, bmet, wmet))):
-            vv, jj = np.nonzero(mask & keep[:, None])
-            g_of.append(gidx[vv])
-            j_of.append(jj)
-            m_of.append(np.full(len(vv), MODES.index(mode)))
-            b_of.append(np.full(len(vv), bi))
-            mins_of.append(mm[vv, jj])
-            mets_of.append(mt[vv, jj])
-    g_of = np.concatenate(g_of) if g_of else np.zeros(0, int)
-    j_of = np.concatenate(j_of) if j_of else np.zeros(0, int)
-    m_of = np.concatenate(m_of) if m_of else np.zeros(0, int)
-    b_of = np.concatenate(b_of) if b_of else np.zeros(0, int)
-    mins_of = np.concatenate(mins_of) if mins_of else np.zeros(0)
-    mets_of = np.concatenate(mets_of) if mets_of else np.zeros(0)
-    n_g, n_a = len(groups), len(g_of)
-    group_demand = np.asarray(group_demand, dtype=np.int64)
-
-    # Tier penalties: each exceeds the largest saving of the tiers below along a chain through n_s schools.
-    board_trip_cap = float(mins_of[m_of == 2].max()) if (m_of == 2).any() else 0.0
-    chain = n_s + 1
-    p_bus = walk_cap * chain + 1.0
-    p_board = (p_bus + bus_cap) * chain + 1.0
-    p_unserved = (p_board + board_trip_cap) * chain + 1.0
-    cost = mins_of + np.select([m_of == 1, m_of == 2], [p_bus, p_board], 0.0)
-
-    x = np.zeros(n_a)
-    u = group_demand.astype(float).copy()
-    status, objective = "optimal", 0.0
-    if n_a:
-        x, objective, integer = _solve(cost, g_of, j_of * len(BANDS) + b_of, j_of, m_of, group_demand,
-                                       seats.ravel(), beds, p_unserved)
-        if integer:
-            notes.append("solved as an integer programme (the linear relaxation was not whole)")
-        u = group_demand - np.bincount(g_of, weights=x, minlength=n_g)
-        if (u < 0).any():
-            raise RuntimeError("allocation produced more children than demand")  # guarded invariant
-
-    used = x > 0
-    gv = np.array([groups[g][0] for g in range(n_g)], dtype=int) if n_g else np.zeros(0, int)
-    gb = np.array([groups[g][1] for g in range(n_g)], dtype=object) if n_g else np.zeros(0, object)
-    assignments = pd.DataFrame({
-        "village_id": pd.Series(villages.to_numpy()[gv[g_of[used]]], dtype=object),
-        "band": pd.Series(gb[g_of[used]], dtype=object),
-        "school_id": pd.Series(open_ids.to_numpy()[j_of[used]], dtype=object),
-        "mode": pd.Series(np.array(MODES, dtype=object)[m_of[used]], dtype=object),
-        "children": x[used].astype(np.int64),
-        "minutes": mins_of[used],
-        "metres": mets_of[used],
-    })
-    un = u > 0
-    reasons = np.asarray(group_reason, dtype=object)[un] if n_g else np.zeros(0, object)
-    unserved = pd.DataFrame({
-        "village_id": pd.Series(villages.to_numpy()[gv[un]], dtype=object),
-        "band": pd.Series(gb[un], dtype=object),
-        "children": u[un].astype(np.int64),
-        "reason": pd.Series(reasons, dtype=object),
-        "message_en": pd.Series([UNSERVED_REASONS[r][0] for r in reasons], dtype=object),
-        "message_zh": pd.Series([UNSERVED_REASONS[r][1] for r in reasons], dtype=object),
-    })
-    splits = _splits(assignments, unserved)
-    return Allocation(assignments, unserved, splits, dem.set_axis(villages), plan, int(year), estimated, status,
-                      objective, time.perf_counter() - t0, tuple(notes))
+    return wmin, wmet, bmin, bmet
 
 
+def _trip(mode: np.ndarray, wmin, wmet, bmin, bmet) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes and metres of each trip by its mode (boarders: the weekly trip home by the quicker way)."""
+    board_bus = bmin <= wmin
+    minutes = np.select([mode == "walk", mode == "bus"], [wmin, bmin], np.where(board_bus, bmin, wmin))
+    metres = np.select([mode == "walk", mode == "bus"], [wmet, bmet], np.where(board_bus, bmet, wmet))
+    return minutes, metres
+
+
+# ---- seats and beds -----------------------------------------------------------------------------------------------
 def band_seats(plan, school_ids: pd.Index, standards) -> np.ndarray:
     """Seats of each school by band (schools × g1_3, g4_6, g7_9).
 
@@ -363,6 +293,11 @@ def band_seats(plan, school_ids: pd.Index, standards) -> np.ndarray:
     largest remainder, so they add up to the school's seats); seats a merge added go to the bands whose pupils
     came. A band the school does not teach gets none.
     """
+    own, merged = _own_and_merged_seats(plan, school_ids, standards)
+    return own + merged
+
+
+def _own_and_merged_seats(plan, school_ids: pd.Index, standards) -> tuple[np.ndarray, np.ndarray]:
     s = plan.schools.loc[school_ids]
     bands = standards.bands
     lo, hi = s["grade_lo"].to_numpy(int), s["grade_hi"].to_numpy(int)
@@ -378,7 +313,405 @@ def band_seats(plan, school_ids: pd.Index, standards) -> np.ndarray:
     order = np.argsort(-(share - base), axis=1, kind="stable")
     for i in np.flatnonzero((rest > 0) & (total[:, 0] > 0)):
         base[i, order[i, : rest[i]]] += 1
-    return base + merged
+    return base, merged
+
+
+# ---- today, scaled to the year ------------------------------------------------------------------------------------
+def _largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
+    base = np.floor(values)
+    rest = int(total - base.sum())
+    if rest > 0:
+        base[np.argsort(-(values - base), kind="stable")[:rest]] += 1
+    return base.astype(np.int64)
+
+
+def _scaled_today(county, attendance, census: pd.DataFrame, exact: bool):
+    """Today's rows (village, band, school, mode, children) scaled to ``census`` children, the children of villages
+    that had none on a roll today (``new``), and the children not on any roll, by village and band."""
+    base = attendance.by_band()
+    home = base[base["village_id"] != NO_HOME].reset_index(drop=True)
+    outside = base[base["village_id"] == NO_HOME].reset_index(drop=True)
+    today = current_demand(county)
+    onroll = home.groupby(["village_id", "band"])["children"].sum()
+    today_long = today.stack().rename("today")
+    today_long.index = today_long.index.set_names(["village_id", "band"])
+    new_long = census[list(BANDS)].stack().rename("new")
+    new_long.index = new_long.index.set_names(["village_id", "band"])
+    frame = pd.concat([today_long, new_long, onroll.rename("onroll")], axis=1).fillna(0)
+    if exact:
+        target = frame["onroll"]
+    else:
+        ratio = np.divide(frame["new"], frame["today"], out=np.zeros(len(frame)), where=frame["today"] > 0)
+        target = pd.Series(np.rint(frame["onroll"].to_numpy() * ratio), index=frame.index)
+        target = target.where(frame["today"] > 0, 0.0)
+        if len(home):
+            key = pd.MultiIndex.from_frame(home[["village_id", "band"]])
+            share = home["children"].to_numpy(float) / onroll.reindex(key).to_numpy(float)
+            want = share * target.reindex(key).to_numpy(float)
+            home = home.assign(_key=list(zip(home["village_id"], home["band"], strict=True)), _want=want)
+            scaled = np.zeros(len(home), dtype=np.int64)
+            for k, idx in home.groupby("_key").indices.items():
+                scaled[idx] = _largest_remainder(home["_want"].to_numpy()[idx], int(target.get(k, 0)))
+            home = home.assign(children=scaled).drop(columns=["_key", "_want"])
+            home = home[home["children"] > 0].reset_index(drop=True)
+    has_pattern = frame["today"] > 0
+    new = (frame["new"] - target).where(~has_pattern, 0.0)
+    not_on = (frame["new"] - target).where(has_pattern, 0.0).clip(lower=0)
+    new = new[new > 0].astype(np.int64)
+    not_on = not_on[not_on > 0].astype(np.int64)
+    demand = pd.concat([home.groupby(["village_id", "band"])["children"].sum(), new]).groupby(level=[0, 1]).sum()
+    demand = (demand.unstack("band").reindex(index=census.index, columns=list(BANDS)).fillna(0).astype(np.int64))
+    demand.index.name = "village_id"
+    return home, outside, new, not_on, demand
+
+
+# ---- allocate -----------------------------------------------------------------------------------------------------
+def _receiver(plan, sid: str) -> str | None:
+    """The open school that took a merged school's pupils (None for a plain closure)."""
+    s = plan.schools
+    into = s.at[sid, "merged_into"] if sid in s.index else None
+    return into if isinstance(into, str) and into in s.index and s.at[into, "status"] == "open" else None
+
+
+def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, year: int = 0, *,
+             demand: pd.DataFrame | None = None, attendance=None) -> Allocation:
+    """Where every child goes under ``plan``: today's attendance, with the children the plan touches moved.
+
+    Parameters
+    ----------
+    county : County
+    plan : Plan
+        Which schools are open, the grades they teach, their seats and beds (``Plan.status_quo(county)`` for
+        today's layout).
+    travel : mapping of mode -> TravelMatrix
+        ``"walk"`` (required) and ``"bus"`` (optional: without it nobody is moved onto a bus) covering every
+        village and every open school of the plan, new sites included.
+    standards : Standards, optional
+        Defaults to the county's.
+    year : int
+        Years ahead; each village's pupils follow today's pattern scaled to :func:`layout.demand.project_demand`.
+    demand : DataFrame, optional
+        Children by village and band (as the villages' ``g1_3`` … columns) to use instead of the projection.
+    attendance : Attendance, optional
+        Today's attendance (default :func:`layout.attendance.attendance_today`).
+
+    Returns
+    -------
+    Allocation
+
+    Raises
+    ------
+    LayoutInputError
+        When the travel matrices do not cover the plan's schools or the villages.
+
+    Example
+    -------
+    >>> import layout
+    >>> from layout.datasets import make_county
+    >>> from layout.plan import Plan
+    >>> county = make_county(n_villages=30, n_townships=3, seed=2)
+    >>> tr = {m: layout.travel(county, m) for m in ("walk", "bus")}
+    >>> today = allocate(county, Plan.status_quo(county), tr)
+    >>> bool((today.by_school()["total"] == county.schools["enrolment"]).all()), today.students_unserved
+    (True, 0)
+    """
+    from layout.attendance import attendance_today
+
+    t0 = time.perf_counter()
+    std = standards or county.standards
+    census = project_demand(county, year) if demand is None else demand[list(BANDS)].astype(np.int64)
+    census.index = pd.Index(census.index.astype(str), name="village_id")
+    att = attendance if attendance is not None else attendance_today(county, travel)
+    exact = demand is None and year == 0
+    home, outside, new, not_on, dem = _scaled_today(county, att, census, exact)
+    villages = pd.Index(census.index, name="village_id")
+    s = plan.schools
+    open_ids = s.index[s["status"] == "open"]
+    wmin, wmet, bmin, bmet = _matrices(travel, villages, open_ids)
+    estimated = any(getattr(travel.get(m), "estimated", False) for m in ("walk", "bus"))
+    notes = [] if "bus" in travel else ["no bus travel matrix given: nobody is moved onto a school bus"]
+    if att.inferred:
+        notes.append("today's attendance inferred from the rolls and travel times (no attendance file)")
+
+    # -- who stays, who moves
+    serves = {b: set(plan.serving(b)) for b in BANDS}
+    moves_by = _explicit_moves(plan)
+    home_target, home_why = _fates(home, plan, serves, moves_by)
+    out_target, out_why = _fates(outside.assign(village_id=NO_HOME), plan, serves, {})
+    kept = home[home_why == ""]
+    displaced = home[home_why != ""].assign(target=home_target[home_why != ""], why=home_why[home_why != ""])
+    extra = pd.DataFrame({"village_id": new.index.get_level_values(0), "band": new.index.get_level_values(1),
+                          "school_id": "", "mode": "", "children": new.to_numpy(np.int64), "target": "", "why": "new"})
+    displaced = pd.concat([displaced, extra], ignore_index=True)
+
+    # -- seats and beds left for the children who move
+    kept_all = pd.concat([kept, outside[out_why == ""]], ignore_index=True)
+    own, merged = _own_and_merged_seats(plan, open_ids, std)
+    load = np.zeros((len(open_ids), len(BANDS)))
+    board_load = np.zeros(len(open_ids))
+    if len(kept_all):
+        pos = open_ids.get_indexer(kept_all["school_id"])
+        bpos = np.array([BANDS.index(b) for b in kept_all["band"]])
+        np.add.at(load, (pos, bpos), kept_all["children"].to_numpy(float))
+        board = (kept_all["mode"] == "board").to_numpy()
+        np.add.at(board_load, pos[board], kept_all["children"].to_numpy(float)[board])
+    seats_left = np.maximum(own - load, 0.0) + merged
+    beds = np.where(s.loc[open_ids, "boarding"].to_numpy(bool), s.loc[open_ids, "beds"].to_numpy(float), 0.0)
+    beds_left = np.maximum(beds - board_load, 0.0)
+
+    # -- the kept rows, with their trips
+    vi = villages.get_indexer(kept["village_id"])
+    si = open_ids.get_indexer(kept["school_id"])
+    km, kt = _trip(kept["mode"].to_numpy(), wmin[vi, si], wmet[vi, si], bmin[vi, si], bmet[vi, si])
+    kept_rows = pd.DataFrame({"village_id": kept["village_id"].to_numpy(), "band": kept["band"].to_numpy(),
+                              "school_id": kept["school_id"].to_numpy(), "mode": kept["mode"].to_numpy(),
+                              "children": kept["children"].to_numpy(np.int64), "minutes": km, "metres": kt,
+                              "from_school": kept["school_id"].to_numpy(), "moved": False})
+
+    placed = place(county, plan, travel, displaced.rename(columns={"school_id": "from_school"}), std,
+                   seats_left=seats_left, beds_left=beds_left, matrices=(villages, open_ids, wmin, wmet, bmin, bmet))
+    assignments = pd.concat([kept_rows, placed.assignments], ignore_index=True)
+    assignments = (assignments.groupby(["village_id", "band", "school_id", "mode", "from_school", "moved"],
+                                       as_index=False, sort=True)
+                   .agg(children=("children", "sum"), minutes=("minutes", "first"), metres=("metres", "first")))
+    assignments = assignments[list(_ASSIGN_COLS)].astype(_ASSIGN_COLS)
+    outside_rows, outside_unserved = _place_outside(plan, outside, out_target, out_why, serves)
+    unserved = pd.concat([placed.unserved, outside_unserved], ignore_index=True).astype(_UNSERVED_COLS)
+    not_on_roll = pd.DataFrame({"village_id": not_on.index.get_level_values(0),
+                                "band": not_on.index.get_level_values(1), "children": not_on.to_numpy(np.int64)})
+    return Allocation(assignments, unserved, placed.splits, dem, plan, int(year), estimated, placed.status,
+                      placed.objective, time.perf_counter() - t0, tuple(notes), placed.moves, outside_rows,
+                      not_on_roll.astype({"village_id": object, "band": object}), att.inferred)
+
+
+def _explicit_moves(plan) -> dict[tuple[str, str], str]:
+    """``(village, band) -> school`` of the plan's ``move`` actions (later actions win)."""
+    out: dict[tuple[str, str], str] = {}
+    for a in plan.actions:
+        if getattr(a, "keyword", "") == "move":
+            for v in a.villages:
+                for b in a.bands or BANDS:
+                    out[(str(v), str(b))] = str(a.to)
+    return out
+
+
+def _fates(rows: pd.DataFrame, plan, serves: dict[str, set], moves_by: dict) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of today's attendance: the school the plan sends it to ("" if none named) and why it moves
+    ("" when it stays)."""
+    s = plan.schools
+    target = np.full(len(rows), "", dtype=object)
+    why = np.full(len(rows), "", dtype=object)
+    for i, (v, b, sid) in enumerate(zip(rows["village_id"], rows["band"], rows["school_id"], strict=True)):
+        to = moves_by.get((v, b))
+        if to is not None and to != sid:
+            target[i], why[i] = to, "moved"
+            continue
+        if sid in serves[b]:
+            continue
+        status = s.at[sid, "status"] if sid in s.index else "closed"
+        into = _receiver(plan, sid)
+        if status != "open":
+            why[i] = "merged" if into else "closed"
+            target[i] = into if into and into in serves[b] else ""
+        else:
+            why[i] = "grades_dropped"
+    return target, why
+
+
+def _place_outside(plan, outside: pd.DataFrame, target: np.ndarray, why: np.ndarray, serves):
+    """Pupils from outside the county stay at their school; when it closes they follow the merge, or go to the
+    nearest open school teaching their grades (straight line between the schools: their home is unknown)."""
+    s = plan.schools
+    rows, lost = [], []
+    for r, to, w in zip(outside.itertuples(index=False), target, why, strict=True):
+        dest = r.school_id if w == "" else to
+        if not dest:
+            cands = sorted(serves[r.band])
+            if cands:
+                here = s.geometry[r.school_id]
+                d = s.geometry.loc[cands].distance(here)
+                dest = str(d.idxmin())
+        if dest:
+            rows.append({"school_id": dest, "band": r.band, "mode": r.mode, "children": int(r.children),
+                         "from_school": r.school_id})
+        else:
+            en, zh = UNSERVED_REASONS["no_school_for_outside_pupils"]
+            lost.append({"village_id": NO_HOME, "band": r.band, "children": int(r.children),
+                         "reason": "no_school_for_outside_pupils", "message_en": en, "message_zh": zh,
+                         "from_school": r.school_id})
+    out = pd.DataFrame(rows, columns=list(_OUTSIDE_COLS)).astype(_OUTSIDE_COLS)
+    if len(out):
+        out = out.groupby(["school_id", "band", "mode", "from_school"], as_index=False)["children"].sum()
+        out = out[list(_OUTSIDE_COLS)].astype(_OUTSIDE_COLS)
+    return out, pd.DataFrame(lost, columns=list(_UNSERVED_COLS))
+
+
+# ---- placing children by the rules --------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Placement:
+    """What :func:`place` returns: ``assignments`` and ``unserved`` (as in :class:`Allocation`), ``moves``,
+    ``splits``, solver ``status`` and ``objective``."""
+
+    assignments: pd.DataFrame
+    unserved: pd.DataFrame
+    moves: pd.DataFrame
+    splits: pd.DataFrame
+    status: str = "optimal"
+    objective: float = 0.0
+
+
+def place(county, plan, travel: Mapping[str, TravelMatrix], groups: pd.DataFrame, standards=None, *,
+          seats_left: np.ndarray | None = None, beds_left: np.ndarray | None = None, matrices=None) -> Placement:
+    """Place groups of children at the plan's open schools under the travel rule of their band.
+
+    Parameters
+    ----------
+    county : County
+    plan : Plan
+    travel : mapping of mode -> TravelMatrix
+        Covering the groups' villages and the plan's open schools.
+    groups : DataFrame
+        ``village_id, band, children`` and optionally ``target`` (a school they should go to when its rules allow,
+        "" for none), ``from_school`` and ``why`` (carried into :attr:`Placement.moves`).
+    standards : Standards, optional
+    seats_left : array (open schools × bands), optional
+        Seats available to the groups (default: every seat of the plan's open schools).
+    beds_left : array (open schools,), optional
+        Beds available (default: the boarding schools' beds).
+    matrices : tuple, optional
+        ``(villages, open_ids, walk_min, walk_m, bus_min, bus_m)`` already read from ``travel``.
+
+    Returns
+    -------
+    Placement
+
+    Example
+    -------
+    >>> import layout, pandas as pd
+    >>> from layout.datasets import make_county
+    >>> from layout.plan import Plan
+    >>> county = make_county(n_villages=30, n_townships=3, seed=2)
+    >>> tr = {m: layout.travel(county, m) for m in ("walk", "bus")}
+    >>> groups = pd.DataFrame({"village_id": ["V0010"], "band": ["g1_3"], "children": [12]})
+    >>> p = place(county, Plan.status_quo(county), tr, groups)
+    >>> int(p.assignments["children"].sum() + p.unserved["children"].sum())
+    12
+    """
+    std = standards or county.standards
+    s = plan.schools
+    if matrices is None:
+        villages = pd.Index(pd.unique(groups["village_id"].astype(str)), name="village_id")
+        open_ids = s.index[s["status"] == "open"]
+        wmin, wmet, bmin, bmet = _matrices(travel, villages, open_ids)
+    else:
+        villages, open_ids, wmin, wmet, bmin, bmet = matrices
+    g = groups.reset_index(drop=True)
+    for col, default in (("target", ""), ("from_school", ""), ("why", "")):
+        if col not in g:
+            g[col] = default
+    g = (g.assign(target=g["target"].fillna("").astype(str), from_school=g["from_school"].fillna("").astype(str),
+                  why=g["why"].fillna("").astype(str))
+         .groupby(["village_id", "band", "target", "from_school", "why"], as_index=False, sort=True)["children"].sum())
+    g = g[g["children"] > 0].reset_index(drop=True)
+    if seats_left is None:
+        seats_left = band_seats(plan, open_ids, std)
+    if beds_left is None:
+        beds_left = np.where(s.loc[open_ids, "boarding"].to_numpy(bool), s.loc[open_ids, "beds"].to_numpy(float), 0.0)
+    if g.empty:
+        return Placement(_empty(_ASSIGN_COLS), _empty(_UNSERVED_COLS), _empty(_MOVE_COLS), _splits_empty())
+    lo = s.loc[open_ids, "grade_lo"].to_numpy(int)
+    hi = s.loc[open_ids, "grade_hi"].to_numpy(int)
+    n_s = len(open_ids)
+    gv = villages.get_indexer(g["village_id"].astype(str))
+    gb = np.array([BANDS.index(b) for b in g["band"]])
+    gt = open_ids.get_indexer(g["target"])          # -1 when no target (or it is not open)
+    demand = g["children"].to_numpy(np.int64)
+
+    arcs = {k: [] for k in ("g", "j", "m", "min", "met")}
+    reason = np.empty(len(g), dtype=object)
+    for bi, band in enumerate(BANDS):
+        sel = np.flatnonzero(gb == bi)
+        if not len(sel):
+            continue
+        rule = std.travel_rule(band)
+        blo, bhi = std.bands[band]
+        teach = (lo <= blo) & (hi >= bhi)
+        w, b = wmin[gv[sel]], bmin[gv[sel]]
+        can_walk = (w <= rule.walk_limit) & teach[None, :]
+        can_bus = ((b <= rule.bus_limit) & teach[None, :] & ~can_walk) if rule.may_bus else np.zeros_like(can_walk)
+        trip = np.minimum(w, b)
+        can_board = ((beds_left > 0)[None, :] & teach[None, :] & ~can_walk & ~can_bus & np.isfinite(trip)) \
+            if rule.may_board else np.zeros_like(can_walk)
+        any_arc = (can_walk | can_bus | can_board).any(axis=1)
+        if not teach.any():
+            why = "no_school_for_band"
+        elif not rule.may_board:
+            why = "beyond_day_limit"
+        else:
+            why = "no_place_in_reach"
+        reason[sel] = np.where(any_arc, "capacity", why)
+        for m, mask, mm, mt in (("walk", can_walk, w, wmet[gv[sel]]), ("bus", can_bus, b, bmet[gv[sel]]),
+                                ("board", can_board, trip, np.where(b <= w, bmet[gv[sel]], wmet[gv[sel]]))):
+            rr, jj = np.nonzero(mask)
+            arcs["g"].append(sel[rr])
+            arcs["j"].append(jj)
+            arcs["m"].append(np.full(len(rr), MODES.index(m)))
+            arcs["min"].append(mm[rr, jj])
+            arcs["met"].append(mt[rr, jj])
+    a_g, a_j, a_m = (np.concatenate(arcs[k]).astype(int) for k in ("g", "j", "m"))
+    a_min, a_met = np.concatenate(arcs["min"]), np.concatenate(arcs["met"])
+
+    # tier penalties: each exceeds the largest saving of the tiers below along a chain through n_s schools
+    walk_cap = max(std.walk_limit(b) for b in BANDS)
+    bus_cap = max(std.bus_limit(b) for b in BANDS)
+    board_trip_cap = float(a_min[a_m == 2].max()) if (a_m == 2).any() else 0.0
+    chain = n_s + 1
+    p_bus = walk_cap * chain + 1.0
+    p_board = (p_bus + bus_cap) * chain + 1.0
+    p_off = (p_board + board_trip_cap) * chain + 1.0
+    p_unserved = (p_off + p_board + board_trip_cap) * chain + 1.0
+    off = (gt[a_g] >= 0) & (a_j != gt[a_g])
+    cost = a_min + np.select([a_m == 1, a_m == 2], [p_bus, p_board], 0.0) + np.where(off, p_off, 0.0)
+    x = np.zeros(len(a_g))
+    objective, status = 0.0, "optimal"
+    if len(a_g):
+        x, objective, integer = _solve(cost, a_g, a_j * len(BANDS) + gb[a_g], a_j, a_m, demand,
+                                       seats_left.ravel(), beds_left, p_unserved)
+        if integer:
+            status = "optimal (integer programme)"
+    left = demand - np.bincount(a_g, weights=x, minlength=len(g))
+    if (left < 0).any():
+        raise RuntimeError("placement produced more children than demand")  # guarded invariant
+
+    used = x > 0
+    has_target_arc = np.zeros(len(g), bool)
+    np.logical_or.at(has_target_arc, a_g[~off & (gt[a_g] >= 0)], True)
+    how = np.where(gt[a_g] < 0, "nearest", np.where(~off, "target",
+                                                    np.where(has_target_arc[a_g], "overflow_full", "overflow_rules")))
+    ug = a_g[used]
+    assignments = pd.DataFrame({
+        "village_id": g["village_id"].to_numpy()[ug], "band": g["band"].to_numpy()[ug],
+        "school_id": open_ids.to_numpy()[a_j[used]], "mode": np.array(MODES, dtype=object)[a_m[used]],
+        "children": x[used].astype(np.int64), "minutes": a_min[used], "metres": a_met[used],
+        "from_school": g["from_school"].to_numpy()[ug], "moved": True}).astype(_ASSIGN_COLS)
+    un = left > 0
+    reasons = reason[un]
+    unserved = pd.DataFrame({
+        "village_id": g["village_id"].to_numpy()[un], "band": g["band"].to_numpy()[un],
+        "children": left[un].astype(np.int64), "reason": reasons,
+        "message_en": [UNSERVED_REASONS[r][0] for r in reasons],
+        "message_zh": [UNSERVED_REASONS[r][1] for r in reasons],
+        "from_school": g["from_school"].to_numpy()[un]}).astype(_UNSERVED_COLS)
+    moves = pd.concat([
+        pd.DataFrame({"village_id": assignments["village_id"], "band": assignments["band"],
+                      "from_school": assignments["from_school"], "to_school": assignments["school_id"],
+                      "mode": assignments["mode"], "children": assignments["children"],
+                      "minutes": assignments["minutes"], "why": g["why"].to_numpy()[ug], "how": how[used]}),
+        pd.DataFrame({"village_id": unserved["village_id"], "band": unserved["band"],
+                      "from_school": unserved["from_school"], "to_school": "", "mode": "",
+                      "children": unserved["children"], "minutes": np.nan, "why": g["why"].to_numpy()[un],
+                      "how": "unserved"})], ignore_index=True).astype(_MOVE_COLS)
+    return Placement(assignments, unserved, moves, _splits(assignments, unserved), status, objective)
 
 
 def _lp(cost, g_of, r_of, j_of, m_of, demand, caps, beds, p_unserved):
@@ -451,16 +784,19 @@ def _solve(cost, g_of, r_of, j_of, m_of, demand, caps, beds, p_unserved, first_a
     return x, float(c @ sol), integer
 
 
+def _splits_empty() -> pd.DataFrame:
+    return _empty({"village_id": object, "band": object, "children": np.int64, "parts": np.int64, "detail": object})
+
+
 def _splits(assignments: pd.DataFrame, unserved: pd.DataFrame) -> pd.DataFrame:
     parts = pd.concat([assignments[["village_id", "band", "school_id", "mode", "children"]],
                        unserved.assign(school_id="unserved", mode="-")[["village_id", "band", "school_id", "mode",
                                                                          "children"]]], ignore_index=True)
+    parts = parts.groupby(["village_id", "band", "school_id", "mode"], as_index=False)["children"].sum()
     size = parts.groupby(["village_id", "band"])["children"].transform("size")
     parts = parts[size > 1]
     if parts.empty:
-        return pd.DataFrame({"village_id": pd.Series(dtype=object), "band": pd.Series(dtype=object),
-                             "children": pd.Series(dtype=np.int64), "parts": pd.Series(dtype=np.int64),
-                             "detail": pd.Series(dtype=object)})
+        return _splits_empty()
     label = (parts["school_id"].astype(str) + ":" + parts["children"].astype(str)
              + np.where(parts["mode"] == "-", "", "(" + parts["mode"].astype(str) + ")"))
     g = parts.assign(label=label).groupby(["village_id", "band"], sort=True)

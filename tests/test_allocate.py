@@ -1,7 +1,8 @@
-"""Allocation: known answers on hand-built counties, and conservation as a property over random counties/plans.
+"""Allocation: the travel rule on hand-built counties (known answers of :func:`place`), today's attendance as the
+status quo, plans that move only the children they touch, and conservation as a property over random plans.
 
 Travel here is the straight-line estimate: walking 4 km/h × detour 1.4 → 30 minutes ≈ 1429 m straight;
-bus 30 km/h × 1.4 + 5 min wait → 45 minutes ≈ 14.3 km, 60 minutes ≈ 19.6 km.
+bus 30 km/h × 1.4 + 5 min wait → 30 minutes ≈ 8.9 km, 45 minutes ≈ 14.3 km, 60 minutes ≈ 19.6 km.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layout.allocate import ConservationError, allocate, band_seats
+from layout.allocate import ConservationError, allocate, band_seats, place
 from layout.errors import LayoutInputError
 from layout.network import travel
-from layout.plan import Downgrade, Merge, Open, Plan
+from layout.plan import Close, Downgrade, Merge, MovePupils, Open, Plan
 from tests.test_evaluate_fixtures import county_for, hand_county, random_plan
 
 
@@ -25,8 +26,12 @@ def both(county, plan=None):
 
 
 def run(county, plan=None):
+    """Every child of the county placed by the travel rule under ``plan`` (as if none had a school yet)."""
     plan = plan or Plan.status_quo(county)
-    return allocate(county, plan, both(county, plan))
+    kids = county.children().stack()
+    groups = pd.DataFrame({"village_id": kids.index.get_level_values(0), "band": kids.index.get_level_values(1),
+                           "children": kids.to_numpy()})
+    return place(county, plan, both(county, plan), groups)
 
 
 def rows(alloc, **match):
@@ -101,10 +106,9 @@ def test_board_where_beds_beyond_the_bus_limit_and_never_for_grades_1_3():
     assert board["children"].sum() == 15                      # beds are a capacity
     assert set(board["band"]) <= {"g4_6", "g7_9"}
     un = a.unserved.set_index("band")
-    assert un.loc["g1_3", "children"] == 9 and un.loc["g1_3", "reason"] == "beyond_walk_limit"
+    assert un.loc["g1_3", "children"] == 9 and un.loc["g1_3", "reason"] == "beyond_day_limit"
     assert int(a.unserved["children"].sum()) == 9 + (12 + 8 - 15)
     assert set(a.unserved.loc[a.unserved["band"] != "g1_3", "reason"]) == {"capacity"}
-    a.check_conserved()
 
 
 def test_no_beds_means_unserved_with_the_reason():
@@ -164,17 +168,35 @@ def test_travel_must_cover_the_plan():
         allocate(c, Plan.status_quo(c), {"bus": travel(c, "bus")})
 
 
-def test_without_a_bus_matrix_nobody_rides():
+def test_without_a_bus_matrix_nobody_is_moved_onto_a_bus():
     c = hand_county([{"id": "V1", "x": 0, "y": 0, "g4_6": 12}],
-                    [{"id": "A", "kind": "primary", "x": 5000, "y": 0, "seats": 100}])
-    a = allocate(c, Plan.status_quo(c), {"walk": travel(c, "walk")})
+                    [{"id": "A", "kind": "primary", "x": 5000, "y": 0, "seats": 100},
+                     {"id": "B", "kind": "primary", "x": 5200, "y": 0, "seats": 100}])
+    assert rows(allocate(c, Plan.status_quo(c), both(c)), mode="bus")["children"].sum() == 12   # today: bus
+    a = allocate(c, Plan.status_quo(c).apply(Close("A")), {"walk": travel(c, "walk")})
     assert a.assignments.empty and a.students_unserved == 12 and a.notes
+
+
+def test_grades_1_3_ride_a_school_bus_within_30_minutes_unless_the_county_switches_it_off():
+    from layout.standards import load_standards
+
+    # 5 km: walk 105 min, bus 19 min — 走读 by school bus keeps the rule
+    village = [{"id": "V1", "x": 0, "y": 0, "g1_3": 9}]
+    school = [{"id": "A", "kind": "primary", "x": 5000, "y": 0, "seats": 100}]
+    a = run(hand_county(village, school))
+    assert rows(a)[["mode", "children"]].values.tolist() == [["bus", 9]]
+    assert rows(a)["minutes"].iloc[0] <= 30
+    off = load_standards({"travel": {"may_bus": {"g1_3": False}}})
+    a = run(hand_county(village, school, standards=off))
+    assert a.assignments.empty and a.unserved["reason"].tolist() == ["beyond_day_limit"]
+    far = [{"id": "A", "kind": "primary", "x": 10000, "y": 0, "seats": 100}]   # bus 33 min: beyond 30
+    assert run(hand_county(village, far)).unserved["children"].sum() == 9
 
 
 def test_check_conserved_catches_a_lost_child():
     c = hand_county([{"id": "V1", "x": 0, "y": 0, "g1_3": 20}],
                     [{"id": "A", "kind": "primary", "x": 400, "y": 0, "seats": 100}])
-    a = run(c)
+    a = allocate(c, Plan.status_quo(c), both(c))
     assert a.check_conserved()
     more = a.demand.copy()
     more.loc["V1", "g1_3"] += 1
@@ -182,30 +204,125 @@ def test_check_conserved_catches_a_lost_child():
         a.check_conserved(more)
 
 
+# ---- today is the data; a plan moves only the children it touches ----------------------------------------------
+def _three_schools():
+    villages = [{"id": "V1", "x": 0, "y": 0, "g1_3": 12, "g4_6": 10}, {"id": "V2", "x": 800, "y": 0, "g1_3": 7},
+                {"id": "V3", "x": 3000, "y": 0, "g1_3": 20, "g4_6": 15}]
+    schools = [{"id": "A", "kind": "primary", "x": 100, "y": 0, "seats": 100},
+               {"id": "B", "kind": "primary", "x": 900, "y": 0, "seats": 60},
+               {"id": "C", "kind": "primary", "x": 3100, "y": 0, "seats": 300}]
+    return hand_county(villages, schools)
+
+
+def test_status_quo_is_todays_attendance_exactly():
+    c = _three_schools()
+    a = allocate(c, Plan.status_quo(c), both(c))
+    got = a.assignments.groupby(["village_id", "band", "school_id", "mode"])["children"].sum()
+    want = c.attendance.groupby(["village_id", "band", "school_id", "mode"])["children"].sum()
+    assert got.sort_index().equals(want.sort_index())
+    assert a.students_moved == 0 and a.unserved.empty and not a.assignments["moved"].any()
+    assert (a.by_school()["total"] == c.schools["enrolment"]).all()
+
+
+def test_a_closure_moves_only_its_own_pupils():
+    c = _three_schools()
+    tr = both(c)
+    today = allocate(c, Plan.status_quo(c), tr)
+    after = allocate(c, Plan.status_quo(c).apply(Close("B")), tr)
+    stay = today.assignments[today.assignments["school_id"] != "B"]
+    kept = after.assignments[~after.assignments["moved"]]
+    cols = ["village_id", "band", "school_id", "mode", "children"]
+    assert kept[cols].sort_values(cols).values.tolist() == stay[cols].sort_values(cols).values.tolist()
+    moved = after.moves
+    assert set(moved["from_school"]) == {"B"}
+    assert moved["children"].sum() == today.by_school().at["B", "total"]
+    assert set(moved["why"]) == {"closed"} and set(moved["how"]) == {"nearest"}
+    after.check_conserved()
+
+
+def test_a_merge_sends_pupils_to_the_receiving_school_and_overflow_says_why():
+    c = _three_schools()
+    tr = both(c)
+    into_c = allocate(c, Plan.status_quo(c).apply(Merge("B", "C")), tr)
+    to_c = into_c.moves
+    # grades 1-3 of V2 (by B) are 3 km from C: a bus ride within 30 minutes, so they go there (走读 by bus)
+    assert set(to_c["to_school"]) == {"C"} and set(to_c["how"]) == {"target"} and set(to_c["why"]) == {"merged"}
+    assert set(to_c["mode"]) == {"bus"}
+    # a receiving school beyond every allowed trip: the pupils go to the next best school, and it is recorded
+    villages = [{"id": "V1", "x": 0, "y": 0, "g1_3": 8}]
+    schools = [{"id": "A", "kind": "teaching_point", "x": 100, "y": 0, "seats": 30},
+               {"id": "B", "kind": "primary", "x": 600, "y": 0, "seats": 100},
+               {"id": "F", "kind": "primary", "x": 30000, "y": 0, "seats": 100}]
+    far = hand_county(villages, schools)
+    m = allocate(far, Plan.status_quo(far).apply(Merge("A", "F")), both(far)).moves
+    assert m[["to_school", "how"]].values.tolist() == [["B", "overflow_rules"]]
+
+
+def test_an_explicit_move_re_zones_villages():
+    c = _three_schools()
+    a = allocate(c, Plan.status_quo(c).apply(MovePupils(("V1",), "B", ("g1_3",))), both(c))
+    moved = a.moves
+    assert moved[["village_id", "band", "from_school", "to_school", "why"]].values.tolist() == [
+        ["V1", "g1_3", "A", "B", "moved"]]
+    assert rows(a, village_id="V1", band="g4_6")["school_id"].tolist() == ["A"]
+
+
+def test_years_ahead_keep_todays_pattern_scaled():
+    c = _three_schools()
+    tr = both(c)
+    half = c.children() // 2
+    a = allocate(c, Plan.status_quo(c), tr, demand=half)
+    a.check_conserved()
+    assert a.students_moved == 0
+    assert a.assignments.groupby("village_id")["children"].sum().to_dict() == half.sum(axis=1)[
+        lambda x: x > 0].to_dict()
+
+
+def test_pupils_from_outside_the_county_stay_and_follow_a_merge():
+    c = _three_schools()
+    att = pd.concat([c.attendance, pd.DataFrame([{"village_id": "", "school_id": "B", "grade": 0, "band": "g1_3",
+                                                  "mode": "walk", "children": 3}])], ignore_index=True)
+    s = c.schools.copy()
+    s.loc["B", "enrol_1"] += 3
+    s.loc["B", "enrolment"] += 3
+    c = c.with_changes(schools=s, attendance=att)
+    tr = both(c)
+    today = allocate(c, Plan.status_quo(c), tr)
+    assert today.by_school().at["B", "total"] == s.at["B", "enrolment"] and today.outside["children"].sum() == 3
+    merged = allocate(c, Plan.status_quo(c).apply(Merge("B", "C")), tr)
+    assert merged.outside[["school_id", "children"]].values.tolist() == [["C", 3]]
+    assert merged.students_total == today.students_total
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 7), plan_seed=st.integers(0, 10_000), year=st.sampled_from([0, 0, 3]))
-def test_students_are_conserved_and_rules_hold(seed, plan_seed, year):
+def test_students_are_conserved_and_only_touched_children_move(seed, plan_seed, year):
     county = county_for(seed)
     plan = random_plan(county, np.random.default_rng(plan_seed))
     tr = both(county, plan)
     alloc = allocate(county, plan, tr, year=year)
     assert alloc.check_conserved()
+    today = allocate(county, Plan.status_quo(county), tr, year=year)
+    assert alloc.students_total == today.students_total
     a, s, std = alloc.assignments, plan.schools, county.standards
     assert (a["children"] > 0).all() and (alloc.unserved["children"] > 0).all()
-    # capacities
-    per_school = a.groupby("school_id")["children"].sum()
-    assert (per_school <= s.loc[per_school.index, "seats"]).all()
-    boarders = a[a["mode"] == "board"].groupby("school_id")["children"].sum()
-    assert (boarders <= s.loc[boarders.index, "beds"]).all()
-    assert s.loc[boarders.index, "boarding"].all()
-    # only open schools teaching the band
-    for r in a.itertuples():
+    # children who stay are exactly today's at schools still teaching their band
+    cols = ["village_id", "band", "school_id", "mode"]
+    stay = today.assignments[[plan.serves(r.school_id, r.band) for r in today.assignments.itertuples()]]
+    moved_by = {(v, b) for a_ in plan.actions if a_.keyword == "move" for v in a_.villages for b in (a_.bands or ("g1_3", "g4_6", "g7_9"))}
+    stay = stay[[(v, b) not in moved_by for v, b in zip(stay["village_id"], stay["band"], strict=True)]]
+    kept = a[~a["moved"]]
+    assert kept.groupby(cols)["children"].sum().sort_index().equals(stay.groupby(cols)["children"].sum().sort_index())
+    # moved children: only open schools teaching the band, within the travel rule, within free beds
+    moved = a[a["moved"]]
+    for r in moved.itertuples():
         assert plan.serves(r.school_id, r.band)
-    # mode rules
-    young = a[a["band"] == "g1_3"]
-    assert (young["mode"] == "walk").all()
-    for band in ("g1_3", "g4_6", "g7_9"):
-        walk = a[(a["band"] == band) & (a["mode"] == "walk")]
-        assert (walk["minutes"] <= std.walk_limit(band) + 1e-9).all()
-        bus = a[(a["band"] == band) & (a["mode"] == "bus")]
-        assert (bus["minutes"] <= std.bus_limit(band) + 1e-9).all()
+        rule = std.travel_rule(r.band)
+        if r.mode == "board":
+            assert rule.may_board and s.at[r.school_id, "boarding"]
+        else:
+            assert rule.allows(r.mode, r.minutes + 0.0)
+    boarders = a[a["mode"] == "board"].groupby("school_id")["children"].sum()
+    grew = boarders - today.assignments[today.assignments["mode"] == "board"].groupby("school_id")["children"].sum(
+    ).reindex(boarders.index, fill_value=0)
+    assert (boarders[grew > 0] <= s.loc[boarders[grew > 0].index, "beds"]).all()

@@ -29,6 +29,11 @@ def hand_county(villages: list[dict], schools: list[dict], standards=None, name:
     villages: ``id, x, y`` (metres from an origin), ``g1_3, g4_6, g7_9``, optional ``township``, ``grade_1`` …
     schools: ``id, kind, x, y``, optional ``seats, beds, canteen, grades (lo, hi), enrol (by band dict),
     classes (by band dict)`` and resource columns.
+
+    When no school gives ``enrol``, the rolls are made consistent with the villages: today's attendance is where
+    the travel rule places every child (:func:`layout.allocate.place` on straight-line travel), and each school's
+    enrolment, boarders and bus riders are what that attendance gives — so the known answers of a test can be
+    read off the rule. When schools give ``enrol``, the rolls are as given and the attendance is inferred.
     """
     std = standards or load_standards()
     vrows = []
@@ -64,7 +69,36 @@ def hand_county(villages: list[dict], schools: list[dict], standards=None, name:
         srows.append(row)
     sdf = pd.DataFrame(srows).set_index("school_id")
     sg = gpd.GeoDataFrame(sdf, geometry=[Point(X0 + s["x"], Y0 + s["y"]) for s in schools], crs=CRS_UTM)
-    return County(name=name, villages=vg, schools=sg, roads=None, crs=CRS_UTM, standards=std)
+    county = County(name=name, villages=vg, schools=sg, roads=None, crs=CRS_UTM, standards=std)
+    if any("enrol" in s for s in schools):
+        return county
+    return rolls_from_rules(county)
+
+
+def rolls_from_rules(county: County) -> County:
+    """The county with rolls and attendance where the travel rule places every child today."""
+    from layout.allocate import place
+    from layout.network import travel
+
+    tr = {m: travel(county, m) for m in ("walk", "bus")}
+    kids = county.children().stack()
+    groups = pd.DataFrame({"village_id": kids.index.get_level_values(0), "band": kids.index.get_level_values(1),
+                           "children": kids.to_numpy()})
+    a = place(county, Plan.status_quo(county), tr, groups[groups["children"] > 0]).assignments
+    att = pd.DataFrame({"village_id": a["village_id"], "school_id": a["school_id"], "grade": 0, "band": a["band"],
+                        "mode": a["mode"], "children": a["children"]})
+    s = county.schools.copy()
+    std = county.standards
+    for b, (lo, hi) in std.bands.items():
+        n = att[att["band"] == b].groupby("school_id")["children"].sum().reindex(s.index, fill_value=0)
+        grades = hi - lo + 1
+        for k, g in enumerate(range(lo, hi + 1)):
+            s[f"enrol_{g}"] = np.where((s["grade_lo"] <= g) & (s["grade_hi"] >= g),
+                                       n // grades + (k < n % grades), 0).astype(int)
+    s["enrolment"] = sum(s[f"enrol_{g}"] for g in range(1, 10))
+    for col, mode in (("boarders", "board"), ("bus_riders", "bus")):
+        s[col] = att[att["mode"] == mode].groupby("school_id")["children"].sum().reindex(s.index, fill_value=0)
+    return county.with_changes(schools=s, attendance=att)
 
 
 def random_county(seed: int, n_villages: int = 12, n_schools: int = 5, size_m: float = 8000.0) -> County:

@@ -4,7 +4,8 @@ Public entry point: :func:`evaluate` → :class:`Evaluation` (``.to_dict()``, ``
 ``.write_json(path)``, ``.summary_metrics()``, ``.violations``).
 
 One module per concern: :mod:`~layout.evaluate.travel_stats`, :mod:`~layout.evaluate.schools`,
-:mod:`~layout.evaluate.balance`, :mod:`~layout.evaluate.costs`, :mod:`~layout.evaluate.equity`,
+:mod:`~layout.evaluate.balance`, :mod:`~layout.evaluate.staffing`, :mod:`~layout.evaluate.costs`,
+:mod:`~layout.evaluate.equity`,
 :mod:`~layout.evaluate.violations`, :mod:`~layout.evaluate.evaluation`.
 """
 
@@ -13,13 +14,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from layout.allocate import allocate
-from layout.evaluate.balance import balance_parts, basic_balance, quality_balance, unweighted_cv, weighted_cv
+from layout.evaluate.balance import (
+    balance_parts,
+    basic_balance,
+    quality_balance,
+    resources_after_closures,
+    unweighted_cv,
+    weighted_cv,
+)
 from layout.evaluate.costs import plan_costs
 from layout.evaluate.equity import travel_equity, weighted_gini
 from layout.evaluate.evaluation import Evaluation, json_safe
 from layout.evaluate.schools import school_table
+from layout.evaluate.staffing import staffing_table
 from layout.evaluate.travel_stats import travel_by_band
-from layout.evaluate.violations import Violation, find_violations
+from layout.evaluate.violations import Violation, find_violations, mark_status, resolved_violations
 from layout.network.matrix import TravelMatrix
 
 __all__ = ["evaluate", "Evaluation", "Violation", "travel_for_plan", "weighted_cv", "unweighted_cv",
@@ -70,9 +79,31 @@ def travel_for_plan(county, plan, travel: Mapping[str, TravelMatrix] | None = No
     return out
 
 
+_BASELINES: dict[tuple, tuple] = {}
+
+
+def _status_quo_evaluation(county, travel, std, year: int):
+    """The status quo's evaluation for the same county, standards and year (cached per county)."""
+    from layout.plan import Plan
+
+    hit = _BASELINES.get((id(county), std, int(year)))
+    if hit is not None and hit[0]() is county:
+        return hit[1]
+    return evaluate(county, Plan.status_quo(county), travel, std, year)
+
+
+def _remember(county, std, year: int, ev) -> None:
+    import weakref
+
+    for k in [k for k, (ref, _) in _BASELINES.items() if ref() is None]:
+        del _BASELINES[k]
+    _BASELINES[(id(county), std, int(year))] = (weakref.ref(county), ev)
+
+
 def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None, standards=None,
-             year: int = 0, *, cache_dir=None) -> Evaluation:
-    """Evaluate a plan: allocate every child, then measure travel, schools, balance, costs, equity, violations.
+             year: int = 0, *, cache_dir=None, baseline=None) -> Evaluation:
+    """Evaluate a plan: allocate every child, then measure travel, schools, staffing, balance, costs, equity and
+    violations — each violation marked *existing* (today has it) or *new* (the plan brings it).
 
     Parameters
     ----------
@@ -88,6 +119,9 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
         Years ahead (demand from :func:`layout.demand.project_demand`).
     cache_dir : path, optional
         On-disk travel cache used when travel has to be computed.
+    baseline : Evaluation, optional
+        The status quo's evaluation for the same year, to tell new violations from existing ones (computed and
+        cached when not given).
 
     Returns
     -------
@@ -95,10 +129,16 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
 
     Example
     -------
-    >>> from layout.plan import Plan, Close                         # doctest: +SKIP
-    >>> ev = evaluate(county, Plan.status_quo(county).apply(Close("S017")))   # doctest: +SKIP
-    >>> ev.to_dict()["students_unserved"]                           # doctest: +SKIP
-    0
+    >>> from layout.datasets import make_county
+    >>> from layout.plan import Plan, Close
+    >>> county = make_county(n_villages=30, n_townships=3, seed=2)
+    >>> today = evaluate(county)
+    >>> today.students_unserved, today.new_hard_violations
+    (0, 0)
+    >>> small = today.schools["enrolment"].idxmin()
+    >>> ev = evaluate(county, Plan.status_quo(county).apply(Close(small)))
+    >>> ev.students_moved == int(today.schools.at[small, "enrolment"])
+    True
     """
     from layout.plan import Plan
 
@@ -109,9 +149,23 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     schools = school_table(county, plan, alloc, std, travel)
     parts = balance_parts(plan, schools, std)
     balance = {"quality": quality_balance(plan, schools, std, parts), "basic": basic_balance(plan, schools, std, parts)}
-    costs = plan_costs(plan, schools, alloc, std)
+    resources, _ = resources_after_closures(plan, std)
+    staffing, staffing_totals = staffing_table(county, plan, schools, resources["teachers"], std)
+    costs = plan_costs(plan, schools, alloc, std, staffing=staffing)
+    costs["staffing"] = staffing_totals
     equity = travel_equity(county, alloc)
-    violations = find_violations(county, plan, alloc, schools, balance, std, walk=travel.get("walk"))
-    return Evaluation(plan_name=plan.name, description=plan.description, year=int(year), estimated=alloc.estimated,
-                      allocation=alloc, by_band=travel_by_band(alloc, std), schools=schools, balance=balance,
-                      costs=costs, equity=equity, violations=violations, county_name=county.name)
+    found = find_violations(county, plan, alloc, schools, balance, std)
+    is_today = not plan.actions
+    if baseline is False or is_today:
+        base = None
+    else:
+        base = baseline if baseline is not None else _status_quo_evaluation(county, travel, std, year)
+    violations = mark_status(found, None if base is None else base.violations)
+    resolved = [] if base is None else resolved_violations(found, base.violations)
+    ev = Evaluation(plan_name=plan.name, description=plan.description, year=int(year), estimated=alloc.estimated,
+                    allocation=alloc, by_band=travel_by_band(alloc, std), schools=schools, balance=balance,
+                    costs=costs, equity=equity, violations=violations, county_name=county.name,
+                    staffing=staffing, resolved=resolved)
+    if is_today:
+        _remember(county, std, year, ev)
+    return ev

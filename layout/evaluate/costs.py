@@ -1,16 +1,21 @@
-"""Costs of a plan in yuan: annual running costs and one-off capital costs (rates in ``costs`` of the standards).
+"""Costs of a plan in yuan: annual running costs and one-off capital costs (rates in ``costs`` and ``staffing`` of
+the standards).
 
 Annual
+    * **staffing**: teachers employed × the salary of a post (:mod:`layout.evaluate.staffing`) — the largest line;
     * per-student public funds by stage; village primaries and teaching points under
       ``small_school_funding_floor`` pupils are funded as for that many (open schools only);
     * a fixed running cost per open site;
     * boarding: the boarding allowance for every boarder, plus the living allowance for the share of boarders
       from poor families;
-    * school buses: each village-school bus link runs ⌈children / bus seats⌉ buses, each driving the route
-      twice a day there and back (4 × the one-way distance), on every school day, at a cost per vehicle-km.
-      Links are not pooled into shared routes, so this is an upper bound.
+    * school buses: vehicles × the annual cost of a vehicle + vehicle-km × the cost per km. Without shared routes
+      (:mod:`layout.transport`) every village–school bus link runs ⌈children / seats⌉ buses of its own — a quick
+      *upper-bound estimate*, labelled ``bus_method: per-link estimate``.
 Capital
-    * built seats (``expand`` and new schools), built beds (``add_boarding`` and new schools) and new sites.
+    * built seats (``expand`` and new schools), built beds (``add_boarding`` and new schools), new sites and school
+      buses bought beyond today's fleet; ``annualised`` spreads them over ``recommend.capital_years``.
+
+Every line is also given per school (``by_school``), and the parts add up to the county totals.
 """
 
 from __future__ import annotations
@@ -18,10 +23,48 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["plan_costs"]
+__all__ = ["plan_costs", "per_link_buses", "ANNUAL_LINES", "CAPITAL_LINES"]
+
+ANNUAL_LINES = ("staffing", "per_student_funds", "fixed_sites", "boarding", "bus")
+CAPITAL_LINES = ("seats", "beds", "new_schools", "buses")
 
 
-def plan_costs(plan, schools_table: pd.DataFrame, allocation, standards) -> dict:
+def per_link_buses(bus_rows: pd.DataFrame, standards) -> pd.DataFrame:
+    """The per-link bus estimate: every village–school link runs ⌈children / seats⌉ buses of its own.
+
+    Parameters
+    ----------
+    bus_rows : DataFrame
+        ``village_id, school_id, children, metres`` of the bus riders (one-way trip metres).
+    standards : Standards
+
+    Returns
+    -------
+    DataFrame
+        Per school: ``vehicles``, ``vehicle_km`` (per year) and ``cost`` (yuan per year).
+
+    Example
+    -------
+    >>> from layout.standards import load_standards
+    >>> rows = pd.DataFrame({"village_id": ["V1"], "school_id": ["S1"], "children": [40], "metres": [5000.0]})
+    >>> per_link_buses(rows, load_standards()).loc["S1", "vehicles"]   # 40 riders, 35 seats
+    2.0
+    """
+    c = standards.get("costs")
+    buses = np.ceil(bus_rows["children"].to_numpy(float) / float(c["bus_seats"]))
+    vkm = buses * bus_rows["metres"].to_numpy(float) / 1000.0 * float(c["bus_trips_per_day"]) * float(
+        c["school_days_per_year"])
+    frame = pd.DataFrame({"vehicles": buses, "vehicle_km": vkm}, index=bus_rows["school_id"].to_numpy())
+    out = frame.groupby(level=0).sum()
+    out["cost"] = out["vehicles"] * float(c["bus_vehicle_annual_cost"]) + out["vehicle_km"] * float(
+        c["bus_cost_per_vehicle_km"])
+    out.index.name = "school_id"
+    return out
+
+
+def plan_costs(plan, schools_table: pd.DataFrame, allocation, standards, staffing: pd.DataFrame | None = None,
+               buses: pd.DataFrame | None = None, bus_method: str = "per-link estimate",
+               vehicles_today: float | None = None) -> dict:
     """Annual and capital costs of a plan, in total and per school.
 
     Parameters
@@ -31,13 +74,22 @@ def plan_costs(plan, schools_table: pd.DataFrame, allocation, standards) -> dict
         From :func:`layout.evaluate.schools.school_table`.
     allocation : Allocation
     standards : Standards
+    staffing : DataFrame, optional
+        From :func:`layout.evaluate.staffing.staffing_table` (``staffing_cost`` per school); without it the
+        staffing line is 0.
+    buses : DataFrame, optional
+        Per school ``vehicles``, ``vehicle_km``, ``cost`` (shared routes); default :func:`per_link_buses`.
+    bus_method : str
+        How ``buses`` were made (shown with the bus line).
+    vehicles_today : float, optional
+        The county's fleet today; vehicles beyond it are bought (capital ``buses``). Default: no purchase.
 
     Returns
     -------
     dict
-        ``annual`` (``per_student_funds``, ``fixed_sites``, ``boarding``, ``bus``, ``total``), ``capital``
-        (``seats``, ``beds``, ``new_schools``, ``total``), ``bus_vehicle_km_per_year``, ``buses``,
-        ``by_school`` (DataFrame).
+        ``annual`` (:data:`ANNUAL_LINES` and ``total``), ``capital`` (:data:`CAPITAL_LINES` and ``total``),
+        ``annualised`` (annual total + capital / ``recommend.capital_years``), ``bus_method``, ``buses``
+        (vehicles), ``bus_vehicle_km_per_year``, ``small_schools_funded_at_floor``, ``by_school`` (DataFrame).
     """
     c = standards.get("costs")
     funds = c["per_student_funds"]
@@ -51,37 +103,43 @@ def plan_costs(plan, schools_table: pd.DataFrame, allocation, standards) -> dict
     prim_funded = np.where(small, floor, prim)
     per_student = np.where(is_open, prim_funded * float(funds["primary"]) + mid * float(funds["middle"]), 0.0)
     fixed = np.where(is_open, float(c["fixed_cost_per_school"]), 0.0)
-    a = allocation.assignments
-    board = a[a["mode"] == "board"]
+    board = pd.concat([allocation.assignments, allocation.outside], ignore_index=True)
+    board = board[board["mode"] == "board"]
     board_prim = board[board["band"] != "g7_9"].groupby("school_id")["children"].sum().reindex(t.index, fill_value=0)
     board_mid = board[board["band"] == "g7_9"].groupby("school_id")["children"].sum().reindex(t.index, fill_value=0)
     poor = float(c["poor_boarder_share"])
     living = c["poor_boarder_living_allowance"]
     boarding = ((board_prim + board_mid) * float(c["boarding_allowance"])
                 + board_prim * poor * float(living["primary"]) + board_mid * poor * float(living["middle"])).to_numpy()
-    bus = a[a["mode"] == "bus"]
-    buses = np.ceil(bus["children"].to_numpy(float) / float(c["bus_seats"]))
-    vkm_day = buses * bus["metres"].to_numpy(float) / 1000.0 * float(c["bus_trips_per_day"])
-    days = float(c["school_days_per_year"])
-    vkm_year = pd.Series(vkm_day * days, index=bus["school_id"].to_numpy()).groupby(level=0).sum()
-    vkm_year = vkm_year.reindex(t.index, fill_value=0.0)
-    bus_cost = vkm_year.to_numpy() * float(c["bus_cost_per_vehicle_km"])
+    if buses is None:
+        a = allocation.assignments
+        buses = per_link_buses(a[a["mode"] == "bus"], standards)
+    buses = buses.reindex(t.index, fill_value=0.0)
+    staff = (staffing["staffing_cost"].reindex(t.index, fill_value=0.0).to_numpy(float) if staffing is not None
+             else np.zeros(len(t)))
     seats_cap = s["built_seats"].to_numpy(float) * float(c["new_seat_capital"])
     beds_cap = s["built_beds"].to_numpy(float) * float(c["new_bed_capital"])
     site_cost = np.where(t["kind"].astype(str).to_numpy() == "teaching_point",
                          float(c["new_teaching_point_capital"]), float(c["new_school_capital"]))
-    new_cap = np.where(s["is_new"].to_numpy(bool), site_cost, 0.0)
+    given = s["site_capital"].to_numpy(float) if "site_capital" in s else np.full(len(s), np.nan)
+    new_cap = np.where(s["is_new"].to_numpy(bool), np.where(np.isfinite(given), given, site_cost), 0.0)
+    fleet = float(buses["vehicles"].sum())
+    extra_vehicles = max(0.0, fleet - vehicles_today) if vehicles_today is not None else 0.0
     by_school = pd.DataFrame({
-        "per_student_funds": per_student, "fixed_site": fixed, "boarding": boarding, "bus": bus_cost,
-        "bus_vehicle_km": vkm_year.to_numpy(), "capital_seats": seats_cap, "capital_beds": beds_cap,
-        "capital_new_school": new_cap}, index=t.index)
-    by_school["annual_total"] = by_school[["per_student_funds", "fixed_site", "boarding", "bus"]].sum(axis=1)
+        "staffing": staff, "per_student_funds": per_student, "fixed_site": fixed, "boarding": boarding,
+        "bus": buses["cost"].to_numpy(float), "bus_vehicles": buses["vehicles"].to_numpy(float),
+        "bus_vehicle_km": buses["vehicle_km"].to_numpy(float), "capital_seats": seats_cap,
+        "capital_beds": beds_cap, "capital_new_school": new_cap}, index=t.index)
+    by_school["annual_total"] = by_school[["staffing", "per_student_funds", "fixed_site", "boarding", "bus"]].sum(axis=1)
     by_school["capital_total"] = by_school[["capital_seats", "capital_beds", "capital_new_school"]].sum(axis=1)
-    annual = {"per_student_funds": float(per_student.sum()), "fixed_sites": float(fixed.sum()),
-              "boarding": float(boarding.sum()), "bus": float(bus_cost.sum())}
+    annual = {"staffing": float(staff.sum()), "per_student_funds": float(per_student.sum()),
+              "fixed_sites": float(fixed.sum()), "boarding": float(boarding.sum()), "bus": float(buses["cost"].sum())}
     annual["total"] = float(sum(annual.values()))
-    capital = {"seats": float(seats_cap.sum()), "beds": float(beds_cap.sum()), "new_schools": float(new_cap.sum())}
+    capital = {"seats": float(seats_cap.sum()), "beds": float(beds_cap.sum()), "new_schools": float(new_cap.sum()),
+               "buses": extra_vehicles * float(c["bus_vehicle_capital"])}
     capital["total"] = float(sum(capital.values()))
-    return {"annual": annual, "capital": capital, "bus_vehicle_km_per_year": float(vkm_year.sum()),
-            "buses": int(buses.sum()), "small_schools_funded_at_floor": int((small & is_open).sum()),
-            "by_school": by_school}
+    years = float(standards.get("recommend.capital_years"))
+    return {"annual": annual, "capital": capital, "annualised": annual["total"] + capital["total"] / years,
+            "bus_method": bus_method, "buses": int(round(fleet)),
+            "bus_vehicle_km_per_year": float(buses["vehicle_km"].sum()),
+            "small_schools_funded_at_floor": int((small & is_open).sum()), "by_school": by_school}

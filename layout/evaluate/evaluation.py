@@ -17,8 +17,9 @@ from layout.schema import BANDS
 
 __all__ = ["Evaluation", "json_safe"]
 
-FRAMES = ("schools", "by_band", "violations", "balance", "balance_schools", "basic_balance", "costs",
-          "costs_by_school", "assignments", "unserved", "splits", "worst_villages")
+FRAMES = ("schools", "by_band", "violations", "resolved", "balance", "balance_schools", "basic_balance", "costs",
+          "costs_by_school", "staffing", "assignments", "moves", "unserved", "splits", "outside", "not_on_roll",
+          "worst_villages")
 
 
 def json_safe(obj: Any) -> Any:
@@ -66,6 +67,12 @@ class Evaluation:
     equity : dict
         ``gini`` and ``worst_villages``.
     violations : list of Violation
+        Each marked ``existing`` (today has it) or ``new`` (the plan brings it).
+    staffing : DataFrame
+        Per school teachers today, posts needed today and after, teachers employed, posts freed and to fill
+        (:mod:`layout.evaluate.staffing`).
+    resolved : list of Violation
+        Today's violations the plan no longer has.
     """
 
     plan_name: str
@@ -81,6 +88,8 @@ class Evaluation:
     violations: list[Violation]
     county_name: str = ""
     notes: tuple[str, ...] = field(default=())
+    staffing: pd.DataFrame | None = None
+    resolved: list[Violation] = field(default_factory=list)
 
     # ---- headline numbers -------------------------------------------------------------------------------------
     @property
@@ -95,8 +104,25 @@ class Evaluation:
     def students_unserved(self) -> int:
         return self.allocation.students_unserved
 
-    def violation_counts(self) -> dict[str, int]:
-        return {s: sum(1 for v in self.violations if v.severity == s) for s in SEVERITIES}
+    @property
+    def students_moved(self) -> int:
+        """Children the plan moves from today's school."""
+        return self.allocation.students_moved
+
+    def violation_counts(self, status: str | None = None) -> dict[str, int]:
+        """Violations by severity; ``status="new"`` or ``"existing"`` counts only those."""
+        return {s: sum(1 for v in self.violations if v.severity == s and (status is None or v.status == status))
+                for s in SEVERITIES}
+
+    @property
+    def new_hard_violations(self) -> int:
+        """Hard violations the plan brings (every hard code; today's existing ones are not counted)."""
+        return sum(1 for v in self.violations if v.severity == "hard" and v.status == "new")
+
+    @property
+    def existing_hard_violations(self) -> int:
+        """Hard violations today's layout has too (现状问题)."""
+        return sum(1 for v in self.violations if v.severity == "hard" and v.status == "existing")
 
     # ---- serialisation ----------------------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -124,6 +150,13 @@ class Evaluation:
             "equity": self.equity,
             "violations": [v.to_dict() for v in self.violations],
             "violation_counts": self.violation_counts(),
+            "violation_counts_new": self.violation_counts("new"),
+            "violation_counts_existing": self.violation_counts("existing"),
+            "resolved": [v.to_dict() for v in self.resolved],
+            "staffing": self.staffing if self.staffing is not None else [],
+            "moves": a.moves,
+            "outside": a.outside,
+            "not_on_roll": a.not_on_roll,
             "unserved": a.unserved,
             "splits": a.splits,
             "summary": self.summary_metrics(),
@@ -146,6 +179,10 @@ class Evaluation:
             return by_band_frame(self.by_band)
         if name == "violations":
             return violations_frame(self.violations)
+        if name == "resolved":
+            return violations_frame(self.resolved)
+        if name == "staffing":
+            return self.staffing.copy() if self.staffing is not None else pd.DataFrame()
         if name == "balance":
             rows = []
             for stage in ("primary", "middle"):
@@ -166,7 +203,7 @@ class Evaluation:
             return pd.DataFrame(rows)
         if name == "costs_by_school":
             return self.costs["by_school"].copy()
-        if name in ("assignments", "unserved", "splits"):
+        if name in ("assignments", "unserved", "splits", "moves", "outside", "not_on_roll"):
             return getattr(self.allocation, name).copy()
         if name == "worst_villages":
             return pd.DataFrame(self.equity["worst_villages"])
@@ -181,7 +218,7 @@ class Evaluation:
             "schools_open": int(is_open.sum()), "schools_closed": int((s["status"] == "closed").sum()),
             "schools_new": int(s["is_new"].sum()),
             "students_total": self.students_total, "students_assigned": self.students_assigned,
-            "students_unserved": self.students_unserved,
+            "students_unserved": self.students_unserved, "students_moved": self.students_moved,
             "boarders": int(s["boarders"].sum()), "bus_riders": int(s["bus"].sum()),
         }
         for b in BANDS:
@@ -194,20 +231,36 @@ class Evaluation:
         row["small_schools"] = int(s["small_school"].sum())
         row["oversized_class_schools"] = int((is_open & s["class_band"].isin(["oversized", "super_oversized"])).sum())
         row["annual_cost"] = self.costs["annual"]["total"]
+        for line, v in self.costs["annual"].items():
+            if line != "total":
+                row[f"annual_{line}"] = v
         row["capital_cost"] = self.costs["capital"]["total"]
+        row["annualised_cost"] = self.costs.get("annualised")
+        st = self.costs.get("staffing") or {}
+        row["teachers_now"] = st.get("teachers_now")
+        row["teachers_employed"] = st.get("teachers_employed")
+        row["posts_freed"] = st.get("posts_freed")
+        row["posts_to_fill"] = st.get("posts_to_fill")
+        row["bus_vehicles"] = self.costs.get("buses")
         row["gini_travel"] = self.equity["gini"]
         for st in ("primary", "middle"):
             row[f"balance_{st}_pass"] = self.balance["quality"][st]["pass"]
             row[f"balance_{st}_mean_cv"] = self.balance["quality"][st]["mean_cv"]
         row.update({f"violations_{k}": v for k, v in self.violation_counts().items()})
+        row.update({f"new_violations_{k}": v for k, v in self.violation_counts("new").items()})
+        row["new_hard_violations"] = self.new_hard_violations
+        row["existing_hard_violations"] = self.existing_hard_violations
+        row["resolved_hard_violations"] = sum(1 for v in self.resolved if v.severity == "hard")
         row["splits"] = int(len(self.allocation.splits))
         return json_safe(row)
 
-    def new_violations(self, baseline: Evaluation) -> list[Violation]:
-        """Violations this plan has that ``baseline`` (e.g. the status quo) has not: same code, school, village
-        and band."""
-        seen = {(v.code, v.school_id, v.village_id, v.band) for v in baseline.violations}
-        return [v for v in self.violations if (v.code, v.school_id, v.village_id, v.band) not in seen]
+    def new_violations(self, baseline: Evaluation | None = None) -> list[Violation]:
+        """Violations this plan brings: those marked ``new`` (against the status quo), or, with ``baseline``, those
+        ``baseline`` has not (same code, school, village, band and subject)."""
+        if baseline is None:
+            return [v for v in self.violations if v.status == "new"]
+        seen = {v.key for v in baseline.violations}
+        return [v for v in self.violations if v.key not in seen]
 
     def compare(self, baseline: Evaluation) -> dict:
         """Headline figures of this plan minus those of ``baseline`` (numbers only), plus new violation counts.

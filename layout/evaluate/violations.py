@@ -1,33 +1,41 @@
-"""Policy violations of a plan, each with a severity, the school or village, and the reason in English and Chinese.
+"""Policy violations of a plan, each with a severity, a status, the school or village, and the reason in English
+and Chinese.
 
 Severities:
 
-* ``hard`` — a rule is broken: grades 1–3 beyond the walking limit, children left without a place, boarders
-  where there is no canteen, a closure whose pupils find no seat or bed (先建后撤: build first, close after),
-  a new 大班额 / 超大班额 or a school over the size cap the plan creates;
-* ``soft`` — a standard is missed: classes over the class-size limit, a 大班额 that exists already, a balance CV
-  over its limit, a school failing the 6-of-7 rule, a boarding school without beds;
+* ``hard`` — a rule is broken: grades 1–3 beyond the day-trip limit (30 minutes on foot or by school bus), children
+  left without a place, boarders where there is no canteen or no bed, a closure whose pupils find no seat or bed
+  (先建后撤: build first, close after), 大班额 / 超大班额, a school over the size cap;
+* ``soft`` — a standard is missed: classes over the class-size limit (偏大), older pupils' trips beyond their
+  band's limit, a balance CV over its limit, a school failing the 6-of-7 rule, a boarding school without beds;
 * ``confirm`` — a manual check the tool cannot know: the study, notice, hearing, parents' consent, approval and
   travel safety of every closure and every school that drops grades (国办发〔2012〕48号), housing and safety
-  for primary boarders, split
-  catchments, straight-line travel estimates.
+  for primary boarders, split catchments, pupils a merge sends elsewhere, straight-line travel estimates, an
+  inferred attendance.
+
+Status: every violation of a plan is ``existing`` (现状问题: today's layout has it too) or ``new`` (the plan brings
+it), by comparison with the status quo of the same year (:func:`mark_status`); what today has and the plan no
+longer has is *resolved*. A violation is the same one when its code, school, village, band and subject agree.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from layout.county import NO_HOME
 from layout.evaluate.schools import band_severity
-from layout.schema import BANDS
 
-__all__ = ["Violation", "find_violations", "SEVERITIES"]
+__all__ = ["Violation", "find_violations", "mark_status", "resolved_violations", "SEVERITIES", "STATUSES"]
 
 SEVERITIES = ("hard", "soft", "confirm")
+STATUSES = ("new", "existing")
 _BAND_ZH = {"g1_3": "1-3年级", "g4_6": "4-6年级", "g7_9": "7-9年级"}
 _BAND_EN = {"g1_3": "grades 1-3", "g4_6": "grades 4-6", "g7_9": "grades 7-9"}
+_MODE_ZH = {"walk": "步行", "bus": "乘校车"}
+_MODE_EN = {"walk": "walk", "bus": "ride the school bus"}
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ class Violation:
     severity : str
         ``hard``, ``soft`` or ``confirm``.
     code : str
-        Stable machine name, e.g. ``g1_3_beyond_walk_limit``.
+        Stable machine name, e.g. ``g1_3_beyond_limit``.
     message_en, message_zh : str
         The reason, for people.
     school_id, village_id, band : str or None
@@ -48,6 +56,10 @@ class Violation:
         Children concerned.
     value, limit : float or None
         The measured value and the standard it misses.
+    subject : str or None
+        What else tells two violations of one code apart (e.g. ``primary.floor_sports_per_student``).
+    status : str
+        ``new`` or ``existing`` once compared with the status quo (:func:`mark_status`); ``""`` before.
     """
 
     severity: str
@@ -60,42 +72,78 @@ class Violation:
     children: int | None = None
     value: float | None = None
     limit: float | None = None
+    subject: str | None = None
+    status: str = ""
+
+    @property
+    def key(self) -> tuple:
+        """What makes two violations the same one (the code and what it is about)."""
+        return (self.code, self.school_id, self.village_id, self.band, self.subject)
+
+    @property
+    def is_new(self) -> bool:
+        return self.status == "new"
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def _closure_catchments(county, plan, walk) -> dict[str, list[tuple[str, str]]]:
-    """For each closed school: the (village, band) groups for which it is today's nearest school of that band."""
-    if walk is None:
-        return {}
-    std = county.standards
-    s = county.schools
-    closed = [c for c in plan.closed_schools if c in s.index]
-    if not closed:
-        return {}
-    out: dict[str, list[tuple[str, str]]] = {c: [] for c in closed}
-    ids = [i for i in s.index if i in walk.school_ids]
-    mins = walk.minutes.reindex(columns=ids)
-    for band in BANDS:
-        lo, hi = std.bands[band]
-        sub = s.loc[ids]
-        teach = list(sub.index[(sub["grade_lo"] <= lo) & (sub["grade_hi"] >= hi)])
-        if not teach:
-            continue
-        m = mins[teach]
-        arr = m.to_numpy(dtype=float)
-        reachable = np.isfinite(arr).any(axis=1)
-        nearest = np.asarray(teach, dtype=object)[np.argmin(np.where(np.isnan(arr), np.inf, arr), axis=1)]
-        for vid, sid, ok in zip(m.index, nearest, reachable, strict=True):
-            if ok and sid in out:
-                out[sid].append((str(vid), band))
+def mark_status(violations: list[Violation], baseline: list[Violation] | None) -> list[Violation]:
+    """Each violation marked ``existing`` when the status quo (``baseline``) has it, else ``new``.
+
+    Parameters
+    ----------
+    violations : list of Violation
+    baseline : list of Violation or None
+        The status quo's violations (same year); None marks everything ``existing`` (the plan *is* the status
+        quo).
+
+    Returns
+    -------
+    list of Violation
+    """
+    if baseline is None:
+        return [replace(v, status="existing") for v in violations]
+    seen = {v.key for v in baseline}
+    return [replace(v, status="existing" if v.key in seen else "new") for v in violations]
+
+
+def resolved_violations(violations: list[Violation], baseline: list[Violation]) -> list[Violation]:
+    """The status quo's violations (hard and soft) that the plan no longer has."""
+    mine = {v.key for v in violations}
+    return [v for v in baseline if v.severity != "confirm" and v.key not in mine]
+
+
+def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
+    """Day pupils whose trip exceeds their band's limit for their mode (today's trips included)."""
+    a = allocation.assignments
+    day = a[a["mode"].isin(["walk", "bus"])]
+    if day.empty:
+        return []
+    limit = np.array([std.walk_limit(b) if m == "walk" else std.bus_limit(b)
+                      for b, m in zip(day["band"], day["mode"], strict=True)])
+    over = day[day["minutes"].to_numpy(float) > limit + 1e-9]
+    out = []
+    for (vid, band), grp in over.groupby(["village_id", "band"], sort=True):
+        rule = std.travel_rule(band)
+        worst = grp.loc[grp["minutes"].idxmax()]
+        n, minutes, mode = int(grp["children"].sum()), float(worst["minutes"]), str(worst["mode"])
+        vname = vnames.get(vid, vid)
+        lim = rule.walk_limit if mode == "walk" else rule.bus_limit
+        hard = band == "g1_3"
+        out.append(Violation(
+            "hard" if hard else "soft", "g1_3_beyond_limit" if hard else "trip_beyond_limit",
+            f"{n} {_BAND_EN[band]} pupils of {vname} {_MODE_EN[mode]} {minutes:.0f} min to school, over the "
+            f"{lim:g}-minute limit ({rule.describe('en')})",
+            f"{vname}有{n}名{_BAND_ZH[band]}学生{_MODE_ZH[mode]}{minutes:.0f}分钟上学,超过{lim:g}分钟"
+            f"({rule.describe('zh')})", school_id=str(worst["school_id"]), village_id=vid, band=band, children=n,
+            value=minutes, limit=lim))
     return out
 
 
 def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balance: dict, standards,
                     walk=None) -> list[Violation]:
-    """All hard, soft and to-confirm findings of a plan.
+    """All hard, soft and to-confirm findings of a plan (status not yet marked: see :func:`mark_status`).
 
     Parameters
     ----------
@@ -106,7 +154,7 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
         ``{"quality": ..., "basic": ...}`` from :mod:`layout.evaluate.balance`.
     standards : Standards
     walk : TravelMatrix, optional
-        Walking times including the closed schools, to name the closures behind a finding.
+        Not needed any more (kept for callers that pass it).
 
     Returns
     -------
@@ -118,80 +166,60 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
     t = schools_table
     un = allocation.unserved
     vnames = county.villages["name"].astype(str) if "name" in county.villages else pd.Series(dtype=str)
-    closed_status_quo = [c for c in plan.closed_schools if c in county.schools.index]
 
-    # --- children without a place -------------------------------------------------------------------------
-    limit = std.walk_limit("g1_3")
-    near_closed: dict[str, list[str]] = {}  # village -> closed schools that were within the walk limit
-    if walk is not None:
-        cols = [c for c in closed_status_quo if c in walk.school_ids]
-        rows = [v for v in pd.unique(un.loc[un["band"] == "g1_3", "village_id"]) if v in walk.village_ids]
-        if cols and rows:
-            within = walk.minutes.loc[rows, cols].to_numpy() <= limit
-            near_closed = {v: [c for c, ok in zip(cols, within[i], strict=True) if ok] for i, v in enumerate(rows)}
+    # --- trips and children without a place -------------------------------------------------------------------
+    out += _trips_beyond(county, allocation, std, vnames)
     for r in un.itertuples(index=False):
-        vname = vnames.get(r.village_id, r.village_id)
-        if r.band == "g1_3" and r.reason == "beyond_walk_limit":
-            near = near_closed.get(r.village_id, [])
-            after_en = f" after closing {', '.join(near)}" if near else ""
-            after_zh = f"(因撤并 {'、'.join(near)})" if near else ""
-            out.append(Violation(
-                "hard", "g1_3_beyond_walk_limit",
-                f"{r.children} grade 1-3 children of {vname} have no school within {limit:g} minutes' walk{after_en}",
-                f"{vname}有{r.children}名1-3年级学生步行{limit:g}分钟内无学校{after_zh}",
-                village_id=r.village_id, band=r.band, children=int(r.children), limit=limit))
-        else:
-            out.append(Violation(
-                "hard", "unserved", f"{r.children} {_BAND_EN[r.band]} children of {vname} without a place: "
-                f"{r.message_en}", f"{vname}有{r.children}名{_BAND_ZH[r.band]}学生无学位:{r.message_zh}",
-                village_id=r.village_id, band=r.band, children=int(r.children)))
+        who_en = "pupils from outside the county" if r.village_id == NO_HOME else f"children of {vnames.get(r.village_id, r.village_id)}"
+        who_zh = "外县生源" if r.village_id == NO_HOME else f"{vnames.get(r.village_id, r.village_id)}"
+        out.append(Violation(
+            "hard", "unserved", f"{r.children} {_BAND_EN[r.band]} {who_en} without a place: {r.message_en}",
+            f"{who_zh}有{r.children}名{_BAND_ZH[r.band]}学生无学位:{r.message_zh}",
+            village_id=r.village_id or None, band=r.band, children=int(r.children),
+            school_id=r.from_school or None))
 
-    # --- closures whose pupils find no place (build first, close after) -----------------------------------
-    catch = _closure_catchments(county, plan, walk)
-    if catch and len(un):
-        unk = un.set_index(["village_id", "band"])["children"]
-        for c, groups in catch.items():
-            n = int(sum(int(unk.get(g, 0)) for g in groups))
-            if n:
-                out.append(Violation(
-                    "hard", "closure_leaves_unserved",
-                    f"closing {c} ({t.at[c, 'name']}) leaves {n} of its nearby children without a seat or bed in "
-                    "reach: build first, close after", f"撤并{t.at[c, 'name']}后其就近的{n}名学生无学位或床位,"
-                    "应先建后撤", school_id=c, children=n))
+    # --- closures whose pupils find no place (build first, close after) --------------------------------------
+    if len(un):
+        lost = un[un["from_school"].isin(plan.closed_schools)].groupby("from_school")["children"].sum()
+        for c, n in lost.items():
+            out.append(Violation(
+                "hard", "closure_leaves_unserved",
+                f"closing {c} ({t.at[c, 'name']}) leaves {int(n)} of its pupils without a seat or bed in reach: "
+                "build first, close after", f"撤并{t.at[c, 'name']}后其{int(n)}名学生无学位或床位,应先建后撤",
+                school_id=c, children=int(n)))
 
-    # --- schools: canteen, class size, size caps, boarding --------------------------------------------------
+    # --- schools: canteen, beds, class size, size caps, boarding ---------------------------------------------
     receivers = set(plan.schools["merged_into"].dropna()) | set(plan.schools["resources_to"].dropna())
     for r in t[t["status"] == "open"].reset_index().to_dict(orient="records"):
         sid, name = r["school_id"], r["name"]
         if r["boarders"] > 0 and not r["canteen"]:
             extra = " (it receives pupils of closed schools: build first, close after)" if sid in receivers else ""
             out.append(Violation("hard", "boarders_without_canteen",
-                                 f"{name} would board {int(r['boarders'])} pupils without a canteen{extra}",
-                                 f"{name}安排{int(r['boarders'])}名寄宿生但无食堂", school_id=sid,
+                                 f"{name} boards {int(r['boarders'])} pupils without a canteen{extra}",
+                                 f"{name}有{int(r['boarders'])}名寄宿生但无食堂", school_id=sid,
                                  children=int(r["boarders"])))
-        sev, now = band_severity(r["class_band"]), band_severity(r["class_band_now"])
+        if r["boarders"] > r["beds"]:
+            out.append(Violation("hard", "boarders_over_beds",
+                                 f"{name} boards {int(r['boarders'])} pupils in {int(r['beds'])} beds",
+                                 f"{name}有{int(r['boarders'])}名寄宿生,仅有床位{int(r['beds'])}张", school_id=sid,
+                                 children=int(r["boarders"] - r["beds"]), value=float(r["boarders"]),
+                                 limit=float(r["beds"])))
+        sev = band_severity(r["class_band"])
         size = float(r["max_class_size"])
         if sev >= 2:
             zh = "超大班额" if sev == 3 else "大班额"
             en = "super-oversized classes (超大班额)" if sev == 3 else "oversized classes (大班额)"
-            if sev > now:
-                out.append(Violation("hard", "new_super_oversized_class" if sev == 3 else "new_oversized_class",
-                                     f"{name} would have {en}: {size:.0f} pupils per class on average",
-                                     f"{name}将出现{zh}:平均每班{size:.0f}人", school_id=sid, value=size,
-                                     limit=float(r["class_limit"])))
-            else:
-                out.append(Violation("soft", "oversized_class",
-                                     f"{name} keeps {en}: {size:.0f} pupils per class", f"{name}仍有{zh}:平均每班"
-                                     f"{size:.0f}人", school_id=sid, value=size, limit=float(r["class_limit"])))
+            out.append(Violation("hard", "super_oversized_class" if sev == 3 else "oversized_class",
+                                 f"{name} has {en}: {size:.1f} pupils per class in its fullest grades",
+                                 f"{name}存在{zh}:最满学段平均每班{size:.1f}人", school_id=sid, value=size,
+                                 limit=float(r["class_limit"])))
         elif size > float(r["class_limit"]):
             out.append(Violation("soft", "class_over_limit",
-                                 f"{name}: {size:.0f} pupils per class, over the limit of {int(r['class_limit'])}",
-                                 f"{name}平均每班{size:.0f}人,超过{int(r['class_limit'])}人标准", school_id=sid,
+                                 f"{name}: {size:.1f} pupils per class, over the limit of {int(r['class_limit'])}",
+                                 f"{name}平均每班{size:.1f}人,超过{int(r['class_limit'])}人标准", school_id=sid,
                                  value=size, limit=float(r["class_limit"])))
         if r["over_size_cap"]:
-            was_over = pd.notna(r["enrolment_now"]) and r["enrolment_now"] > r["size_cap"]
-            out.append(Violation("soft" if was_over else "hard",
-                                 "school_too_large" if was_over else "new_school_too_large",
+            out.append(Violation("hard", "school_too_large",
                                  f"{name}: {int(r['enrolment'])} pupils, over the cap of {int(r['size_cap'])}",
                                  f"{name}在校生{int(r['enrolment'])}人,超过{int(r['size_cap'])}人规模上限",
                                  school_id=sid, value=float(r["enrolment"]), limit=float(r["size_cap"])))
@@ -208,13 +236,13 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
                 out.append(Violation("soft", "cv_over_limit",
                                      f"{stage}: CV of {name} is {d['cv']:.3f}, over {d['limit']:.2f}",
                                      f"{stage_zh}{d['zh']}差异系数{d['cv']:.3f},超过{d['limit']:.2f}",
-                                     value=d["cv"], limit=d["limit"]))
+                                     value=d["cv"], limit=d["limit"], subject=f"{stage}.{name}"))
         b = balance.get("basic", {}).get(stage, {})
         if b.get("pass") is False:
             out.append(Violation("soft", "composite_cv_over_limit",
                                  f"{stage}: basic-balance composite CV {b['composite_cv']:.3f} over {b['limit']:.2f}",
                                  f"{stage_zh}基本均衡综合差异系数{b['composite_cv']:.3f},超过{b['limit']:.2f}",
-                                 value=b["composite_cv"], limit=b["limit"]))
+                                 value=b["composite_cv"], limit=b["limit"], subject=stage))
     qs = q.get("schools")
     if qs is not None and len(qs):
         for r in qs[qs["passes"] == False].itertuples(index=False):  # noqa: E712
@@ -223,15 +251,16 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
                                  f"{name} ({r.stage}) meets {r.indicators_met} of 7 quality indicators "
                                  "(needs 6, the 7th at 85 %)",
                                  f"{name}({'小学' if r.stage == 'primary' else '初中'})7项指标达标{r.indicators_met}项,"
-                                 "未达到6项达标且余项不低于85%", school_id=r.school_id, value=float(r.indicators_met)))
+                                 "未达到6项达标且余项不低于85%", school_id=r.school_id, value=float(r.indicators_met),
+                                 subject=r.stage))
 
     # --- to confirm -------------------------------------------------------------------------------------------
     checks = std.get("manual_checks", ())
     for c in plan.closed_schools:
         name = t.at[c, "name"]
         for chk in checks:
-            out.append(Violation("confirm", f"confirm_{chk['id']}", f"closing {name}: {chk['en']}",
-                                 f"撤并{name}:{chk['zh']}", school_id=c))
+            out.append(Violation("confirm", f"confirm_{chk['id']}", f"closing {name}: to confirm — {chk['en']}",
+                                 f"撤并{name}:待确认——{chk['zh']}", school_id=c))
     ps, cs = plan.schools, county.schools
     for sid in ps.index[(ps["status"] == "open") & ps.index.isin(cs.index)]:
         lo, hi = int(ps.at[sid, "grade_lo"]), int(ps.at[sid, "grade_hi"])
@@ -239,8 +268,8 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
             name = t.at[sid, "name"]
             for chk in checks:   # dropping grades is a partial closure: the same procedure applies
                 out.append(Violation("confirm", f"confirm_{chk['id']}",
-                                     f"keeping only grades {lo}-{hi} at {name}: {chk['en']}",
-                                     f"{name}仅保留{lo}-{hi}年级:{chk['zh']}", school_id=sid))
+                                     f"keeping only grades {lo}-{hi} at {name}: to confirm — {chk['en']}",
+                                     f"{name}仅保留{lo}-{hi}年级:待确认——{chk['zh']}", school_id=sid))
     a = allocation.assignments
     prim_board = a[(a["mode"] == "board") & (a["band"] == "g4_6")].groupby("school_id")["children"].sum()
     for sid, n in prim_board.items():
@@ -255,18 +284,34 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
                              f"{_BAND_EN[r.band]} children of {vname} are split by capacity ({r.detail}): confirm "
                              "the zoning", f"{vname}{_BAND_ZH[r.band]}学生因学位不足被分到多校({r.detail}):请确认划片",
                              village_id=r.village_id, band=r.band, children=int(r.children)))
+    mv = allocation.moves
+    over = mv[mv["how"].isin(["overflow_full", "overflow_rules"])]
+    for (frm, to, how), grp in over.groupby(["from_school", "to_school", "how"], sort=True):
+        n = int(grp["children"].sum())
+        into = plan.schools.at[frm, "merged_into"] if frm in plan.schools.index else None
+        why_en = "it is full" if how == "overflow_full" else "it is beyond the travel rule for them"
+        why_zh = "其学位或床位不足" if how == "overflow_full" else "超出其通行规则"
+        out.append(Violation("confirm", "merge_overflow",
+                             f"{n} pupils of {frm} go to {to}, not to the receiving school {into}: {why_en}",
+                             f"{frm}的{n}名学生转入{to},而非接收学校{into}:{why_zh}", school_id=frm, children=n,
+                             subject=f"{to}.{how}"))
     if allocation.estimated:
         out.append(Violation("confirm", "travel_estimated",
                              "travel times are straight-line estimates (no road network): check trips on the ground",
                              "通行时间为直线距离估算(无路网):请实地核实"))
+    if getattr(allocation, "attendance_inferred", False):
+        out.append(Violation("confirm", "attendance_inferred",
+                             "today's attendance is inferred from the rolls: check it against the 学籍 records "
+                             "(layout check --write-attendance)",
+                             "现状就读情况由在校生数推算:请与学籍数据核对(layout check --write-attendance)"))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(out, key=lambda v: order[v.severity])
 
 
 def violations_frame(violations: list[Violation]) -> pd.DataFrame:
     """The violations as a table."""
-    cols = ["severity", "code", "school_id", "village_id", "band", "children", "value", "limit", "message_en",
-            "message_zh"]
+    cols = ["severity", "status", "code", "school_id", "village_id", "band", "children", "value", "limit", "subject",
+            "message_en", "message_zh"]
     if not violations:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     df = pd.DataFrame([v.to_dict() for v in violations])[cols]

@@ -3,7 +3,7 @@
 * :class:`Plan` — every school's state under a proposal (immutable); ``Plan.status_quo(county)``,
   ``plan.apply(action)``, ``plan.schools``, ``plan.new_sites``, ``plan.actions``.
 * Actions — :class:`Close`, :class:`Merge`, :class:`Downgrade`, :class:`AddBoarding`, :class:`Expand`,
-  :class:`Open`, :class:`DesignateBoarding`.
+  :class:`Open`, :class:`DesignateBoarding`, :class:`MovePupils`.
 * Proposal files — :func:`read_proposal`, :func:`write_proposal`, :func:`proposal_from_dict`
   (format in ``docs/proposals.md``).
 
@@ -24,11 +24,13 @@ from layout.plan.actions import (
     Downgrade,
     Expand,
     Merge,
+    MovePupils,
     Open,
 )
 from layout.plan.proposal import proposal_from_dict, proposal_to_dict, read_proposal, write_proposal
 from layout.plan.state import Plan, kind_for_grades, parse_grades
 
 __all__ = ["Plan", "Action", "Close", "Merge", "Downgrade", "AddBoarding", "Expand", "Open", "DesignateBoarding",
+           "MovePupils",
            "ACTION_TYPES", "read_proposal", "write_proposal", "proposal_from_dict", "proposal_to_dict",
            "parse_grades", "kind_for_grades"]

@@ -14,6 +14,7 @@ action                    meaning
 ``Expand(school, seats)`` build classrooms for more seats
 ``Open(id, name, …)``     a new school at a given site
 ``DesignateBoarding(…)``  name a school a boarding school (寄宿制学校)
+``MovePupils(villages,…)`` re-zone (调整划片): the pupils of some villages (some bands) go to ``to``
 ========================  ==========================================================================
 """
 
@@ -23,7 +24,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
 __all__ = ["Action", "Close", "Merge", "Downgrade", "AddBoarding", "Expand", "Open", "DesignateBoarding",
-           "ACTION_TYPES", "format_grades"]
+           "MovePupils", "ACTION_TYPES", "format_grades"]
 
 
 def format_grades(lo: int, hi: int) -> str:
@@ -162,6 +163,31 @@ class DesignateBoarding(Action):
         return f"{self.school} 定为寄宿制学校" if lang == "zh" else f"designate {self.school} a boarding school"
 
 
+@dataclass(frozen=True)
+class MovePupils(Action):
+    """Re-zone (调整划片): the pupils of ``villages`` in ``bands`` (default every band the school teaches) go to
+    school ``to`` — e.g. the town villages whose grades 7–9 a new middle school takes in. They go there by walk, bus
+    or boarding as the travel rule allows; where it does not, to the next best school, and the evaluation says
+    why."""
+
+    keyword: ClassVar[str] = "move"
+    villages: tuple[str, ...]
+    to: str
+    bands: tuple[str, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"villages": list(self.villages), "to": self.to}
+        if self.bands:
+            body["bands"] = list(self.bands)
+        return {self.keyword: body}
+
+    def describe(self, lang: str = "en") -> str:
+        which = "、".join(self.bands) if self.bands else ""
+        if lang == "zh":
+            return f"{len(self.villages)}个村的{which or ''}学生划入 {self.to}"
+        return f"move the {', '.join(self.bands) + ' ' if self.bands else ''}pupils of {len(self.villages)} villages to {self.to}"
+
+
 ACTION_TYPES: dict[str, type[Action]] = {
-    cls.keyword: cls for cls in (Close, Merge, Downgrade, AddBoarding, Expand, Open, DesignateBoarding)
+    cls.keyword: cls for cls in (Close, Merge, Downgrade, AddBoarding, Expand, Open, DesignateBoarding, MovePupils)
 }

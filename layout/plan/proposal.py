@@ -27,7 +27,7 @@ import numpy as np
 import yaml
 
 from layout.errors import LayoutInputError, Problem
-from layout.plan.actions import ACTION_TYPES, Action, Close, DesignateBoarding, Merge, Open
+from layout.plan.actions import ACTION_TYPES, Action, Close, DesignateBoarding, Merge, MovePupils, Open
 from layout.plan.state import Plan
 
 __all__ = ["read_proposal", "write_proposal", "proposal_from_dict", "proposal_to_dict"]
@@ -35,9 +35,9 @@ __all__ = ["read_proposal", "write_proposal", "proposal_from_dict", "proposal_to
 KEYWORD_ALIASES = {
     "关闭": "close", "撤销": "close", "撤并": "merge", "并入": "merge", "合并": "merge", "降级": "downgrade",
     "保留教学点": "downgrade", "新增床位": "add_boarding", "扩建": "expand", "新建": "open",
-    "定为寄宿制": "designate_boarding", "寄宿制": "designate_boarding",
+    "定为寄宿制": "designate_boarding", "寄宿制": "designate_boarding", "划转": "move", "调整划片": "move",
 }
-FIELD_ALIASES = {"from_": "from", "source": "from", "to": "into", "target": "into"}
+FIELD_ALIASES = {"from_": "from", "source": "from", "to": "into", "target": "into"}   # when not a field itself
 # Fields of each action as written in a file: name -> (required, kind)
 _SCHEMA: dict[str, dict[str, tuple[bool, str]]] = {
     "close": {"school": (True, "id"), "resources_to": (False, "id")},
@@ -50,6 +50,7 @@ _SCHEMA: dict[str, dict[str, tuple[bool, str]]] = {
              "township": (False, "text"), "canteen": (False, "bool"), "gcj02": (False, "bool"),
              "resources": (False, "map")},
     "designate_boarding": {"school": (True, "id")},
+    "move": {"villages": (True, "ids"), "to": (True, "id"), "bands": (False, "ids")},
 }
 _SCALAR_FIELD = {"close": "school", "designate_boarding": "school"}
 _TOP_KEYS = {"name", "description", "actions", "author", "date", "notes"}
@@ -203,7 +204,7 @@ def _parse_action(item: Any, line: int | None, source: str, problems: list[Probl
     values: dict[str, Any] = {}
     ok = True
     for raw_key, v in body.items():
-        key = FIELD_ALIASES.get(str(raw_key), str(raw_key))
+        key = str(raw_key) if str(raw_key) in schema else FIELD_ALIASES.get(str(raw_key), str(raw_key))
         if key not in schema:
             problems.append(Problem(source, f"{kw}: unknown field", row=line, column=str(raw_key), value=str(raw_key),
                                     fix=f"{kw} takes {', '.join(schema)}"))
@@ -227,7 +228,8 @@ def _parse_action(item: Any, line: int | None, source: str, problems: list[Probl
     return ACTION_TYPES[kw](**values, line=line)
 
 
-_FIX = {"id": "give the school_id as in schools.csv", "text": "give a text value",
+_FIX = {"id": "give the school_id as in schools.csv", "ids": "give a list of ids, e.g. [V0012, V0013]",
+        "text": "give a text value",
         "int": "give a whole number of 0 or more", "float": "give a decimal number",
         "bool": "give yes or no", "map": "give a mapping, e.g. {teachers: 40, floor_teaching: 5000}"}
 
@@ -239,6 +241,11 @@ def _convert(v: Any, kind: str) -> tuple[Any, str | None]:
         if isinstance(v, float) and v.is_integer():
             v = int(v)
         return str(v).strip(), None
+    if kind == "ids":
+        items = v if isinstance(v, list) else [v] if isinstance(v, (str, int)) and not isinstance(v, bool) else None
+        if not items or any(x is None or isinstance(x, (list, dict, bool)) or str(x).strip() == "" for x in items):
+            return None, "a list of ids is needed"
+        return tuple(str(x).strip() for x in items), None
     if kind == "text":
         if v is None or isinstance(v, (list, dict)):
             return None, "text is needed"
@@ -317,6 +324,11 @@ def _check_final(plan: Plan, county, source: str) -> list[Problem]:
                                     fix="send them to a school that stays open"))
         if isinstance(a, DesignateBoarding) and int(s.at[a.school, "beds"]) == 0 and s.at[a.school, "status"] == "open":
             continue   # allowed; the evaluation reports a boarding school without beds as a soft violation
+        if isinstance(a, MovePupils):
+            unknown = [v for v in a.villages if v not in county.villages.index]
+            if unknown:
+                problems.append(Problem(source, "move: unknown village id", row=a.line, column="villages",
+                                        value=", ".join(unknown[:5]), fix="use village_ids from villages.csv"))
         if isinstance(a, Open):
             p = s.geometry[a.id]
             v = county.villages.geometry

@@ -45,6 +45,7 @@ from layout.plan.actions import (
     Downgrade,
     Expand,
     Merge,
+    MovePupils,
     Open,
     format_grades,
 )
@@ -394,6 +395,18 @@ class Plan:
                 s.loc[action.school, "boarding"] = True
         elif isinstance(action, Open):
             s = self._open(action, s, problems)
+        elif isinstance(action, MovePupils):
+            if self._check_school(action, action.to, "to", problems):
+                bands = action.bands or tuple(b for b in BANDS if self.serves(action.to, b))
+                for b in bands:
+                    if b not in BANDS:
+                        problems.append(self._problem(action, "unknown band", "bands", b, "use g1_3, g4_6 or g7_9"))
+                    elif not self.serves(action.to, b):
+                        problems.append(self._problem(action, f"{action.to} does not teach {b}", "bands", b,
+                                                      "move only bands the receiving school teaches"))
+                if not action.villages:
+                    problems.append(self._problem(action, "no villages named", "villages", None,
+                                                  "list the village_ids whose pupils move"))
         else:
             problems.append(self._problem(action, f"unknown action {type(action).__name__}",
                                           fix="use close, merge, downgrade, add_boarding, expand, open or "
