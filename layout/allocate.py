@@ -118,13 +118,17 @@ class Allocation:
         Children of villages that no school's roll holds (``village_id, band, children``): neither assigned nor
         unserved; a data difference shown by ``layout check``.
     demand : DataFrame
-        The children on rolls allocated (index village_id; g1_3, g4_6, g7_9).
+        The children on rolls allocated (index village_id; g1_3, g4_6, g7_9), with those a ``move`` action enrols
+        from no roll.
     plan : Plan
     year : int
     estimated : bool
         Travel times are straight-line estimates.
     attendance_inferred : bool
         Today's attendance was inferred from the rolls (no attendance file).
+    census : DataFrame
+        Children living in each village (index village_id; g1_3, g4_6, g7_9) for the year: every one of them is
+        assigned, unserved or not on any roll.
     status, objective, seconds
         Solver status, objective value and wall time of placing the moved children.
     """
@@ -145,6 +149,7 @@ class Allocation:
     not_on_roll: pd.DataFrame = field(default_factory=lambda: _empty(
         {"village_id": object, "band": object, "children": np.int64}))
     attendance_inferred: bool = False
+    census: pd.DataFrame | None = None
 
     @property
     def table(self) -> pd.DataFrame:
@@ -175,12 +180,14 @@ class Allocation:
         return int(self.moves["children"].sum())
 
     def check_conserved(self, demand: pd.DataFrame | None = None) -> bool:
-        """Check assigned + unserved = demand for every village and band (exactly, whole children).
+        """Check that every child is accounted for, exactly: for every village and band, assigned + unserved + not
+        on any roll = the children living there.
 
         Parameters
         ----------
         demand : DataFrame, optional
-            Demand to check against (default: the demand allocated).
+            Children by village and band to check against (default: :attr:`census`, or :attr:`demand` when the
+            allocation carries no census).
 
         Returns
         -------
@@ -191,12 +198,14 @@ class Allocation:
         ConservationError
             Naming the first villages and bands that do not add up.
         """
-        demand = self.demand if demand is None else demand
+        if demand is None:
+            demand = self.census if self.census is not None else self.demand
         want = demand[list(BANDS)].stack()
         want.index = want.index.set_names(["village_id", "band"])
         home = self.unserved[self.unserved["village_id"] != NO_HOME]
         got = (pd.concat([self.assignments[["village_id", "band", "children"]],
-                          home[["village_id", "band", "children"]]])
+                          home[["village_id", "band", "children"]],
+                          self.not_on_roll[["village_id", "band", "children"]]])
                .groupby(["village_id", "band"])["children"].sum())
         diff = got.reindex(want.index, fill_value=0).astype(np.int64) - want.astype(np.int64)
         extra = got.index.difference(want.index)
@@ -442,7 +451,12 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
     displaced = home[home_why != ""].assign(target=home_target[home_why != ""], why=home_why[home_why != ""])
     extra = pd.DataFrame({"village_id": new.index.get_level_values(0), "band": new.index.get_level_values(1),
                           "school_id": "", "mode": "", "children": new.to_numpy(np.int64), "target": "", "why": "new"})
-    displaced = pd.concat([displaced, extra], ignore_index=True)
+    named = [k for k in not_on.index if k in moves_by]          # a move names children on no roll today too
+    enrolled = pd.DataFrame({"village_id": [v for v, _ in named], "band": [b for _, b in named], "school_id": "",
+                             "mode": "", "children": not_on.loc[named].to_numpy(np.int64) if named else [],
+                             "target": [moves_by[k] for k in named], "why": "moved"})
+    not_on = not_on.drop(named)
+    displaced = pd.concat([displaced, extra, enrolled], ignore_index=True)
 
     # -- seats and beds left for the children who move
     kept_all = pd.concat([kept, outside[out_why == ""]], ignore_index=True)
@@ -479,9 +493,11 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
     unserved = pd.concat([placed.unserved, outside_unserved], ignore_index=True).astype(_UNSERVED_COLS)
     not_on_roll = pd.DataFrame({"village_id": not_on.index.get_level_values(0),
                                 "band": not_on.index.get_level_values(1), "children": not_on.to_numpy(np.int64)})
+    for (v, b), n in zip(named, enrolled["children"], strict=True):
+        dem.loc[v, b] += int(n)
     return Allocation(assignments, unserved, placed.splits, dem, plan, int(year), estimated, placed.status,
                       placed.objective, time.perf_counter() - t0, tuple(notes), placed.moves, outside_rows,
-                      not_on_roll.astype({"village_id": object, "band": object}), att.inferred)
+                      not_on_roll.astype({"village_id": object, "band": object}), att.inferred, census)
 
 
 def _explicit_moves(plan) -> dict[tuple[str, str], str]:

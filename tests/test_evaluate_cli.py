@@ -25,8 +25,9 @@ def test_status_quo_and_proposal(county_folder, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "status quo" in text and "estimate" in text
     d = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))
-    assert d["students_total"] == 30 + 28 + 25 + 12 + 10 + 9 + 5 + 6 + 4
-    assert d["students_total"] == d["students_assigned"] + d["students_unserved"]
+    roll = pytest.importorskip("pandas").read_csv(folder / "schools.csv")["enrolment"].sum()
+    assert d["students_total"] == roll                       # today's pupils are those on the schools' rolls
+    assert d["students_total"] == d["students_assigned"] + d["students_unserved"] and d["students_unserved"] == 0
     assert (out / "summary.txt").read_text(encoding="utf-8").startswith("Evaluation of status quo")
 
     prop = tmp_path / "p.yaml"

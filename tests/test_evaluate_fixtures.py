@@ -54,8 +54,8 @@ def hand_county(villages: list[dict], schools: list[dict], standards=None, name:
                "township": s.get("township", "T1"), "grade_lo": lo, "grade_hi": hi}
         for g in range(1, 10):
             band = "g1_3" if g <= 3 else "g4_6" if g <= 6 else "g7_9"
-            row[f"enrol_{g}"] = enrol.get(band, 0) // 3 + (1 if g % 3 == 1 and enrol.get(band, 0) % 3 else 0) \
-                if lo <= g <= hi else 0
+            n = enrol.get(band, 0)
+            row[f"enrol_{g}"] = n // 3 + (1 if (g - 1) % 3 < n % 3 else 0) if lo <= g <= hi else 0
             row[f"classes_{g}"] = classes.get(band, 3) // 3 if lo <= g <= hi else 0
         row["enrolment"] = sum(row[f"enrol_{g}"] for g in range(1, 10))
         row["classes"] = sum(row[f"classes_{g}"] for g in range(1, 10))

@@ -166,9 +166,9 @@ class DesignateBoarding(Action):
 @dataclass(frozen=True)
 class MovePupils(Action):
     """Re-zone (调整划片): the pupils of ``villages`` in ``bands`` (default every band the school teaches) go to
-    school ``to`` — e.g. the town villages whose grades 7–9 a new middle school takes in. They go there by walk, bus
-    or boarding as the travel rule allows; where it does not, to the next best school, and the evaluation says
-    why."""
+    school ``to`` — e.g. the town villages whose grades 7–9 a new middle school takes in, or children of a village
+    that no school's roll holds today. They go there by walk, bus or boarding as the travel rule allows; where it
+    does not, to the next best school, and the evaluation says why."""
 
     keyword: ClassVar[str] = "move"
     villages: tuple[str, ...]
