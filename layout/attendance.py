@@ -7,7 +7,8 @@ data are reproduced exactly:
 
 1. For every grade, a transportation problem sends each village's children to schools teaching that grade so that
    every school's enrolment in the grade (``enrol_g``) is met exactly, at the least total travel time (the shorter
-   of the walk and the bus trip on the road network). Where the villages' children and the rolls disagree, the
+   of the walk and the bus trip on the road network, matched only within ``attendance.match_within_minutes``).
+   Where the villages' children and the rolls disagree, the
    difference is carried, never hidden: children no roll holds (**not on any roll**) and pupils on a roll with no
    home village in the county (**roll without a home village**, e.g. pupils from another county).
 2. Each school's boarders (``boarders``) are its farthest pupils of the grades that may board; its bus riders
@@ -235,6 +236,7 @@ def infer_attendance(county, travel: Mapping | None = None) -> Attendance:
     v, s = county.villages, county.schools
     vids, sids = pd.Index(v.index.astype(str)), pd.Index(s.index.astype(str))
     trip = np.fmin(_minutes(travel, vids, sids, "walk"), _minutes(travel, vids, sids, "bus"))
+    trip = np.where(trip <= float(std.get("attendance.match_within_minutes")), trip, np.inf)
     lo, hi = s["grade_lo"].to_numpy(int), s["grade_hi"].to_numpy(int)
     graded = all(f"grade_{g}" in v for g in GRADES)
     rows, not_on, messages = [], [], []

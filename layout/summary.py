@@ -7,15 +7,40 @@ import pandas as pd
 from layout.i18n import display_width, label, pad
 from layout.schema import BANDS, KINDS
 
-__all__ = ["county_summary", "format_summary"]
+__all__ = ["county_summary", "attendance_summary", "format_summary"]
 
 
-def county_summary(county) -> dict:
+def attendance_summary(attendance) -> dict:
+    """What ``layout check`` says about today's attendance: given or inferred, pupils by mode, and the data
+    differences found (children on no roll, pupils without a home village, totals that disagree).
+
+    Parameters
+    ----------
+    attendance : Attendance
+        From :func:`layout.attendance.attendance_today`.
+
+    Returns
+    -------
+    dict
+        ``inferred``, ``rows``, ``pupils``, ``by_mode``, ``not_on_roll``, ``roll_without_home``, ``messages``
+        (list of ``(en, zh)``).
+    """
+    t = attendance.table
+    return {"inferred": bool(attendance.inferred), "rows": int(len(t)), "pupils": int(t["children"].sum()),
+            "by_mode": {m: int(t.loc[t["mode"] == m, "children"].sum()) for m in ("walk", "bus", "board")},
+            "not_on_roll": int(attendance.not_on_roll["children"].sum()),
+            "roll_without_home": int(attendance.roll_without_home["children"].sum()),
+            "messages": [list(m) for m in attendance.messages]}
+
+
+def county_summary(county, attendance=None) -> dict:
     """Key counts of a county, overall and per township.
 
     Parameters
     ----------
     county : County
+    attendance : Attendance, optional
+        Today's attendance (:func:`layout.attendance.attendance_today`), summarised under ``attendance``.
 
     Returns
     -------
@@ -60,7 +85,11 @@ def county_summary(county) -> dict:
         "roads_km": None if county.roads is None else round(float(county.roads.length.sum()) / 1000.0, 1),
         "townships": int(town.shape[0]),
         "by_township": town,
+        "teachers": None if "teachers" not in s or s["teachers"].isna().all() else int(s["teachers"].sum()),
+        "bus_riders": None if "bus_riders" not in s or s["bus_riders"].isna().all() else int(s["bus_riders"].sum()),
+        "boarders": int(s["boarders"].sum()),
         "notes": list(county.notes),
+        "attendance": None if attendance is None else attendance_summary(attendance),
     }
 
 
@@ -98,13 +127,28 @@ def format_summary(summary: dict, lang: str = "zh") -> str:
     sm = summary["small_schools"]
     lines.append(f"{L('small_under_100')}: {sm['under_100']}; {L('small_under_50')}: {sm['under_50']}")
     lines.append(f"{L('enrolment')}: {summary['enrolment']:,}    {L('seats')}: {summary['seats']:,}    "
-                 f"{L('beds')}: {summary['beds']:,}")
+                 f"{L('beds')}: {summary['beds']:,}    {L('boarders')}: {summary.get('boarders', 0):,}"
+                 + (f"    {L('bus_riders')}: {summary['bus_riders']:,}" if summary.get("bus_riders") is not None else "")
+                 + (f"    {L('teachers')}: {summary['teachers']:,}" if summary.get("teachers") is not None else ""))
     if summary["roads_km"] is not None:
         lines.append(f"{L('roads_km')}: {summary['roads_km']:,}")
     lines.append(f"{L('crs')}: {summary['crs']} ({summary['source_crs']})")
     lines.append("")
     headers = [L("township"), L("villages"), *[L(b) for b in BANDS], L("schools"), L("enrolment"), L("seats"), L("beds")]
     lines += _table(summary["by_township"], headers)
+    att = summary.get("attendance")
+    if att:
+        lines.append("")
+        how = L("attendance_inferred") if att["inferred"] else L("attendance_given")
+        modes = ", ".join(f"{label(m, lang) if m != 'walk' else ('步行' if lang == 'zh' else 'walk')} {n:,}"
+                          for m, n in (("walk", att["by_mode"]["walk"]), ("bus_riders", att["by_mode"]["bus"]),
+                                       ("boarders", att["by_mode"]["board"])))
+        lines.append(f"{L('attendance')}: {how}; {att['pupils']:,} ({modes})")
+        lines.append(f"  {L('not_on_roll')}: {att['not_on_roll']:,}; {L('roll_without_home')}: "
+                     f"{att['roll_without_home']:,}")
+        if att["messages"]:
+            lines.append(f"  {L('data_differences')}:")
+            lines += [f"  - {m[1] if lang == 'zh' else m[0]}" for m in att["messages"]]
     if summary["notes"]:
         lines.append("")
         lines.append(f"{L('notes')}:")

@@ -144,6 +144,9 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
 
     std = standards or county.standards
     plan = Plan.status_quo(county) if plan is None else plan
+    is_today = not plan.actions
+    if is_today and (hit := _BASELINES.get((id(county), std, int(year)))) is not None and hit[0]() is county:
+        return hit[1]
     travel = travel_for_plan(county, plan, travel, cache_dir=cache_dir)
     alloc = allocate(county, plan, travel, std, year)
     schools = school_table(county, plan, alloc, std, travel)
@@ -155,7 +158,6 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     costs["staffing"] = staffing_totals
     equity = travel_equity(county, alloc)
     found = find_violations(county, plan, alloc, schools, balance, std)
-    is_today = not plan.actions
     if baseline is False or is_today:
         base = None
     else:

@@ -30,11 +30,20 @@ _T = {
     "fail": ("未达标", "fail"),
     "na": ("无数据", "no data"),
     "costs": ("年度经费 {a} 万元;一次性投入 {c} 万元", "annual cost {a} ×10k yuan; capital {c} ×10k yuan"),
-    "violations": ("问题:硬性 {h},一般 {s},待确认 {c}", "violations: hard {h}, soft {s}, to confirm {c}"),
+    "violations": ("问题:硬性 {h}(新增 {hn},现状已有 {he}),一般 {s}(新增 {sn}),待确认 {c}",
+                   "violations: hard {h} ({hn} new, {he} existing today), soft {s} ({sn} new), to confirm {c}"),
+    "resolved": ("方案解决现状问题:硬性 {h},一般 {s}", "resolved today's violations: hard {h}, soft {s}"),
+    "moved": ("调整就读学生 {n} 人", "children moved by the plan: {n}"),
+    "staffing": ("教师:现有 {t},核定编制需 {p};方案后在岗 {e},可逐步核减 {f},需补充 {a}",
+                 "teachers: {t} today, {p} posts needed by the norms; after the plan {e} employed, {f} posts freed "
+                 "by attrition, {a} to fill"),
     "compare": ("与现状相比:无学位 {u:+d},7-9年级平均 {m:+.1f} 分钟,年度经费 {a:+.1f} 万元,新增问题:硬性 {h},一般 {s}",
                 "vs today: unserved {u:+d}, grades 7-9 mean {m:+.1f} min, annual cost {a:+.1f} ×10k yuan, new "
                 "violations: hard {h}, soft {s}"),
-    "also_today": ("(现状已有)", "(also today)"),
+    "new": ("[新增]", "[new]"),
+    "existing": ("[现状]", "[existing]"),
+    "hard": ("硬性", "hard"),
+    "soft": ("一般", "soft"),
     "primary": ("小学", "primary"),
     "middle": ("初中", "middle"),
 }
@@ -92,24 +101,32 @@ def format_evaluation(ev, lang: str = "zh", max_violations: int = 12, baseline=N
         ok = _t("na", lang) if q["pass"] is None else _t("pass" if q["pass"] else "fail", lang)
         lines.append(_t("balance", lang).format(st=_t(st, lang), cv=_num(q["mean_cv"], 3), ok=ok))
     lines.append(_t("costs", lang).format(a=_num(m["annual_cost"] / 1e4, 1), c=_num(m["capital_cost"] / 1e4, 1)))
-    c = ev.violation_counts()
-    lines.append(_t("violations", lang).format(h=c["hard"], s=c["soft"], c=c["confirm"]))
-    listed = [v for v in ev.violations if v.severity != "confirm"]
-    new = listed
+    st = ev.costs.get("staffing") or {}
+    if st:
+        lines.append(_t("staffing", lang).format(t=_num(st["teachers_now"], 0), p=_num(st["posts_needed_now"], 0),
+                                                 e=_num(st["teachers_employed"], 0), f=_num(st["posts_freed"], 0),
+                                                 a=_num(st["posts_to_fill"], 0)))
+    if ev.students_moved:
+        lines.append(_t("moved", lang).format(n=ev.students_moved))
+    c, n = ev.violation_counts(), ev.violation_counts("new")
+    lines.append(_t("violations", lang).format(h=c["hard"], hn=n["hard"], he=c["hard"] - n["hard"], s=c["soft"],
+                                               sn=n["soft"], c=c["confirm"]))
+    if ev.resolved:
+        lines.append(_t("resolved", lang).format(h=sum(v.severity == "hard" for v in ev.resolved),
+                                                 s=sum(v.severity == "soft" for v in ev.resolved)))
     if baseline is not None:
         d = ev.compare(baseline)
         lines.append(_t("compare", lang).format(u=int(d.get("students_unserved", 0)),
                                                 m=float(d.get("g7_9_mean_minutes") or 0.0),
                                                 a=float(d.get("annual_cost", 0.0)) / 1e4,
                                                 h=d["new_violations_hard"], s=d["new_violations_soft"]))
-        new_ids = {id(v) for v in ev.new_violations(baseline)}
-        new = [v for v in listed if id(v) in new_ids]
-        listed = new + [v for v in listed if id(v) not in new_ids]
+    listed = [v for v in ev.violations if v.severity != "confirm"]
+    listed = [v for v in listed if v.status == "new"] + [v for v in listed if v.status != "new"]
     shown = listed[:max_violations]
-    new_shown = {id(v) for v in new}
     for v in shown:
-        mark = "" if baseline is None or id(v) in new_shown else " " + _t("also_today", lang)
-        lines.append(f"  [{v.severity}] " + (v.message_zh if zh else v.message_en) + mark)
+        sev = _t(v.severity, lang) if v.severity in _T else v.severity
+        mark = _t("new", lang) if v.status == "new" else _t("existing", lang)
+        lines.append(f"  {mark}[{sev}] " + (v.message_zh if zh else v.message_en))
     rest = len(listed) - len(shown)
     if rest > 0:
         lines.append(f"  … {rest}" + (" 项未列出(见 evaluation.json)" if zh else " more (see evaluation.json)"))

@@ -20,6 +20,7 @@ longer has is *resolved*. A violation is the same one when its code, school, vil
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -127,7 +128,7 @@ def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
     for (vid, band), grp in over.groupby(["village_id", "band"], sort=True):
         rule = std.travel_rule(band)
         worst = grp.loc[grp["minutes"].idxmax()]
-        n, minutes, mode = int(grp["children"].sum()), float(worst["minutes"]), str(worst["mode"])
+        n, minutes, mode = int(grp["children"].sum()), math.ceil(float(worst["minutes"])), str(worst["mode"])
         vname = vnames.get(vid, vid)
         lim = rule.walk_limit if mode == "walk" else rule.bus_limit
         hard = band == "g1_3"

@@ -67,7 +67,7 @@ def _repair(county, travel, moves, demand, baseline, std, rounds: int, opens: tu
                 continue
             into = [m for m in active if m.active and m.into == sid]
             own = [m for m in active if m.active and m.school == sid]
-            if v.code in ("new_oversized_class", "new_super_oversized_class") and into \
+            if v.code in ("oversized_class", "super_oversized_class") and into \
                     and expansions.get(sid, 0) < 2:
                 need = int(t.at[sid, "classes_needed"]) - int(t.at[sid, "classes"])
                 stage = "middle" if t.at[sid, "kind"] == "middle" else "primary"

@@ -76,11 +76,6 @@ def build_plan(county, travel, moves, demand: pd.DataFrame, extra_seats: dict[st
     return final.renamed(name, "layout recommendation (布局调整建议)"), sites, exp
 
 
-def _hard_keys(ev) -> set[tuple]:
-    return {(v.code, v.school_id, v.village_id, v.band) for v in ev.violations
-            if v.severity == "hard" and v.code not in ("unserved", "g1_3_beyond_walk_limit", "closure_leaves_unserved")}
-
-
 def unserved_increase(ev, base) -> pd.Series:
     """Children unserved under ``ev`` beyond those unserved in ``base``, by (village_id, band)."""
     def table(e) -> pd.Series:
@@ -96,8 +91,6 @@ def unserved_increase(ev, base) -> pd.Series:
 def new_hard_violations(ev, base) -> tuple[list, pd.Series]:
     """Hard violations of ``ev`` that ``base`` (the status quo, same year) does not have, and the children
     newly left unserved by (village, band)."""
-    keys = _hard_keys(base)
-    new = [v for v in ev.violations if v.severity == "hard"
-           and v.code not in ("unserved", "g1_3_beyond_walk_limit", "closure_leaves_unserved")
-           and (v.code, v.school_id, v.village_id, v.band) not in keys]
+    keys = {v.key for v in base.violations}
+    new = [v for v in ev.violations if v.severity == "hard" and v.code != "unserved" and v.key not in keys]
     return new, unserved_increase(ev, base)
