@@ -300,19 +300,25 @@ def band_seats(plan, school_ids: pd.Index, standards) -> np.ndarray:
 
     A school's own seats are shared among the bands it teaches in proportion to their grades (whole seats,
     largest remainder, so they add up to the school's seats); seats a merge added go to the bands whose pupils
-    came. A band the school does not teach gets none.
+    came, and seats an ``expand`` built for one band to that band. A band the school does not teach gets none.
     """
     own, merged = _own_and_merged_seats(plan, school_ids, standards)
     return own + merged
 
 
 def _own_and_merged_seats(plan, school_ids: pd.Index, standards) -> tuple[np.ndarray, np.ndarray]:
+    """Seats by band: the school's own (shared by grades; an ``expand`` for one band adds to that band) and those
+    merges added for the pupils they brought."""
     s = plan.schools.loc[school_ids]
     bands = standards.bands
     lo, hi = s["grade_lo"].to_numpy(int), s["grade_hi"].to_numpy(int)
-    merged = np.column_stack([s[f"merged_{b}"].to_numpy(float) if f"merged_{b}" in s else np.zeros(len(s))
-                              for b in BANDS])
-    own = np.maximum(s["seats"].to_numpy(float) - merged.sum(axis=1), 0.0)
+
+    def cols(prefix: str) -> np.ndarray:
+        return np.column_stack([s[f"{prefix}_{b}"].to_numpy(float) if f"{prefix}_{b}" in s else np.zeros(len(s))
+                                for b in BANDS])
+
+    merged, expanded = cols("merged"), cols("expanded")
+    own = np.maximum(s["seats"].to_numpy(float) - merged.sum(axis=1) - expanded.sum(axis=1), 0.0)
     grades = np.column_stack([np.where((lo <= bands[b][0]) & (hi >= bands[b][1]), bands[b][1] - bands[b][0] + 1, 0)
                               for b in BANDS]).astype(float)
     total = grades.sum(axis=1, keepdims=True)
@@ -322,7 +328,7 @@ def _own_and_merged_seats(plan, school_ids: pd.Index, standards) -> tuple[np.nda
     order = np.argsort(-(share - base), axis=1, kind="stable")
     for i in np.flatnonzero((rest > 0) & (total[:, 0] > 0)):
         base[i, order[i, : rest[i]]] += 1
-    return base, merged
+    return base + expanded, merged
 
 
 # ---- today, scaled to the year ------------------------------------------------------------------------------------
@@ -500,14 +506,15 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
                       not_on_roll.astype({"village_id": object, "band": object}), att.inferred, census)
 
 
-def _explicit_moves(plan) -> dict[tuple[str, str], str]:
-    """``(village, band) -> school`` of the plan's ``move`` actions (later actions win)."""
-    out: dict[tuple[str, str], str] = {}
+def _explicit_moves(plan) -> dict[tuple, str]:
+    """``(village, band) -> school`` and ``(village, band, from school) -> school`` of the plan's ``move`` actions
+    (later actions win)."""
+    out: dict[tuple, str] = {}
     for a in plan.actions:
         if getattr(a, "keyword", "") == "move":
             for v in a.villages:
                 for b in a.bands or BANDS:
-                    out[(str(v), str(b))] = str(a.to)
+                    out[(str(v), str(b)) if not a.from_ else (str(v), str(b), str(a.from_))] = str(a.to)
     return out
 
 
@@ -517,9 +524,11 @@ def _fates(rows: pd.DataFrame, plan, serves: dict[str, set], moves_by: dict) -> 
     s = plan.schools
     target = np.full(len(rows), "", dtype=object)
     why = np.full(len(rows), "", dtype=object)
+    modes = rows["mode"].to_numpy() if "mode" in rows else np.full(len(rows), "")
     for i, (v, b, sid) in enumerate(zip(rows["village_id"], rows["band"], rows["school_id"], strict=True)):
-        to = moves_by.get((v, b))
-        if to is not None and to != sid:
+        to = moves_by.get((v, b, sid), moves_by.get((v, b)))
+        if to is not None and (to != sid or modes[i] == "walk"):
+            # moved elsewhere, or re-placed by the rule at its own school (a long walk becomes a bus ride)
             target[i], why[i] = to, "moved"
             continue
         if sid in serves[b]:

@@ -12,8 +12,9 @@ Annual
       (:mod:`layout.transport`) every village–school bus link runs ⌈children / seats⌉ buses of its own — a quick
       *upper-bound estimate*, labelled ``bus_method: per-link estimate``.
 Capital
-    * built seats (``expand`` and new schools), built beds (``add_boarding`` and new schools), new sites and school
-      buses bought beyond today's fleet; ``annualised`` spreads them over ``recommend.capital_years``.
+    * built seats (``expand`` and new schools), built beds (``add_boarding`` and new schools), canteens built where
+      a school had none, new sites (their site works; none where a new school takes over a closed school's
+      buildings) and school buses bought beyond today's fleet; ``annualised`` spreads them over ``recommend.capital_years``.
 
 Every line is also given per school (``by_school``), and the parts add up to the county totals.
 """
@@ -26,7 +27,7 @@ import pandas as pd
 __all__ = ["plan_costs", "per_link_buses", "ANNUAL_LINES", "CAPITAL_LINES"]
 
 ANNUAL_LINES = ("staffing", "per_student_funds", "fixed_sites", "boarding", "bus")
-CAPITAL_LINES = ("seats", "beds", "new_schools", "buses")
+CAPITAL_LINES = ("seats", "beds", "canteens", "new_schools", "buses")
 
 
 def per_link_buses(bus_rows: pd.DataFrame, standards) -> pd.DataFrame:
@@ -119,6 +120,8 @@ def plan_costs(plan, schools_table: pd.DataFrame, allocation, standards, staffin
              else np.zeros(len(t)))
     seats_cap = s["built_seats"].to_numpy(float) * float(c["new_seat_capital"])
     beds_cap = s["built_beds"].to_numpy(float) * float(c["new_bed_capital"])
+    canteen_cap = (s["built_canteen"].fillna(False).to_numpy(bool) if "built_canteen" in s else np.zeros(len(s), bool)) \
+        * float(c["new_canteen_capital"])
     site_cost = np.where(t["kind"].astype(str).to_numpy() == "teaching_point",
                          float(c["new_teaching_point_capital"]), float(c["new_school_capital"]))
     given = s["site_capital"].to_numpy(float) if "site_capital" in s else np.full(len(s), np.nan)
@@ -129,14 +132,15 @@ def plan_costs(plan, schools_table: pd.DataFrame, allocation, standards, staffin
         "staffing": staff, "per_student_funds": per_student, "fixed_site": fixed, "boarding": boarding,
         "bus": buses["cost"].to_numpy(float), "bus_vehicles": buses["vehicles"].to_numpy(float),
         "bus_vehicle_km": buses["vehicle_km"].to_numpy(float), "capital_seats": seats_cap,
-        "capital_beds": beds_cap, "capital_new_school": new_cap}, index=t.index)
+        "capital_beds": beds_cap, "capital_canteens": canteen_cap, "capital_new_school": new_cap}, index=t.index)
     by_school["annual_total"] = by_school[["staffing", "per_student_funds", "fixed_site", "boarding", "bus"]].sum(axis=1)
-    by_school["capital_total"] = by_school[["capital_seats", "capital_beds", "capital_new_school"]].sum(axis=1)
+    by_school["capital_total"] = by_school[["capital_seats", "capital_beds", "capital_canteens",
+                                            "capital_new_school"]].sum(axis=1)
     annual = {"staffing": float(staff.sum()), "per_student_funds": float(per_student.sum()),
               "fixed_sites": float(fixed.sum()), "boarding": float(boarding.sum()), "bus": float(buses["cost"].sum())}
     annual["total"] = float(sum(annual.values()))
-    capital = {"seats": float(seats_cap.sum()), "beds": float(beds_cap.sum()), "new_schools": float(new_cap.sum()),
-               "buses": extra_vehicles * float(c["bus_vehicle_capital"])}
+    capital = {"seats": float(seats_cap.sum()), "beds": float(beds_cap.sum()), "canteens": float(canteen_cap.sum()),
+               "new_schools": float(new_cap.sum()), "buses": extra_vehicles * float(c["bus_vehicle_capital"])}
     capital["total"] = float(sum(capital.values()))
     years = float(standards.get("recommend.capital_years"))
     return {"annual": annual, "capital": capital, "annualised": annual["total"] + capital["total"] / years,

@@ -18,16 +18,35 @@ import pandas as pd
 
 from layout.schema import BANDS
 
-__all__ = ["school_table", "STAGE_OF_BAND", "band_severity"]
+__all__ = ["school_table", "rooms_available", "STAGE_OF_BAND", "band_severity", "standard_size"]
 
 STAGE_OF_BAND = {"g1_3": "primary", "g4_6": "primary", "g7_9": "middle"}
 _SEVERITY = {"normal": 0, "large": 1, "oversized": 2, "super_oversized": 3}
 
 
-def _standard_size(kind: str, band: str, std) -> int:
+def standard_size(kind: str, band: str, std) -> int:
+    """The standard class size of a band at a school of this kind (45 primary, 50 middle, 30 teaching point)."""
     if band == "g7_9":
         return std.standard_class_size("middle")
     return std.standard_class_size("teaching_point" if kind == "teaching_point" else "primary")
+
+
+def rooms_available(kind: str, grade_lo: int, grade_hi: int, seats: float, band: str, classes: int, std) -> int:
+    """Classrooms a school can use for a band: today's classes of the band, or as many as its own seats hold at
+    the standard class size (its share by grades), whichever is more (0 for a band it does not teach).
+
+    Example
+    -------
+    >>> from layout.standards import load_standards
+    >>> rooms_available("primary", 1, 6, 540, "g1_3", 2, load_standards())    # 270 seats for grades 1-3 / 45
+    6
+    """
+    lo, hi = std.bands[band]
+    if not (grade_lo <= lo and grade_hi >= hi):
+        return 0
+    grades = hi - lo + 1
+    size = standard_size(kind, band, std)
+    return int(max(classes, np.floor(seats * grades / (grade_hi - grade_lo + 1) / size)))
 
 
 def _today_by_band(county, ids: pd.Index, std, prefix: str) -> pd.DataFrame:
@@ -110,7 +129,7 @@ def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFra
         c0 = classes_now[b].to_numpy()
         lo, hi = std.bands[b]
         grades = hi - lo + 1
-        size_std = np.array([_standard_size(k, b, std) for k in kinds], dtype=float)
+        size_std = np.array([standard_size(k, b, std) for k in kinds], dtype=float)
         need = np.where(n > 0, grades * np.ceil(n / grades / size_std), 0).astype(np.int64)
         rooms_plan = s[f"classes_{b}"].to_numpy(dtype=np.int64)
         served = (s["grade_lo"].to_numpy() <= lo) & (s["grade_hi"].to_numpy() >= hi)

@@ -78,8 +78,11 @@ class Violation:
 
     @property
     def key(self) -> tuple:
-        """What makes two violations the same one (the code and what it is about)."""
-        return (self.code, self.school_id, self.village_id, self.band, self.subject)
+        """What makes two violations the same one: the code and what it is about — the village and band for
+        children's trips and places (whichever school they go to), else the school."""
+        if self.village_id is not None:
+            return (self.code, None, self.village_id, self.band, self.subject)
+        return (self.code, self.school_id, None, self.band, self.subject)
 
     @property
     def is_new(self) -> bool:

@@ -100,7 +100,8 @@ class Downgrade(Action):
 
 @dataclass(frozen=True)
 class AddBoarding(Action):
-    """Build ``beds`` boarding beds (dormitory) at a school; with ``canteen`` (default yes) a canteen too."""
+    """Build ``beds`` boarding beds (dormitory) at a school; with ``canteen`` (default yes) a canteen too where it
+    has none (``beds: 0`` builds only the canteen)."""
 
     keyword: ClassVar[str] = "add_boarding"
     school: str
@@ -114,14 +115,18 @@ class AddBoarding(Action):
 
 @dataclass(frozen=True)
 class Expand(Action):
-    """Build classrooms for ``seats`` more students (classes at the standard class size)."""
+    """Build classrooms for ``seats`` more students (classes at the standard class size), for one band (``g1_3``,
+    ``g4_6``, ``g7_9``) or spread over the bands the school teaches."""
 
     keyword: ClassVar[str] = "expand"
     school: str
     seats: int
+    band: str | None = None
 
     def describe(self, lang: str = "en") -> str:
-        return f"{self.school} 扩建学位 {self.seats}" if lang == "zh" else f"expand {self.school} by {self.seats} seats"
+        which = f"({self.band})" if self.band else ""
+        return (f"{self.school} 扩建学位 {self.seats}{which}" if lang == "zh"
+                else f"expand {self.school} by {self.seats} seats{' for ' + self.band if self.band else ''}")
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,8 @@ class Open(Action):
     canteen: bool | None = None
     gcj02: bool | None = None
     resources: dict | None = None
+    capital: float | None = None
+    premises_of: str | None = None
 
     def describe(self, lang: str = "en") -> str:
         return (f"新建 {self.name}({self.id}),学位 {self.seats},床位 {self.beds}" if lang == "zh"
@@ -167,18 +174,22 @@ class DesignateBoarding(Action):
 class MovePupils(Action):
     """Re-zone (调整划片): the pupils of ``villages`` in ``bands`` (default every band the school teaches) go to
     school ``to`` — e.g. the town villages whose grades 7–9 a new middle school takes in, or children of a village
-    that no school's roll holds today. They go there by walk, bus or boarding as the travel rule allows; where it
-    does not, to the next best school, and the evaluation says why."""
+    that no school's roll holds today. With ``from_`` only those now at that school move. They go there by walk,
+    bus or boarding as the travel rule allows; where it does not, to the next best school, and the evaluation says
+    why. Moving pupils to the school they attend re-places them by the rule: a long walk becomes a bus ride."""
 
     keyword: ClassVar[str] = "move"
     villages: tuple[str, ...]
     to: str
     bands: tuple[str, ...] | None = None
+    from_: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"villages": list(self.villages), "to": self.to}
         if self.bands:
             body["bands"] = list(self.bands)
+        if self.from_:
+            body["from"] = self.from_
         return {self.keyword: body}
 
     def describe(self, lang: str = "en") -> str:

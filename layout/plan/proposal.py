@@ -44,13 +44,13 @@ _SCHEMA: dict[str, dict[str, tuple[bool, str]]] = {
     "merge": {"from": (True, "id"), "into": (True, "id")},
     "downgrade": {"school": (True, "id"), "grades": (True, "text")},
     "add_boarding": {"school": (True, "id"), "beds": (True, "int"), "canteen": (False, "bool")},
-    "expand": {"school": (True, "id"), "seats": (True, "int")},
+    "expand": {"school": (True, "id"), "seats": (True, "int"), "band": (False, "text")},
     "open": {"id": (True, "id"), "name": (True, "text"), "kind": (True, "text"), "lon": (True, "float"),
              "lat": (True, "float"), "seats": (True, "int"), "beds": (False, "int"), "grades": (False, "text"),
              "township": (False, "text"), "canteen": (False, "bool"), "gcj02": (False, "bool"),
-             "resources": (False, "map")},
+             "resources": (False, "map"), "capital": (False, "float"), "premises_of": (False, "id")},
     "designate_boarding": {"school": (True, "id")},
-    "move": {"villages": (True, "ids"), "to": (True, "id"), "bands": (False, "ids")},
+    "move": {"villages": (True, "ids"), "to": (True, "id"), "bands": (False, "ids"), "from": (False, "id")},
 }
 _SCALAR_FIELD = {"close": "school", "designate_boarding": "school"}
 _TOP_KEYS = {"name", "description", "actions", "author", "date", "notes"}
@@ -324,6 +324,11 @@ def _check_final(plan: Plan, county, source: str) -> list[Problem]:
                                     fix="send them to a school that stays open"))
         if isinstance(a, DesignateBoarding) and int(s.at[a.school, "beds"]) == 0 and s.at[a.school, "status"] == "open":
             continue   # allowed; the evaluation reports a boarding school without beds as a soft violation
+        if isinstance(a, Open) and a.premises_of and a.premises_of in s.index and \
+                s.at[a.premises_of, "status"] == "open":
+            problems.append(Problem(source, f"open: {a.id} takes over the buildings of {a.premises_of}, which stays open",
+                                    row=a.line, column="premises_of", value=a.premises_of,
+                                    fix=f"close or merge {a.premises_of} in the proposal, or leave premises_of out"))
         if isinstance(a, MovePupils):
             unknown = [v for v in a.villages if v not in county.villages.index]
             if unknown:

@@ -20,6 +20,7 @@ pupils_g1_3 …      pupils in school now (data) plus those taken in by merges, 
 is_new             opened by the plan
 built_seats/beds   seats and beds the plan builds (for capital costs)
 merged_seats       seats added by merges (pupils squeezed in, no classrooms built); per band in merged_g1_3 …
+expanded_g1_3 …    seats an ``expand`` built for one band
 teachers …         resource columns as in the county (NaN where unknown)
 geometry           the site (county CRS)
 =================  ===========================================================================================
@@ -178,7 +179,11 @@ class Plan:
         out["merged_seats"] = 0
         for b in BANDS:
             out[f"merged_{b}"] = 0
+            out[f"expanded_{b}"] = 0
         out["built_beds"] = 0
+        out["site_capital"] = np.nan
+        out["built_canteen"] = False
+        out["premises_of"] = pd.Series([None] * len(s), index=out.index, dtype=object)
         for c in RESOURCE_COLUMNS:
             out[c] = s[c].astype(float).to_numpy() if c in s else np.nan
         gdf = gpd.GeoDataFrame(out, geometry=s.geometry.to_numpy(), crs=county.crs)
@@ -365,13 +370,16 @@ class Plan:
                     s.loc[action.school, "kind"] = kind_for_grades(*g)
         elif isinstance(action, AddBoarding):
             if self._check_school(action, action.school, "school", problems):
-                if not _is_count(action.beds) or int(action.beds) <= 0:
+                if not _is_count(action.beds) or (int(action.beds) <= 0 and not action.canteen):
                     problems.append(self._problem(action, "beds must be a whole number above 0", "beds", action.beds,
-                                                  "give the number of beds to build, e.g. beds: 120"))
+                                                  "give the number of beds to build, e.g. beds: 120 (beds: 0 with "
+                                                  "canteen: yes builds only a canteen)"))
                 else:
                     s.loc[action.school, "beds"] = int(s.at[action.school, "beds"]) + int(action.beds)
                     s.loc[action.school, "built_beds"] = int(s.at[action.school, "built_beds"]) + int(action.beds)
                     s.loc[action.school, "boarding"] = True
+                    if action.canteen and not bool(s.at[action.school, "canteen"]):
+                        s.loc[action.school, "built_canteen"] = True
                     s.loc[action.school, "canteen"] = bool(s.at[action.school, "canteen"]) or bool(action.canteen)
         elif isinstance(action, Expand):
             if self._check_school(action, action.school, "school", problems):
@@ -380,14 +388,28 @@ class Plan:
                         action, "negative seats" if _is_number(action.seats) and action.seats < 0
                         else "seats must be a whole number above 0", "seats", action.seats,
                         "give the seats to build (to remove grades use downgrade, to shut the school use close)"))
+                elif action.band is not None and (action.band not in BANDS or not self.serves(action.school, action.band)):
+                    problems.append(self._problem(action, f"{action.school} does not teach {action.band}", "band",
+                                                  action.band, "give a band the school teaches, or leave band out"))
                 else:
                     row = s.loc[action.school]
-                    size = std.standard_class_size("middle" if row["kind"] == "middle" else
-                                                   "teaching_point" if row["kind"] == "teaching_point" else "primary")
-                    add = _spread_classes(math.ceil(int(action.seats) / size), int(row["grade_lo"]),
-                                          int(row["grade_hi"]), std)
+                    if action.band is not None:
+                        from layout.evaluate.schools import standard_size
+
+                        size = standard_size(str(row["kind"]), action.band, std)
+                        add = dict.fromkeys(BANDS, 0)
+                        add[action.band] = math.ceil(int(action.seats) / size)
+                    else:
+                        size = std.standard_class_size("middle" if row["kind"] == "middle" else
+                                                       "teaching_point" if row["kind"] == "teaching_point"
+                                                       else "primary")
+                        add = _spread_classes(math.ceil(int(action.seats) / size), int(row["grade_lo"]),
+                                              int(row["grade_hi"]), std)
                     for b in BANDS:
                         s.loc[action.school, f"classes_{b}"] = int(row[f"classes_{b}"]) + add[b]
+                    if action.band is not None:   # seats for that band only
+                        s.loc[action.school, f"expanded_{action.band}"] = int(row[f"expanded_{action.band}"]) + int(
+                            action.seats)
                     s.loc[action.school, "seats"] = int(row["seats"]) + int(action.seats)
                     s.loc[action.school, "built_seats"] = int(row["built_seats"]) + int(action.seats)
         elif isinstance(action, DesignateBoarding):
@@ -461,6 +483,14 @@ class Plan:
                                               "give the amount, e.g. teachers: 40"))
         if problems:
             return s
+        if a.premises_of is not None and (a.premises_of not in s.index or bool(s.at[a.premises_of, "is_new"])):
+            problems.append(self._problem(a, "premises_of must name an existing school", "premises_of", a.premises_of,
+                                          "give the school_id whose buildings the new school takes over"))
+        if a.capital is not None and (not _is_number(a.capital) or a.capital < 0):
+            problems.append(self._problem(a, "capital must be a number of yuan ≥ 0", "capital", a.capital,
+                                          "give the cost of the site works, e.g. capital: 8000000"))
+        if problems:
+            return s
         lon, lat = float(a.lon), float(a.lat)
         if a.gcj02:
             from layout.geo import gcj02_to_wgs84
@@ -478,8 +508,17 @@ class Plan:
                "canteen": canteen, "boarding": bool(a.beds > 0), "remote": False,
                **{f"classes_{b}": classes[b] for b in BANDS}, **{f"pupils_{b}": 0 for b in BANDS},
                "enrolment": 0, "is_new": True, "built_seats": int(a.seats), "built_beds": int(a.beds), "merged_seats": 0,
-               **{f"merged_{b}": 0 for b in BANDS},
-               **{c: float(resources.get(c, np.nan)) for c in RESOURCE_COLUMNS}, "geometry": point}
+               **{f"merged_{b}": 0 for b in BANDS}, **{f"expanded_{b}": 0 for b in BANDS},
+               **{c: float(resources.get(c, np.nan)) for c in RESOURCE_COLUMNS}, "geometry": point,
+               "site_capital": np.nan if a.capital is None else float(a.capital), "premises_of": a.premises_of,
+               "built_canteen": False}
+        if a.premises_of is not None:   # the buildings of an existing school: nothing built, its floor areas
+            old = s.loc[a.premises_of]
+            row.update(built_seats=0, built_beds=0,
+                       site_capital=0.0 if a.capital is None else float(a.capital))
+            for c in ("floor_teaching", "floor_sports", "floor_dorm", "multimedia_rooms"):
+                if c not in resources:
+                    row[c] = float(old[c])
         new = gpd.GeoDataFrame(pd.DataFrame([row], index=pd.Index([a.id], name="school_id")), geometry="geometry",
                                crs=self.crs)
         out = pd.concat([s, new])

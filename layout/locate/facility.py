@@ -1,0 +1,482 @@
+"""A multi-commodity capacitated facility-location model with site options, modular expansion and a second,
+designated resource — solved exactly as a MILP on HiGHS.
+
+It knows nothing about schools. Its pieces:
+
+* **sites**, each choosing at most one **option** (or exactly one when required); an option has a fixed cost, a
+  capital cost, and a capacity for each **commodity** it serves (0: it does not serve it);
+* **expansions**: whole modules of capacity for one commodity at one site, each with a cost and a capital cost,
+  allowed only while an option of the site serves that commodity;
+* a second **resource** per site (e.g. beds): arcs marked as using it need the site *designated* (a binary with a
+  cost), and its load is at most what the site has plus extra units bought;
+* **groups** of demand of one commodity, each assigned to one arc (single sourcing) or left unserved at a
+  penalty; a group with a **home** arc must take it whenever the home site serves its commodity (nobody moves
+  unless their site stops serving them);
+* side constraints: bounds on the number of chosen options in given sets, on the number of designated sites in
+  given sets, and on the total capital (a budget).
+
+Minimise  Σ option fixed costs + Σ expansion costs + Σ designation costs + Σ resource unit costs + Σ arc costs +
+unserved penalties, subject to the above. The answer carries the objective, the proven lower bound and the gap.
+
+Example
+-------
+>>> import numpy as np
+>>> p = FacilityProblem(
+...     option_site=np.array([0, 1]), option_fixed=np.array([100.0, 100.0]),
+...     option_capacity=np.array([[50.0], [50.0]]),
+...     group_demand=np.array([30.0, 30.0]), group_commodity=np.array([0, 0]),
+...     arc_group=np.array([0, 0, 1, 1]), arc_site=np.array([0, 1, 0, 1]), arc_cost=np.array([1.0, 9.0, 9.0, 1.0]),
+...     unserved_cost=1e4)
+>>> s = solve_facility(p)
+>>> s.status, s.site_option.tolist(), s.group_arc.tolist()      # one site cannot hold both groups
+('optimal', [0, 1], [0, 3])
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from layout.errors import LayoutInputError, Problem
+from layout.locate.milp import solve_milp
+from layout.locate.solution import relative_gap
+
+__all__ = ["FacilityProblem", "FacilitySolution", "solve_facility"]
+
+
+def _arr(v, n: int | None = None, dtype=float, fill=0.0) -> np.ndarray:
+    if v is None:
+        return np.full(n or 0, fill, dtype=dtype)
+    return np.asarray(v, dtype=dtype)
+
+
+@dataclass
+class FacilityProblem:
+    """The data of one model (arrays; see the module docstring).
+
+    Parameters
+    ----------
+    option_site : int array (n_options,)
+        The site of each option (sites are numbered 0 … n_sites − 1).
+    option_fixed : float array (n_options,)
+        Cost when the option is chosen.
+    option_capacity : float array (n_options, n_commodities)
+        Capacity for each commodity; an option serves a commodity when its capacity is > 0 or
+        ``option_serves`` says so.
+    group_demand : float array (n_groups,)
+        Units of each group (what an arc's capacity use is).
+    group_commodity : int array (n_groups,)
+    arc_group, arc_site : int arrays (n_arcs,)
+    arc_cost : float array (n_arcs,)
+        Total cost of sending the whole group along the arc.
+    unserved_cost : float
+        Penalty per unit of demand left unserved.
+    option_serves : bool array (n_options, n_commodities), optional
+        Serves even with zero spare capacity (e.g. a full school whose own pupils are fixed).
+    option_capital : float array (n_options,), optional
+        Capital spent when chosen (for the budget).
+    site_required : bool array (n_sites,), optional
+        The site must choose an option.
+    option_forbidden : bool array (n_options,), optional
+    arc_uses_resource : bool array (n_arcs,), optional
+        Arcs that need the site designated and consume its resource.
+    arc_home : bool array (n_arcs,), optional
+        Each group's home arc (at most one per group).
+    expansion_site, expansion_commodity : int arrays (n_exp,), optional
+    expansion_size, expansion_cost, expansion_capital, expansion_max : float arrays (n_exp,), optional
+        Module size, cost and capital per module, and the most modules.
+    resource_have, resource_unit_cost, resource_unit_capital, resource_max_extra : float arrays (n_sites,)
+        What each site has, the cost and capital of an extra unit, and the most extra units.
+    designate_cost, designate_capital : float arrays (n_sites,), optional
+        Cost and capital of designating a site.
+    designate_allowed : bool array (n_sites,), optional
+    count_limits : list of (option mask, lo, hi) or (option mask, lo, hi, penalty), optional
+        ``lo ≤ Σ chosen options in mask ≤ hi``; with a penalty the bounds are soft: each unit outside them costs
+        the penalty (the answer's ``limit_slack`` says by how much each limit was missed).
+    designate_limits : list of (site mask, lo, hi) or (site mask, lo, hi, penalty), optional
+    option_total_capacity : float array (n_options,), optional
+        Most demand an option takes over all commodities together (e.g. a school-size cap).
+    budget : float, optional
+        Upper bound on total capital.
+    single_source : bool
+        Groups take one arc each (binary) or may split (continuous).
+    """
+
+    option_site: np.ndarray
+    option_fixed: np.ndarray
+    option_capacity: np.ndarray
+    group_demand: np.ndarray
+    group_commodity: np.ndarray
+    arc_group: np.ndarray
+    arc_site: np.ndarray
+    arc_cost: np.ndarray
+    unserved_cost: float
+    option_serves: np.ndarray | None = None
+    option_capital: np.ndarray | None = None
+    site_required: np.ndarray | None = None
+    option_forbidden: np.ndarray | None = None
+    arc_uses_resource: np.ndarray | None = None
+    arc_home: np.ndarray | None = None
+    expansion_site: np.ndarray | None = None
+    expansion_commodity: np.ndarray | None = None
+    expansion_size: np.ndarray | None = None
+    expansion_cost: np.ndarray | None = None
+    expansion_capital: np.ndarray | None = None
+    expansion_max: np.ndarray | None = None
+    resource_have: np.ndarray | None = None
+    resource_unit_cost: np.ndarray | None = None
+    resource_unit_capital: np.ndarray | None = None
+    resource_max_extra: np.ndarray | None = None
+    designate_cost: np.ndarray | None = None
+    designate_capital: np.ndarray | None = None
+    designate_allowed: np.ndarray | None = None
+    count_limits: list = field(default_factory=list)
+    designate_limits: list = field(default_factory=list)
+    budget: float | None = None
+    single_source: bool = True
+    option_total_capacity: np.ndarray | None = None
+
+    @property
+    def n_sites(self) -> int:
+        return int(self.option_site.max()) + 1 if len(self.option_site) else 0
+
+
+@dataclass(frozen=True)
+class FacilitySolution:
+    """What :func:`solve_facility` returns.
+
+    Attributes
+    ----------
+    site_option : int array (n_sites,)
+        The chosen option of each site, −1 for none.
+    group_arc : int array (n_groups,)
+        The arc each group takes, −1 when unserved (with ``single_source=False``: the arc taking most of it).
+    arc_flow : float array (n_arcs,)
+        Share of each group on each arc.
+    expansions : float array (n_exp,)
+        Modules built.
+    designated : bool array (n_sites,)
+    resource_extra : float array (n_sites,)
+        Extra resource units bought.
+    unserved : float array (n_groups,)
+        Share of each group left unserved.
+    objective, lower_bound, gap : float
+    status : str
+        ``optimal``, ``time_limit`` (best found when the limit stopped the search), ``infeasible``.
+    seconds : float
+    capital : float
+        Total capital of the answer.
+    limit_slack : float array
+        For each count limit then each designation limit: units by which a soft limit was missed (0 when met).
+    """
+
+    site_option: np.ndarray
+    group_arc: np.ndarray
+    arc_flow: np.ndarray
+    expansions: np.ndarray
+    designated: np.ndarray
+    resource_extra: np.ndarray
+    unserved: np.ndarray
+    objective: float
+    lower_bound: float
+    gap: float
+    status: str
+    seconds: float
+    capital: float
+    limit_slack: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+def _check(p: FacilityProblem) -> None:
+    problems = []
+    n_opt, n_g, n_a = len(p.option_site), len(p.group_demand), len(p.arc_group)
+    cap = np.asarray(p.option_capacity, dtype=float)
+    if cap.ndim != 2 or cap.shape[0] != n_opt:
+        problems.append(Problem("facility model", "option_capacity must be (options × commodities)",
+                                column="option_capacity", fix="one row per option"))
+    for name, arr, n in (("option_fixed", p.option_fixed, n_opt), ("group_commodity", p.group_commodity, n_g),
+                         ("arc_site", p.arc_site, n_a), ("arc_cost", p.arc_cost, n_a)):
+        if len(arr) != n:
+            problems.append(Problem("facility model", f"{name} has {len(arr)} entries, expected {n}", column=name,
+                                    fix="give one value per option / group / arc"))
+    if n_a and (np.asarray(p.arc_group).max() >= n_g or np.asarray(p.arc_group).min() < 0):
+        problems.append(Problem("facility model", "arc_group names a group that does not exist", column="arc_group",
+                                fix="number groups 0 … n_groups − 1"))
+    if np.any(~np.isfinite(np.asarray(p.arc_cost, float))) or np.any(~np.isfinite(np.asarray(p.option_fixed, float))):
+        problems.append(Problem("facility model", "costs must be finite", column="arc_cost",
+                                fix="leave impossible arcs out instead of giving them an infinite cost"))
+    if np.any(np.asarray(p.group_demand, float) < 0):
+        problems.append(Problem("facility model", "demand must be ≥ 0", column="group_demand", fix="drop negative"))
+    if problems:
+        raise LayoutInputError(problems, "facility model: invalid input")
+
+
+def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start: dict | None = None,
+                   rel_gap: float = 1e-6) -> FacilitySolution:
+    """Solve the model within the time limit: exactly (MILP, HiGHS), started from a quick two-phase answer.
+
+    With single sourcing, the model is first solved with groups allowed to split (a much easier MILP whose bound is
+    a valid lower bound); with its options fixed, each group is then given one arc (a small MILP); the full model
+    is finally solved from that answer for the rest of the time. The best answer is returned with the best proven
+    bound of the phases, so the gap is honest.
+
+    Parameters
+    ----------
+    p : FacilityProblem
+    time_limit : float, optional
+        Seconds; the best answer found and the proven bound are returned when it is reached.
+    start : dict, optional
+        A feasible answer to start from: ``site_option`` (n_sites,) and ``group_arc`` (n_groups,), optionally
+        ``expansions``, ``designated`` — e.g. today's layout.
+    rel_gap : float
+        Stop when the relative gap falls below this.
+
+    Returns
+    -------
+    FacilitySolution
+    """
+    from dataclasses import replace
+
+    if not p.single_source:
+        return _solve_once(p, time_limit=time_limit, start=start, rel_gap=rel_gap)
+    t0 = time.perf_counter()
+    left = (lambda: None) if time_limit is None else (lambda: max(0.5, time_limit - (time.perf_counter() - t0)))
+    relaxed = _solve_once(replace(p, single_source=False), time_limit=None if time_limit is None else
+                          0.5 * time_limit, start=start, rel_gap=rel_gap)
+    if relaxed.status == "infeasible" or not math.isfinite(relaxed.objective):
+        return _solve_once(p, time_limit=left(), start=start, rel_gap=rel_gap)
+    chosen = relaxed.site_option
+    forbid = np.ones(len(p.option_site), bool)
+    forbid[chosen[chosen >= 0]] = False
+    fixed = replace(p, option_forbidden=forbid | _arr(p.option_forbidden, len(forbid), bool, False),
+                    site_required=chosen >= 0)
+    assigned = _solve_once(fixed, time_limit=None if time_limit is None else 0.5 * left(), rel_gap=rel_gap)
+    best = assigned if math.isfinite(assigned.objective) else None
+    bound = relaxed.lower_bound
+    if best is None or relative_gap(best.objective, bound) > rel_gap:
+        warm = start if best is None else {"site_option": best.site_option, "group_arc": best.group_arc,
+                                           "expansions": best.expansions, "designated": best.designated}
+        full = _solve_once(p, time_limit=left(), start=warm, rel_gap=rel_gap)
+        if best is None or (math.isfinite(full.objective) and full.objective < best.objective - 1e-9):
+            best = full
+        bound = max(bound, full.lower_bound)
+    lb = min(bound, best.objective)
+    gap = relative_gap(best.objective, lb)
+    status = "optimal" if gap <= max(rel_gap, 1e-9) else "time_limit"
+    return replace(best, lower_bound=float(lb), gap=gap, status=status, seconds=time.perf_counter() - t0)
+
+
+def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: dict | None = None,
+                rel_gap: float = 1e-6) -> FacilitySolution:
+    """One HiGHS run of the model."""
+    t0 = time.perf_counter()
+    _check(p)
+    n_opt = len(p.option_site)
+    n_s = p.n_sites
+    cap = np.asarray(p.option_capacity, dtype=float)
+    n_c = cap.shape[1]
+    serves = (cap > 0) if p.option_serves is None else (np.asarray(p.option_serves, bool) | (cap > 0))
+    n_g, n_a = len(p.group_demand), len(p.arc_group)
+    q = np.asarray(p.group_demand, float)
+    gc = np.asarray(p.group_commodity, int)
+    ag, asite = np.asarray(p.arc_group, int), np.asarray(p.arc_site, int)
+    ac = gc[ag] if n_a else np.zeros(0, int)
+    osite = np.asarray(p.option_site, int)
+    res_arc = _arr(p.arc_uses_resource, n_a, bool, False)
+    home = _arr(p.arc_home, n_a, bool, False)
+    ex_s = _arr(p.expansion_site, None, int)
+    ex_c = _arr(p.expansion_commodity, None, int)
+    n_e = len(ex_s)
+    ex_size, ex_cost = _arr(p.expansion_size, n_e), _arr(p.expansion_cost, n_e)
+    ex_cap, ex_max = _arr(p.expansion_capital, n_e), _arr(p.expansion_max, n_e, fill=0.0)
+    r_have = _arr(p.resource_have, n_s)
+    r_cost, r_capital = _arr(p.resource_unit_cost, n_s), _arr(p.resource_unit_capital, n_s)
+    r_max = _arr(p.resource_max_extra, n_s)
+    d_cost, d_capital = _arr(p.designate_cost, n_s), _arr(p.designate_capital, n_s)
+    d_allowed = _arr(p.designate_allowed, n_s, bool, True)
+    used_res = np.zeros(n_s, bool)
+    used_res[asite[res_arc]] = True
+    # columns: y (options) | e (expansions) | d (designation) | r (extra resource) | x (arcs) | u (unserved)
+    Y, E, D, R, X, U = 0, n_opt, n_opt + n_e, n_opt + n_e + n_s, n_opt + n_e + 2 * n_s, n_opt + n_e + 2 * n_s + n_a
+    limits = [("y", *lim) for lim in p.count_limits] + [("d", *lim) for lim in p.designate_limits]
+    n_l = len(limits)
+    L = U + n_g                          # two slack columns per limit: below lo, above hi
+    n_col = L + 2 * n_l
+    penalty = np.array([float(lim[4]) if len(lim) > 4 and lim[4] is not None else 0.0 for lim in limits])
+    c = np.concatenate([np.asarray(p.option_fixed, float), ex_cost, d_cost, r_cost,
+                        np.asarray(p.arc_cost, float), q * float(p.unserved_cost), np.repeat(penalty, 2)])
+    col_lo = np.zeros(n_col)
+    col_hi = np.concatenate([np.where(_arr(p.option_forbidden, n_opt, bool, False), 0.0, 1.0), ex_max,
+                             np.where(d_allowed & used_res, 1.0, 0.0), np.where(used_res, r_max, 0.0),
+                             np.ones(n_a), np.ones(n_g), np.repeat(np.where(penalty > 0, np.inf, 0.0), 2)])
+    integer = np.zeros(n_col, bool)
+    integer[Y:Y + n_opt] = True
+    integer[E:E + n_e] = True
+    integer[D:D + n_s] = True
+    if p.single_source:
+        integer[X:X + n_a] = True
+    rows, cols, vals, lo, hi = [], [], [], [], []
+    nrow = 0
+
+    def add(r_cols, r_vals, r_lo, r_hi):
+        nonlocal nrow
+        rows.append(np.full(len(r_cols), nrow))
+        cols.append(np.asarray(r_cols, int))
+        vals.append(np.asarray(r_vals, float))
+        lo.append(r_lo)
+        hi.append(r_hi)
+        nrow += 1
+
+    def add_block(k, r_idx, c_idx, v, r_lo, r_hi):
+        """``k`` rows at once: ``r_idx`` are row numbers 0 … k − 1 within the block."""
+        nonlocal nrow
+        rows.append(nrow + np.asarray(r_idx, int))
+        cols.append(np.asarray(c_idx, int))
+        vals.append(np.asarray(v, float))
+        lo.extend(np.broadcast_to(np.asarray(r_lo, float), k).tolist())
+        hi.extend(np.broadcast_to(np.asarray(r_hi, float), k).tolist())
+        nrow += k
+
+    required = _arr(p.site_required, n_s, bool, False)
+    # 1. at most one option per site (exactly one when required)
+    add_block(n_s, osite, Y + np.arange(n_opt), np.ones(n_opt), np.where(required, 1.0, 0.0), 1.0)
+    # 2. each group: its arcs plus unserved = 1
+    add_block(n_g, np.concatenate([ag, np.arange(n_g)]), np.concatenate([X + np.arange(n_a), U + np.arange(n_g)]),
+              np.ones(n_a + n_g), 1.0, 1.0)
+    # option lists per (site, commodity)
+    opt_by = {}
+    for o in range(n_opt):
+        for k in np.flatnonzero(serves[o]):
+            opt_by.setdefault((osite[o], int(k)), []).append(o)
+    # 3. linking: x_a ≤ Σ options of its site serving its commodity
+    for a in range(n_a):
+        opts = opt_by.get((asite[a], ac[a]), [])
+        add([X + a, *(Y + o for o in opts)], [1.0, *([-1.0] * len(opts))], -np.inf, 0.0)
+    # 4. capacity per (site, commodity)
+    ex_by = {}
+    for e in range(n_e):
+        ex_by.setdefault((int(ex_s[e]), int(ex_c[e])), []).append(e)
+    arcs_by = {}
+    for a in range(n_a):
+        arcs_by.setdefault((asite[a], ac[a]), []).append(a)
+    for key, arcs in arcs_by.items():
+        opts = opt_by.get(key, [])
+        exs = ex_by.get(key, [])
+        add([*(X + a for a in arcs), *(Y + o for o in opts), *(E + e for e in exs)],
+            [*(q[ag[a]] for a in arcs), *(-cap[o, key[1]] for o in opts), *(-ex_size[e] for e in exs)],
+            -np.inf, 0.0)
+    # 5. expansions only where an option serves the commodity
+    for e in range(n_e):
+        opts = opt_by.get((int(ex_s[e]), int(ex_c[e])), [])
+        add([E + e, *(Y + o for o in opts)], [1.0, *([-ex_max[e]] * len(opts))], -np.inf, 0.0)
+    # 6. the designated resource
+    opts_of_site = {}
+    for o in range(n_opt):
+        opts_of_site.setdefault(osite[o], []).append(o)
+    for s in np.flatnonzero(used_res):
+        arcs = [a for a in np.flatnonzero(res_arc & (asite == s))]
+        add([*(X + a for a in arcs), R + s], [*(q[ag[a]] for a in arcs), -1.0], -np.inf, float(r_have[s]))
+        add([R + s, D + s], [1.0, -float(r_max[s])], -np.inf, 0.0)
+        add([D + s, *(Y + o for o in opts_of_site.get(s, []))], [1.0, *([-1.0] * len(opts_of_site.get(s, [])))],
+            -np.inf, 0.0)
+        for a in arcs:
+            add([X + a, D + s], [1.0, -1.0], -np.inf, 0.0)
+    # 7. a group stays home while its home site serves it
+    for a in np.flatnonzero(home):
+        opts = opt_by.get((asite[a], ac[a]), [])
+        if opts:
+            add([*(Y + o for o in opts), X + a], [*([1.0] * len(opts)), -1.0], -np.inf, 0.0)
+    # 8-9. count limits and designation limits (soft ones through their slack columns)
+    for k, (what, mask, c_lo, c_hi, *_) in enumerate(limits):
+        idx = np.flatnonzero(np.asarray(mask, bool))
+        base = Y if what == "y" else D
+        add([*(base + idx), L + 2 * k, L + 2 * k + 1], [*np.ones(len(idx)), 1.0, -1.0],
+            -np.inf if c_lo is None else float(c_lo), np.inf if c_hi is None else float(c_hi))
+    # total capacity of an option (over all commodities)
+    if p.option_total_capacity is not None:
+        tot = np.asarray(p.option_total_capacity, float)
+        for s_ in range(n_s):
+            arcs = np.flatnonzero(asite == s_)
+            opts = [o for o in opts_of_site.get(s_, []) if np.isfinite(tot[o])]
+            if len(arcs) and opts:
+                big = float(q[ag[arcs]].sum())
+                add([*(X + a for a in arcs), *(Y + o for o in opts_of_site[s_])],
+                    [*(q[ag[a]] for a in arcs), *(-(tot[o] if np.isfinite(tot[o]) else big)
+                                                  for o in opts_of_site[s_])], -np.inf, 0.0)
+    # 10. budget
+    o_cap = _arr(p.option_capital, n_opt)
+    capital_coef = np.zeros(n_col)
+    capital_coef[Y:Y + n_opt] = o_cap
+    capital_coef[E:E + n_e] = ex_cap
+    capital_coef[D:D + n_s] = d_capital
+    capital_coef[R:R + n_s] = r_capital
+    if p.budget is not None:
+        nz = np.flatnonzero(capital_coef)
+        add(nz, capital_coef[nz], -np.inf, float(p.budget))
+    a_mat = sp.csc_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(nrow, n_col))
+    x0 = _start_vector(p, start, (Y, E, D, R, X, U), n_col, n_opt, n_a, n_g, osite, ag, q, res_arc, asite,
+                       capital_coef) if start is not None else None
+    if x0 is not None and n_l:   # slack the start needs to meet the soft limits
+        for k, (what, mask, c_lo, c_hi, *_) in enumerate(limits):
+            base = Y if what == "y" else D
+            val = float(x0[base + np.flatnonzero(np.asarray(mask, bool))].sum())
+            x0[L + 2 * k] = max(0.0, (c_lo or 0.0) - val) if c_lo is not None else 0.0
+            x0[L + 2 * k + 1] = max(0.0, val - c_hi) if c_hi is not None else 0.0
+    res = solve_milp(c, a_mat, np.asarray(lo, float), np.asarray(hi, float), col_lo, col_hi, integer,
+                     time_limit=time_limit, start=x0, rel_gap=rel_gap, abs_gap=1e-6)
+    if res.x is None:
+        return FacilitySolution(np.full(n_s, -1), np.full(n_g, -1), np.zeros(n_a), np.zeros(n_e), np.zeros(n_s, bool),
+                                np.zeros(n_s), np.ones(n_g), math.inf, -math.inf if res.status != "infeasible" else
+                                math.inf, math.nan, res.status if res.status == "infeasible" else "time_limit",
+                                time.perf_counter() - t0, math.nan)
+    x = res.x
+    y = np.rint(x[Y:Y + n_opt]).astype(bool)
+    site_option = np.full(n_s, -1)
+    site_option[osite[y]] = np.flatnonzero(y)
+    flow = np.clip(x[X:X + n_a], 0.0, 1.0)
+    if p.single_source:
+        flow = np.rint(flow)
+    group_arc = np.full(n_g, -1)
+    if n_a:
+        order = np.lexsort((-flow, ag))
+        first = order[np.r_[True, np.diff(ag[order]) != 0]]
+        ok = flow[first] > 1e-6
+        group_arc[ag[first[ok]]] = first[ok]
+    lb = min(res.bound, res.objective)
+    gap = relative_gap(res.objective, lb)
+    status = "optimal" if res.status == "optimal" else ("time_limit" if res.status == "time_limit" else res.status)
+    slack = x[L:L + 2 * n_l].reshape(-1, 2).sum(axis=1) if n_l else np.zeros(0)
+    return FacilitySolution(site_option, group_arc, flow, np.rint(x[E:E + n_e]), np.rint(x[D:D + n_s]).astype(bool),
+                            x[R:R + n_s], x[U:U + n_g], float(res.objective), float(lb), gap, status,
+                            time.perf_counter() - t0, float(capital_coef @ x), slack)
+
+
+def _start_vector(p, start, offs, n_col, n_opt, n_a, n_g, osite, ag, q, res_arc, asite, capital_coef):
+    """A full column vector from a start given as options and arcs (resource and expansions filled as needed)."""
+    Y, E, D, R, X, U = offs
+    x = np.zeros(n_col)
+    so = np.asarray(start["site_option"], int)
+    for s, o in enumerate(so):
+        if o >= 0:
+            x[Y + o] = 1.0
+    arcs = np.asarray(start["group_arc"], int)
+    for g, a in enumerate(arcs):
+        if a >= 0:
+            x[X + a] = 1.0
+        else:
+            x[U + g] = 1.0
+    if "expansions" in start:
+        x[E:E + len(start["expansions"])] = start["expansions"]
+    have = _arr(p.resource_have, p.n_sites)
+    load = np.zeros(p.n_sites)
+    used = arcs[arcs >= 0]
+    np.add.at(load, asite[used[res_arc[used]]], q[ag[used[res_arc[used]]]])
+    for s in np.flatnonzero(load > 0):
+        x[D + s] = 1.0
+        x[R + s] = max(0.0, load[s] - have[s])
+    if "designated" in start:
+        x[D:D + p.n_sites] = np.maximum(x[D:D + p.n_sites], np.asarray(start["designated"], float))
+    return x
