@@ -378,6 +378,32 @@ def test_committed_sample_equals_generator(sample):
     assert describe_markdown(sample) in readme
 
 
+def test_sample_proposals_name_the_schools_they_act_on(sample):
+    """The hand-written proposals refer to school ids; a generator change renumbers schools. Each action line says
+    which school it means (``# 名称, N pupils``): the id must be that school, with that many pupils."""
+    import re
+
+    files = sorted((SAMPLE / "proposals").glob("*.yaml"))
+    assert len(files) >= 3
+    s = sample.schools
+    pattern = re.compile(r"(?:close|from|school):\s*(S\d{3}).*#\s*([^,\s]+),\s*(\d+) pupils")
+    seen = 0
+    for f in files:
+        for line in f.read_text(encoding="utf-8").splitlines():
+            m = pattern.search(line)
+            if m:
+                sid, name, n = m.group(1), m.group(2), int(m.group(3))
+                assert sid in s.index, f"{f.name}: {sid} is not a school of the sample"
+                assert (s.at[sid, "name"], int(s.at[sid, "enrolment"])) == (name, n), f"{f.name}: {line.strip()}"
+                seen += 1
+    assert seen >= 20
+    # the new county-town middle school stands on the candidate parcel
+    text = (SAMPLE / "proposals" / "county_town_middle_school.yaml").read_text(encoding="utf-8")
+    parcel = sample.candidates.to_crs(4490).loc["C01"].geometry
+    lon, lat = (float(x) for x in re.search(r"lon: ([\d.]+), lat: ([\d.]+)", text).groups())
+    assert abs(lon - parcel.x) < 1e-5 and abs(lat - parcel.y) < 1e-5
+
+
 def test_docs_table_is_the_sample(sample):
     doc = (REPO / "docs" / "sample_county.md").read_text(encoding="utf-8")
     assert describe_markdown(sample) in doc, "paste describe_markdown(sample_county()) into docs/sample_county.md"
