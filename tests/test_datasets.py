@@ -407,6 +407,16 @@ def test_sample_proposals_name_the_schools_they_act_on(sample):
 def test_docs_table_is_the_sample(sample):
     doc = (REPO / "docs" / "sample_county.md").read_text(encoding="utf-8")
     assert describe_markdown(sample) in doc, "paste describe_markdown(sample_county()) into docs/sample_county.md"
+    # the schools the page names as "what a planner should find" are still those
+    s = sample.schools
+    for sid in findings(sample)["pool_unreachable"]:
+        assert f"{sid} {s.at[sid, 'name']}" in doc, sid
+    for sid in s.index[s["remote"]]:
+        assert f"{sid} {s.at[sid, 'name']}" in doc, sid
+    for sid in s.index[s["boarders"] > s["beds"]]:
+        assert f"{s.at[sid, 'name']} ({s.at[sid, 'beds']} beds, {s.at[sid, 'boarders']} boarders)" in doc, sid
+    towns = sample.notes[-1].split(": ", 1)[1].split("、")
+    assert f"({', '.join(towns)})" in doc
 
 
 def test_cli_writes_readable_folder(tmp_path, capsys):
@@ -448,6 +458,8 @@ def test_flagship_county_resembles_the_reports():
     (_, s0), (_, s1) = d_sample["births"]
     assert b1 / b0 < s1 / s0 < 1                                   # births fall, faster than in the sample
     assert d_flag["boarders"] > d_sample["boarders"] and d_flag["short_of_beds"] >= 1
+    doc = (REPO / "docs" / "sample_county.md").read_text(encoding="utf-8")
+    assert describe_markdown(c) in doc and repr(FLAGSHIP_PARAMETERS) in doc
 
 
 def test_flagship_cli(tmp_path):
