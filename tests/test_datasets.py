@@ -1,6 +1,9 @@
-"""The synthetic county generator: determinism, realistic sizes, structural invariants, the bundled sample."""
+"""The synthetic county generator: determinism, realistic sizes, structural invariants, today's attendance adding
+up to the rolls, the bundled sample and the flagship parameter set."""
 
 from __future__ import annotations
+
+import inspect
 
 import networkx as nx
 import numpy as np
@@ -11,14 +14,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import layout
-from layout.county import CLASS_COLUMNS, ENROL_COLUMNS, RESOURCE_COLUMNS
-from layout.datasets import SAMPLE_PARAMETERS, make_county, sample_county
+from layout.county import (
+    ATTENDANCE_COLUMNS,
+    CLASS_COLUMNS,
+    ENROL_COLUMNS,
+    NO_HOME,
+    RESOURCE_COLUMNS,
+    TRAVEL_MODES,
+)
+from layout.datasets import FLAGSHIP_PARAMETERS, SAMPLE_PARAMETERS, Settings, make_county, sample_county
 from layout.datasets.__main__ import main as datasets_main
-from layout.datasets.schooling import _classes
+from layout.datasets.describe import describe, describe_markdown, findings, town_schools
+from layout.datasets.pupils import RULE_MARGIN_MINUTES
+from layout.datasets.schooling import _classes, _town_classes
 from layout.schema import GRADES, KINDS
 from layout.standards import load_standards
 
-from .conftest import SAMPLE
+from .conftest import REPO, SAMPLE
 
 STD = load_standards()
 
@@ -29,7 +41,8 @@ def sample():
 
 
 def frames(c):
-    return {"villages": c.villages, "schools": c.schools, "roads": c.roads, "townships": c.townships}
+    return {"villages": c.villages, "schools": c.schools, "roads": c.roads, "townships": c.townships,
+            "candidates": c.candidates}
 
 
 def assert_same_county(a, b):
@@ -38,6 +51,7 @@ def assert_same_county(a, b):
         pd.testing.assert_frame_equal(pd.DataFrame(x.drop(columns="geometry")),
                                       pd.DataFrame(y.drop(columns="geometry")))
         assert x.geometry.geom_equals_exact(y.geometry, tolerance=0.0).all(), layer
+    pd.testing.assert_frame_equal(a.attendance, b.attendance)
 
 
 def road_components(roads) -> int:
@@ -50,8 +64,15 @@ def road_components(roads) -> int:
     return nx.number_connected_components(g)
 
 
-def check_invariants(c) -> None:
+def by_grade(rows: pd.DataFrame, key: str, index: pd.Index) -> np.ndarray:
+    """Pupils of attendance rows summed by ``key`` (village or school) and grade, as an array over ``index``."""
+    t = rows.groupby([key, "grade"])["children"].sum().unstack(fill_value=0)
+    return t.reindex(index=index, columns=list(GRADES), fill_value=0).to_numpy()
+
+
+def check_invariants(c, cfg: Settings | None = None) -> None:
     """Everything a generated county guarantees, whatever its size and seed."""
+    cfg = cfg or Settings()
     v, s = c.villages, c.schools
     assert v.index.is_unique and s.index.is_unique
     assert v.index.name == "village_id" and s.index.name == "school_id"
@@ -77,24 +98,95 @@ def check_invariants(c) -> None:
         band = slice(lo - 1, hi)
         assert ((enrol[:, band].sum(axis=1) == 0) | (classes[:, band].sum(axis=1) > 0)).all()
     assert (classes <= np.maximum(enrol, 0)).all()
-    # every child is enrolled, grade by grade, in a school teaching that grade
-    np.testing.assert_array_equal(enrol.sum(axis=0), grades.sum(axis=0))
-    # places and boarding
-    assert (s["seats"] > 0).all() and (s["boarders"] <= s["beds"]).all() and (s["beds"] >= 0).all()
-    assert (s.loc[s["kind"] == "teaching_point", "beds"] == 0).all()
+    # today's attendance: one row per village, school, grade, band and mode, in the reader's order
+    a = c.attendance
+    assert list(a.columns) == list(ATTENDANCE_COLUMNS) and isinstance(a.index, pd.RangeIndex)
+    assert not a.duplicated(["village_id", "school_id", "grade", "band", "mode"]).any()
+    assert a.equals(a.sort_values(["village_id", "school_id", "grade", "band", "mode"], ignore_index=True))
+    assert (a["children"] > 0).all() and a["children"].dtype == np.int64 and a["grade"].dtype == np.int64
+    assert set(a["mode"]) <= set(TRAVEL_MODES) and a["grade"].between(1, 9).all()
+    assert (a["band"] == a["grade"].map(STD.band_of_grade)).all()
+    assert set(a["village_id"]) <= set(v.index) | {NO_HOME} and set(a["school_id"]) <= set(s.index)
+    # … every school's roll, boarders and bus riders are its attendance rows, exactly
+    np.testing.assert_array_equal(by_grade(a, "school_id", s.index), enrol)
+    for col, mode in (("boarders", "board"), ("bus_riders", "bus")):
+        got = a[a["mode"] == mode].groupby("school_id")["children"].sum().reindex(s.index, fill_value=0)
+        np.testing.assert_array_equal(got.to_numpy(), s[col].to_numpy(), err_msg=col)
+    # … every village's children are on exactly one roll, grade by grade
+    homes = a[a["village_id"] != NO_HOME]
+    np.testing.assert_array_equal(by_grade(homes, "village_id", v.index), grades)
+    # … and the only pupils without a home village are the stated few, at county-town schools, living in town
+    away = a[a["village_id"] == NO_HOME]
+    assert away["school_id"].isin(s.index[town_schools(c)]).all() and (away["mode"] == "walk").all()
+    assert int(away["children"].sum()) == (cfg.out_of_county if enrol[town_schools(c).to_numpy()].sum() else 0)
+    # … by modes the band may use
+    for band in STD.bands:
+        rule = STD.travel_rule(band)
+        modes = set(a.loc[a["band"] == band, "mode"])
+        assert rule.may_bus or "bus" not in modes, band
+        assert rule.may_board or "board" not in modes, band
+    # places, boarding, buses
+    assert (s["seats"] > 0).all() and (s["beds"] >= 0).all()
+    assert ((s["boarders"] == 0) | (s["beds"] > 0)).all() and (s.loc[s["boarders"] > 0, "canteen"]).all()
+    assert (s["boarders"] > s["beds"]).sum() <= cfg.bed_shortfalls
+    assert (s.loc[s["kind"] == "teaching_point", ["beds", "boarders"]] == 0).all().all()
     for part in ("teachers_degree", "teachers_key", "teachers_pe_art", "teachers_senior"):
         assert (s[part] <= s["teachers"]).all()
+    assert (s["teachers"] >= 1).all()
     assert s[list(RESOURCE_COLUMNS)].notna().all().all() and (s[list(RESOURCE_COLUMNS)] >= 0).all().all()
-    # townships: every village and school lies in the polygon of its own township
+    # candidate sites: a county-town middle-school parcel with several sizes, and township sites
+    cand = c.candidates
+    assert cand.index.name == "candidate_id" and cand.index.is_unique and len(cand) >= 2
+    town_name = c.townships["township"].iloc[0]
+    parcel = cand[(cand["township"] == town_name) & (cand["kind"] == "middle")]
+    assert len(parcel) == 1 and len(parcel["seat_options"].iloc[0]) >= 3
+    assert all(list(o) == sorted(o) and all(isinstance(x, int) and x > 0 for x in o) for o in cand["seat_options"])
+    assert (cand["township"] != town_name).any() and set(cand["kind"]) <= set(KINDS)
+    # townships: every village, school and candidate site lies in the polygon of its own township
     poly = c.townships.set_index("township").geometry
     assert set(v["township"]) <= set(poly.index) and set(s["township"]) <= set(poly.index)
-    assert poly.loc[v["township"]].contains(v.geometry.set_axis(v["township"]), align=False).all()
-    assert poly.loc[s["township"]].contains(s.geometry.set_axis(s["township"]), align=False).all()
+    for pts in (v, s, cand):
+        assert poly.loc[pts["township"]].contains(pts.geometry.set_axis(pts["township"]), align=False).all()
     assert not shapely.union_all(poly.to_numpy()).is_empty
     assert (poly.area > 0).all()
     # roads: canonical classes, one connected network
     assert set(c.roads["road_class"]) <= set(STD.get("road_classes.canonical"))
     assert road_components(c.roads) == 1
+
+
+def check_trips(c) -> None:
+    """Who goes where follows the travel times of ``layout.network`` (those the evaluation uses):
+
+    * every pupil with a home village attends the nearest school teaching the grade by walking time, except the
+      stated exceptions: county-town schools (zoned 划片, and 进城 boarders), boarders, and grades 4-6 at a boarding
+      centre school (which they may reach by its bus);
+    * every bus trip is within the band's bus limit (by the generator's margin), so today's buses keep the rule;
+    * a long walk (beyond the walking limit) happens only where the school runs no bus that could carry the pupil.
+    """
+    walk = layout.travel(c, "walk").minutes
+    bus = layout.travel(c, "bus").minutes
+    s, a = c.schools, c.attendance
+    homes = a[a["village_id"] != NO_HOME].reset_index(drop=True)
+    ri, ci = walk.index.get_indexer(homes["village_id"]), walk.columns.get_indexer(homes["school_id"])
+    w, b = walk.to_numpy()[ri, ci], bus.to_numpy()[ri, ci]
+    assert np.isfinite(w).all()
+    nearest = pd.Series(index=homes.index, dtype=object)
+    for band, (lo, hi) in STD.bands.items():
+        serving = s.index[(s["grade_lo"] <= lo) & (s["grade_hi"] >= hi)]
+        near = walk[serving].idxmin(axis=1)
+        rows = homes["band"] == band
+        nearest[rows] = near.loc[homes.loc[rows, "village_id"]].to_numpy()
+    town = set(s.index[town_schools(c)])
+    centre = homes["school_id"].map(s["beds"] > 0) & (homes["band"] == "g4_6")
+    other = (homes["school_id"] != nearest) & ~homes["school_id"].isin(town) & (homes["mode"] != "board") & ~centre
+    assert not other.any(), homes[other].head()
+    limit = homes["band"].map(lambda x: STD.travel_rule(x).bus_limit).to_numpy()
+    walk_limit = homes["band"].map(lambda x: STD.travel_rule(x).walk_limit).to_numpy()
+    is_bus = (homes["mode"] == "bus").to_numpy()
+    assert (b[is_bus] <= limit[is_bus] - RULE_MARGIN_MINUTES).all()
+    long = (homes["mode"] == "walk").to_numpy() & (w > walk_limit)
+    runs = homes["school_id"].map(s["bus_riders"] > 0).to_numpy()
+    assert not (long & runs & (b <= limit - RULE_MARGIN_MINUTES)).any()
 
 
 # ---- determinism ------------------------------------------------------------------------------------------
@@ -131,32 +223,75 @@ def test_sample_size_and_place(sample):
 
 def test_sample_school_system(sample):
     s = sample.schools
-    town = s[s["township"] == "城关镇"]
-    town_schools = town[town["name"].str.startswith("城关")]
-    assert 2 <= (town_schools["kind"] == "primary").sum() <= 4
-    assert 1 <= (town_schools["kind"] == "middle").sum() <= 2
-    assert town_schools["enrolment"].max() > 1500                     # near the 2000 cap
+    town = town_schools(sample)
+    ts = s[town]
+    assert 2 <= (ts["kind"] == "primary").sum() <= 4 and 1 <= (ts["kind"] == "middle").sum() <= 3
     rural = [t for t in sample.townships["township"] if t != "城关镇"]
     for t in rural:        # a central primary (or a nine-year school) at every rural township seat
         here = s[s["township"] == t]
         assert (here["name"].str.endswith("中心小学") | (here["kind"] == "nine_year")).sum() == 1, t
-    rural_mid = s[s["kind"].isin(["middle", "nine_year"]) & (s["township"] != "城关镇")]
-    assert 4 <= len(rural_mid) <= 6 and (s["kind"] == "nine_year").sum() >= 1
-    small = s[s["kind"].isin(["primary", "teaching_point"]) & (s["township"] != "城关镇")]
-    assert (small["enrolment"] < STD.small_school).sum() >= 20
-    assert (small["enrolment"] < STD.closure_pool_under).sum() >= 10
-    assert (s["kind"] == "teaching_point").sum() >= 5
-    # crowded town classes (大班额 ≥ 56) exist; rural classes keep to the standard size
+    # about nine middle schools; the rural ones small (a few hundred pupils or fewer)
+    middle = s[s["grade_hi"] >= 7]
+    assert 8 <= len(middle) <= 10 and (s["kind"] == "nine_year").sum() >= 1
+    rural_79 = middle.loc[~town.loc[middle.index], ["enrol_7", "enrol_8", "enrol_9"]].sum(axis=1)
+    assert len(rural_79) >= 5 and rural_79.max() < 600 and (rural_79 < 300).sum() >= 2
+    assert (middle.loc[town.loc[middle.index], "enrolment"] > 3 * rural_79.median()).all()
+    # village primaries and teaching points emptying
+    small = s[s["kind"].isin(["primary", "teaching_point"]) & ~town]
+    assert (small["enrolment"] < STD.small_school).sum() >= 40
+    assert (small["enrolment"] < STD.closure_pool_under).sum() >= 25
+    assert (s["kind"] == "teaching_point").sum() >= 20 and (s["enrolment"] > 0).all()
+    # county-town schools over capacity with 大班额 (56-68 a class); rural classes keep to the standard size
     size = s[list(ENROL_COLUMNS)].to_numpy() / np.where(s[list(CLASS_COLUMNS)].to_numpy() > 0,
                                                         s[list(CLASS_COLUMNS)].to_numpy(), np.nan)
-    town_rows = s.index.isin(town_schools.index)
-    assert np.nanmax(size[town_rows]) >= 56
-    assert np.nanmax(size[~town_rows]) <= STD.standard_class_size("middle")
-    # boarding: some central primaries and every rural middle-stage school, with canteens mostly
-    boarding = s[s["beds"] > 0]
-    assert (rural_mid["beds"] > 0).all() and boarding["canteen"].mean() > 0.8
-    assert (s.loc[s["name"].str.endswith("中心小学"), "beds"] > 0).any()
+    assert (ts["enrolment"] > ts["seats"]).all()
+    assert ((ts["enrolment"] / ts["classes"]) >= 56).all() and np.nanmax(size[town.to_numpy()]) <= 68
+    assert np.nanmax(size[~town.to_numpy()]) <= STD.standard_class_size("middle")
     assert s["remote"].any()
+
+
+def test_sample_boarding_and_buses(sample):
+    s, a = sample.schools, sample.attendance
+    town = town_schools(sample)
+    middle = s[s["grade_hi"] >= 7]
+    central = s[s["name"].str.endswith("中心小学")]
+    # boarders today: middle schools and some central primaries, with beds and a canteen; short of beds somewhere
+    assert (middle["boarders"] > 0).sum() >= len(middle) // 2 and (middle["beds"] > 0).all()
+    assert 1 <= (central["boarders"] > 0).sum() < len(central)
+    assert 1 <= (s["boarders"] > s["beds"]).sum() <= 2
+    assert (a.loc[a["mode"] == "board", "band"] != "g1_3").all()
+    # school buses on some township roads: riders at rural schools of some townships, none in others
+    riders = s.groupby("township")["bus_riders"].sum()
+    assert s.loc[town, "bus_riders"].sum() == 0 and (s["bus_riders"] > 0).sum() >= 5
+    assert (riders > 0).sum() >= 3 and (riders.drop("城关镇") == 0).sum() >= 3
+    assert (a.loc[a["mode"] == "bus", "band"] == "g1_3").any()      # grades 1-3 ride within 30 minutes today
+
+
+def test_sample_staffing(sample):
+    """Teachers as staffed today: village small schools staffed for their classes, town schools short."""
+    s = sample.schools
+    town = town_schools(sample)
+    per_post = STD.get("staffing.pupils_per_post")
+    norm = s[[f"enrol_{g}" for g in range(1, 7)]].sum(axis=1) / per_post["primary"] + s[
+        ["enrol_7", "enrol_8", "enrol_9"]].sum(axis=1) / per_post["middle"]
+    assert (s.loc[town, "teachers"] < norm[town]).all()
+    small = s["enrolment"] < STD.small_school
+    assert s.loc[small, "enrolment"].sum() / s.loc[small, "teachers"].sum() < 10
+    assert (s.loc[small, "teachers"] >= s.loc[small, "classes"]).all()
+    assert s.loc[town, "enrolment"].sum() / s.loc[town, "teachers"].sum() > 16
+
+
+def test_sample_trips_follow_the_travel_rule(sample):
+    check_trips(sample)
+
+
+def test_sample_small_schools_closable_and_not(sample):
+    """Schools under 50 pupils of both kinds exist: pupils who could reach another school within the rule, and
+    pupils who could not (remote, 应留必留); and only a handful of grade 1-3 pupils walk beyond the limit today."""
+    f = findings(sample)
+    assert f["pool_reachable"] >= 10 and len(f["pool_unreachable"]) >= 2
+    children, villages = f["long_walk_g1_3"]
+    assert 0 < villages <= 10
 
 
 def test_sample_roads(sample):
@@ -196,10 +331,21 @@ def test_sample_invariants(sample):
 
 def test_town_schools_are_crowded_rural_schools_half_empty(sample):
     s = sample.schools
-    town = s["name"].str.startswith("城关")
-    assert (s.loc[town, "enrolment"] >= 0.95 * s.loc[town, "seats"]).mean() > 0.5
+    town = town_schools(sample)
+    assert (s.loc[town, "enrolment"] > s.loc[town, "seats"]).all()
     rural_pri = s[~town & (s["kind"] == "primary")]
     assert (rural_pri["enrolment"] < 0.6 * rural_pri["seats"]).mean() > 0.5
+
+
+def test_sample_candidates(sample):
+    cand = sample.candidates
+    parcel = cand[(cand["township"] == "城关镇") & (cand["kind"] == "middle")].iloc[0]
+    assert parcel["seat_options"] == (600, 900, 1200, 1500) and parcel["beds"] > 0
+    assert parcel["capital_yuan"] > STD.cost("new_school_capital")        # town land costs more
+    assert cand["capital_yuan"].isna().sum() >= 1                          # others: the standards' default
+    # the parcel lies in town, away from the existing town middle schools
+    town_mid = sample.schools[town_schools(sample) & (sample.schools["kind"] == "middle")]
+    assert town_mid.distance(parcel.geometry).min() > 300
 
 
 # ---- the committed sample folder is what the generator makes ---------------------------------------------
@@ -211,16 +357,66 @@ def test_committed_sample_equals_generator(sample):
     # numpy does not promise identical random streams across feature releases; a new numpy may also need it.
     read = layout.read_county(SAMPLE)
     assert read.name == sample.name and read.crs.equals(sample.crs) and read.source_crs == sample.source_crs
+    csv = pd.read_csv(SAMPLE / "schools.csv", index_col="school_id")
+    # bus_riders is checked from the file itself: layout.io.read does not carry it into County.schools yet
+    np.testing.assert_array_equal(csv["bus_riders"].reindex(sample.schools.index).to_numpy(),
+                                  sample.schools["bus_riders"].to_numpy())
     for layer, x in frames(read).items():
         y = frames(sample)[layer]
+        if layer == "schools" and "bus_riders" not in x:
+            y = y.drop(columns="bus_riders")
         assert list(x.columns) == list(y.columns), layer
         pd.testing.assert_frame_equal(pd.DataFrame(x.drop(columns="geometry")).astype(object),
                                       pd.DataFrame(y.drop(columns="geometry")).astype(object), check_dtype=False,
                                       check_index_type=False, obj=layer)
         gap = x.geometry.hausdorff_distance(y.geometry, align=False)
         assert gap.max() < 0.01, f"{layer}: geometry moved by {gap.max():.4f} m"
+    # today's attendance reads back exactly as generated (and layout.io checked it against the rolls)
+    pd.testing.assert_frame_equal(read.attendance, sample.attendance)
     readme = (SAMPLE / "README.md").read_text(encoding="utf-8")
     assert "synthetic" in readme and "python -m layout.datasets data/sample_county" in readme
+    assert describe_markdown(sample) in readme
+
+
+def test_sample_proposals_name_the_schools_they_act_on(sample):
+    """The hand-written proposals refer to school ids; a generator change renumbers schools. Each action line says
+    which school it means (``# 名称, N pupils``): the id must be that school, with that many pupils."""
+    import re
+
+    files = sorted((SAMPLE / "proposals").glob("*.yaml"))
+    assert len(files) >= 3
+    s = sample.schools
+    pattern = re.compile(r"(?:close|from|school):\s*(S\d{3}).*#\s*([^,\s]+),\s*(\d+) pupils")
+    seen = 0
+    for f in files:
+        for line in f.read_text(encoding="utf-8").splitlines():
+            m = pattern.search(line)
+            if m:
+                sid, name, n = m.group(1), m.group(2), int(m.group(3))
+                assert sid in s.index, f"{f.name}: {sid} is not a school of the sample"
+                assert (s.at[sid, "name"], int(s.at[sid, "enrolment"])) == (name, n), f"{f.name}: {line.strip()}"
+                seen += 1
+    assert seen >= 20
+    # the new county-town middle school stands on the candidate parcel
+    text = (SAMPLE / "proposals" / "county_town_middle_school.yaml").read_text(encoding="utf-8")
+    parcel = sample.candidates.to_crs(4490).loc["C01"].geometry
+    lon, lat = (float(x) for x in re.search(r"lon: ([\d.]+), lat: ([\d.]+)", text).groups())
+    assert abs(lon - parcel.x) < 1e-5 and abs(lat - parcel.y) < 1e-5
+
+
+def test_docs_table_is_the_sample(sample):
+    doc = (REPO / "docs" / "sample_county.md").read_text(encoding="utf-8")
+    assert describe_markdown(sample) in doc, "paste describe_markdown(sample_county()) into docs/sample_county.md"
+    # the schools the page names as "what a planner should find" are still those
+    s = sample.schools
+    for sid in findings(sample)["pool_unreachable"]:
+        assert f"{sid} {s.at[sid, 'name']}" in doc, sid
+    for sid in s.index[s["remote"]]:
+        assert f"{sid} {s.at[sid, 'name']}" in doc, sid
+    for sid in s.index[s["boarders"] > s["beds"]]:
+        assert f"{s.at[sid, 'name']} ({s.at[sid, 'beds']} beds, {s.at[sid, 'boarders']} boarders)" in doc, sid
+    towns = sample.notes[-1].split(": ", 1)[1].split("、")
+    assert f"({', '.join(towns)})" in doc
 
 
 def test_cli_writes_readable_folder(tmp_path, capsys):
@@ -230,28 +426,70 @@ def test_cli_writes_readable_folder(tmp_path, capsys):
     assert len(c.villages) == 30 and c.townships["township"].nunique() == 3
     text = (out / "README.md").read_text(encoding="utf-8")
     assert "--villages 30 --townships 3 --seed 7" in text and "synthetic" in text
-    assert_same_frames = make_county(30, 3, seed=7)
-    pd.testing.assert_series_equal(c.schools["enrolment"], assert_same_frames.schools["enrolment"],
-                                   check_dtype=False)
+    made = make_county(30, 3, seed=7)
+    pd.testing.assert_series_equal(c.schools["enrolment"], made.schools["enrolment"], check_dtype=False)
+    pd.testing.assert_frame_equal(c.attendance, made.attendance)
+    assert c.candidates["seat_options"].tolist() == made.candidates["seat_options"].tolist()
+
+
+# ---- the flagship county of the reports ------------------------------------------------------------------
+
+def test_flagship_parameters_are_generator_settings_only():
+    accepted = set(inspect.signature(make_county).parameters) - {"settings"} | set(Settings.names())
+    assert set(FLAGSHIP_PARAMETERS) <= accepted
+    assert set(FLAGSHIP_PARAMETERS) - set(SAMPLE_PARAMETERS) <= set(Settings.names())
+
+
+@pytest.mark.slow
+def test_flagship_county_resembles_the_reports():
+    c = make_county(**FLAGSHIP_PARAMETERS)
+    cfg = Settings(**{k: v for k, v in FLAGSHIP_PARAMETERS.items() if k in Settings.names()})
+    check_invariants(c, cfg)
+    check_trips(c)
+    s = c.schools
+    town = town_schools(c)
+    middle = s[s["grade_hi"] >= 7]
+    rural_79 = middle.loc[~town.loc[middle.index], ["enrol_7", "enrol_8", "enrol_9"]].sum(axis=1)
+    assert 8 <= len(middle) <= 10 and len(rural_79) >= 5 and rural_79.max() < 500
+    ts = s[town]
+    assert (ts["enrolment"] > ts["seats"]).all() and ((ts["enrolment"] / ts["classes"]) >= 56).sum() >= len(ts) - 1
+    d_flag, d_sample = describe(c), describe(sample_county())
+    (_, b0), (_, b1) = d_flag["births"]
+    (_, s0), (_, s1) = d_sample["births"]
+    assert b1 / b0 < s1 / s0 < 1                                   # births fall, faster than in the sample
+    assert d_flag["boarders"] > d_sample["boarders"] and d_flag["short_of_beds"] >= 1
+    doc = (REPO / "docs" / "sample_county.md").read_text(encoding="utf-8")
+    assert describe_markdown(c) in doc and repr(FLAGSHIP_PARAMETERS) in doc
+
+
+def test_flagship_cli(tmp_path):
+    out = datasets_main([str(tmp_path / "f"), "--flagship", "--villages", "40", "--townships", "4"])
+    text = (out / "README.md").read_text(encoding="utf-8")
+    assert "--flagship --villages 40 --townships 4" in text and FLAGSHIP_PARAMETERS["name"] in text
+    assert layout.read_county(out).name == FLAGSHIP_PARAMETERS["name"]
 
 
 # ---- sizes, errors and properties ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs", [{"n_townships": 1}, {"n_villages": 15, "n_townships": 8},
-                                    {"years_of_births": 0}, {"years_of_births": 15}])
+                                    {"years_of_births": 0}, {"years_of_births": 15}, {"town_pull": 1.2},
+                                    {"bus_share": -0.1}, {"town_class_size": (70, 60)}, {"out_of_county": -1}])
 def test_bad_sizes_raise(kwargs):
     with pytest.raises(ValueError):
         make_county(**kwargs)
 
 
-def test_options_are_honoured():
-    c = make_county(40, 4, seed=2, name="测试县", centre=(104.2, 27.3), base_year=2030, years_of_births=4)
-    assert c.name == "测试县"
-    assert sorted(col for col in c.villages if col.startswith("births_")) == [
-        "births_2026", "births_2027", "births_2028", "births_2029"]
-    ll = c.villages.to_crs(4326).geometry
-    assert abs(ll.x.median() - 104.2) < 0.5 and abs(ll.y.median() - 27.3) < 0.5
-    assert c.crs.to_epsg() == 32648
+def test_unknown_setting_raises():
+    with pytest.raises(TypeError):
+        make_county(40, 4, seed=1, town_pul=0.3)
+
+
+def test_settings_change_the_county():
+    base = make_county(60, 5, seed=3)
+    none = make_county(60, 5, seed=3, bus_share=0.0, town_pull=0.0, out_of_county=0)
+    assert none.schools["bus_riders"].sum() == 0 and (none.attendance["village_id"] != NO_HOME).all()
+    assert base.schools["bus_riders"].sum() > 0
+    check_invariants(none, Settings(bus_share=0.0, town_pull=0.0, out_of_county=0))
 
 
 @pytest.mark.slow
@@ -268,6 +506,7 @@ def test_invariants_hold_for_any_seed_and_size(seed, n_townships, extra):
     assert len(c.villages) == n_townships + extra
     assert c.townships["township"].nunique() == n_townships
     check_invariants(c)
+    check_trips(c)
 
 
 # ---- known answers for classes ---------------------------------------------------------------------------
@@ -297,21 +536,11 @@ def test_combined_class_never_crosses_bands():
     assert got[2] == 1 and got[3] == 1
 
 
-def test_enrolment_follows_nearest_school_by_walking_time(sample):
-    """Today's enrolment is the children of each school's catchment: checked against layout.network, whose
-    walking times differ from the generator's distances only by the footpath climb weight."""
-    from layout.network import travel
-
-    minutes = travel(sample, "walk").minutes
-    s, v = sample.schools, sample.villages
-    for band, (lo, hi) in STD.bands.items():
-        serving = s.index[(s["grade_lo"] <= lo) & (s["grade_hi"] >= hi)]
-        nearest = minutes[serving].idxmin(axis=1)
-        expected = v[band].groupby(nearest).sum().reindex(serving, fill_value=0)
-        actual = s.loc[serving, [f"enrol_{g}" for g in range(lo, hi + 1)]].sum(axis=1)
-        assert int(actual.sum()) == int(v[band].sum())
-        moved = 0.5 * float((expected - actual).abs().sum()) / float(actual.sum())
-        assert moved < 0.10, f"{band}: {moved:.1%} of children are not at their nearest school"
+def test_town_classes_fill_to_the_range():
+    got = _town_classes(_grades(120, 125, 0, 200, 30), 1, 6, 60.0, (56.0, 68.0))
+    # 120 -> 2 of 60; 125 -> 2 of 62.5; 200 -> 3 of 66.7 (4 would be 50, below the range); 30: one class
+    assert got.tolist() == [2, 2, 0, 3, 1, 0, 0, 0, 0]
+    assert _town_classes(_grades(0, 0, 0, 0, 0, 0, 140), 7, 9, 57.0, (56.0, 68.0))[6] == 3   # 2 would be 70 > 68
 
 
 def test_cli_keeps_other_files_in_the_folder(tmp_path):

@@ -1,8 +1,11 @@
-"""Write a synthetic county folder: ``python -m layout.datasets OUT_DIR [--villages N --townships T --seed S]``.
+"""Write a synthetic county folder: ``python -m layout.datasets OUT_DIR [--flagship] [--villages N --townships T
+--seed S]``.
 
 Without options it writes the bundled sample county (:data:`layout.datasets.SAMPLE_PARAMETERS`); that is how
-``data/sample_county`` is made. A ``README.md`` saying the data are synthetic and how they were made is
-written into the folder. Other files already in the folder (such as ``proposals/``) are kept.
+``data/sample_county`` is made. ``--flagship`` writes the county generated to resemble the reports' flagship
+county (:data:`layout.datasets.FLAGSHIP_PARAMETERS`). A ``README.md`` saying the data are synthetic, how they were
+made and what is in them is written into the folder. Other files already in the folder (such as ``proposals/``)
+are kept.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from layout.datasets import SAMPLE_PARAMETERS, make_county
+from layout.datasets import FLAGSHIP_PARAMETERS, SAMPLE_PARAMETERS, make_county
+from layout.datasets.describe import describe_markdown
 from layout.io.write import atomic_write_text, write_county
 
 _README = """# {name} — a synthetic county (合成示例数据)
@@ -29,36 +33,28 @@ It was written by the deterministic generator in the package:
 
 i.e. `layout.datasets.make_county({call})`{sample}. The same command always writes the same files.
 
-| | |
-|---|---|
-| villages (incl. county-town communities and township seats) | {villages} |
-| townships | {townships} |
-| schools | {schools} ({kinds}) |
-| children of grades 1–3 / 4–6 / 7–9 | {g1_3} / {g4_6} / {g7_9} |
-| village primaries and teaching points under 100 / under 50 pupils | {under100} / {under50} |
-| road lines | {roads} ({roads_km} km) |
+{table}
 
-Files: `villages.csv`, `schools.csv` (UTF-8, lon/lat in CGCS2000), `roads.geojson`, `townships.geojson`,
-`county.yaml`. How each part is generated and what it is calibrated to: `docs/sample_county.md`. Anything else
+Files: `villages.csv`, `schools.csv` (UTF-8, lon/lat in CGCS2000), `attendance.csv` (who attends which school
+today: home village, school, grade, band, mode walk/bus/board, pupils; a blank `village_id` is a pupil without a
+home village in the county), `candidates.csv` (sites offered for new schools), `roads.geojson`,
+`townships.geojson`, `county.yaml`. Every school's `enrol_*`, `boarders` and `bus_riders` are the sums of its
+attendance rows, and every village's children by grade are on exactly one school's roll. How each part is
+generated, what it is calibrated to and what a planner should find in it: `docs/sample_county.md`. Anything else
 in this folder (such as `proposals/`) is written by hand and kept when the files above are regenerated.
 """
 
 
-def write_readme(county, folder: Path, params: dict, is_sample: bool) -> Path:
-    """Write the folder's README.md describing the synthetic county and the command that made it."""
-    s = county.schools
-    small = s[s["kind"].isin(["primary", "teaching_point"]) & ~s["name"].str.startswith("城关")]
-    kinds = ", ".join(f"{k} {int(n)}" for k, n in s["kind"].value_counts().sort_index().items())
-    opts = (f"--villages {params['n_villages']} --townships {params['n_townships']} --seed {params['seed']}")
+def write_readme(county, folder: Path, params: dict, is_sample: bool, flag: str = "") -> Path:
+    """Write the folder's README.md describing the synthetic county, the command that made it and its figures."""
+    base = SAMPLE_PARAMETERS if not flag else FLAGSHIP_PARAMETERS
+    opts = " ".join(f"--{k} {params[key]}" for k, key in (("villages", "n_villages"), ("townships", "n_townships"),
+                                                          ("seed", "seed")) if params[key] != base[key])
+    command = " ".join(x for x in (f"python -m layout.datasets {folder.as_posix()}", flag, opts) if x)
     call = ", ".join(f"{k}={v!r}" for k, v in params.items())
     text = _README.format(
-        name=county.name, lon=params["centre"][0], lat=params["centre"][1], command=f"python -m layout.datasets {folder.as_posix()}" + ("" if is_sample else f" {opts}"), call=call, sample=" = `layout.datasets.sample_county()`" if is_sample else "",
-        villages=len(county.villages), townships=len(county.townships), schools=len(s), kinds=kinds,
-        g1_3=int(county.villages["g1_3"].sum()), g4_6=int(county.villages["g4_6"].sum()),
-        g7_9=int(county.villages["g7_9"].sum()),
-        under100=int((small["enrolment"] < county.standards.small_school).sum()),
-        under50=int((small["enrolment"] < county.standards.closure_pool_under).sum()),
-        roads=len(county.roads), roads_km=round(float(county.roads.length.sum()) / 1000.0, 1))
+        name=county.name, lon=params["centre"][0], lat=params["centre"][1], command=command, call=call,
+        sample=" = `layout.datasets.sample_county()`" if is_sample else "", table=describe_markdown(county))
     path = atomic_write_text(folder / "README.md", text)
     os.chmod(path, 0o644)
     return path
@@ -82,14 +78,21 @@ def write_into(county, folder: Path) -> Path:
 def main(argv: list[str] | None = None) -> Path:
     ap = argparse.ArgumentParser(prog="python -m layout.datasets", description=__doc__.splitlines()[0])
     ap.add_argument("out_dir", type=Path, help="folder to write (its county files are replaced, others kept)")
-    ap.add_argument("--villages", type=int, default=SAMPLE_PARAMETERS["n_villages"])
-    ap.add_argument("--townships", type=int, default=SAMPLE_PARAMETERS["n_townships"])
-    ap.add_argument("--seed", type=int, default=SAMPLE_PARAMETERS["seed"])
+    ap.add_argument("--flagship", action="store_true",
+                    help="the county resembling the reports' flagship county (FLAGSHIP_PARAMETERS)")
+    ap.add_argument("--villages", type=int, default=None)
+    ap.add_argument("--townships", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=None)
     args = ap.parse_args(argv)
-    params = dict(SAMPLE_PARAMETERS, n_villages=args.villages, n_townships=args.townships, seed=args.seed)
+    base = FLAGSHIP_PARAMETERS if args.flagship else SAMPLE_PARAMETERS
+    params = dict(base)
+    for key, value in (("n_villages", args.villages), ("n_townships", args.townships), ("seed", args.seed)):
+        if value is not None:
+            params[key] = value
     county = make_county(**params)
     write_into(county, args.out_dir)
-    write_readme(county, args.out_dir, params, is_sample=params == SAMPLE_PARAMETERS)
+    write_readme(county, args.out_dir, params, is_sample=params == SAMPLE_PARAMETERS,
+                 flag="--flagship" if args.flagship else "")
     print(f"wrote {county!r} to {args.out_dir}")
     return args.out_dir
 

@@ -102,7 +102,8 @@ def _spaced(rng: np.random.Generator, n_vertices: int, gap: tuple[float, float],
     return out
 
 
-def build_landscape(rng: np.random.Generator, n_villages: int, n_townships: int) -> Landscape:
+def build_landscape(rng: np.random.Generator, n_villages: int, n_townships: int,
+                    town_size: float = 1.0) -> Landscape:
     """Lay out valleys, roads, villages and townships for a county of ``n_villages`` villages.
 
     Parameters
@@ -112,6 +113,8 @@ def build_landscape(rng: np.random.Generator, n_villages: int, n_townships: int)
         Villages in all, county-town communities and township seats included.
     n_townships : int
         Townships in all, the county town's 城关镇 included.
+    town_size : float
+        Scale of the county-town communities' population (1.0: about 7,000 each).
 
     Returns
     -------
@@ -227,7 +230,7 @@ def build_landscape(rng: np.random.Generator, n_villages: int, n_townships: int)
         vid = nodes.add(pt, town)[0]
         links.append((attach, vid, float(np.hypot(*(pt - xy_all[attach])))))
         villages.append({"name": name, "township": town, "kind": "community", "node": vid, "attach": attach,
-                         "population": int(rng.lognormal(np.log(7000), 0.35))})
+                         "population": int(rng.lognormal(np.log(7000 * town_size), 0.35))})
         taken.add(name)
 
     # township seats (集镇), one village each
