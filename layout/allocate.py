@@ -302,13 +302,13 @@ def band_seats(plan, school_ids: pd.Index, standards) -> np.ndarray:
     largest remainder, so they add up to the school's seats); seats a merge added go to the bands whose pupils
     came, and seats an ``expand`` built for one band to that band. A band the school does not teach gets none.
     """
-    own, merged = _own_and_merged_seats(plan, school_ids, standards)
-    return own + merged
+    own, expanded, merged = _own_and_merged_seats(plan, school_ids, standards)
+    return own + expanded + merged
 
 
-def _own_and_merged_seats(plan, school_ids: pd.Index, standards) -> tuple[np.ndarray, np.ndarray]:
-    """Seats by band: the school's own (shared by grades; an ``expand`` for one band adds to that band) and those
-    merges added for the pupils they brought."""
+def _own_and_merged_seats(plan, school_ids: pd.Index, standards) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Seats by band: the school's own (shared by grades), those an ``expand`` built for one band, and those merges
+    added for the pupils they brought."""
     s = plan.schools.loc[school_ids]
     bands = standards.bands
     lo, hi = s["grade_lo"].to_numpy(int), s["grade_hi"].to_numpy(int)
@@ -319,6 +319,11 @@ def _own_and_merged_seats(plan, school_ids: pd.Index, standards) -> tuple[np.nda
 
     merged, expanded = cols("merged"), cols("expanded")
     own = np.maximum(s["seats"].to_numpy(float) - merged.sum(axis=1) - expanded.sum(axis=1), 0.0)
+    return _shared_by_grades(own, lo, hi, bands), expanded, merged
+
+
+def _shared_by_grades(own: np.ndarray, lo: np.ndarray, hi: np.ndarray, bands) -> np.ndarray:
+    """Whole seats of each school shared among the bands it teaches by their grades (largest remainder)."""
     grades = np.column_stack([np.where((lo <= bands[b][0]) & (hi >= bands[b][1]), bands[b][1] - bands[b][0] + 1, 0)
                               for b in BANDS]).astype(float)
     total = grades.sum(axis=1, keepdims=True)
@@ -328,7 +333,7 @@ def _own_and_merged_seats(plan, school_ids: pd.Index, standards) -> tuple[np.nda
     order = np.argsort(-(share - base), axis=1, kind="stable")
     for i in np.flatnonzero((rest > 0) & (total[:, 0] > 0)):
         base[i, order[i, : rest[i]]] += 1
-    return base + expanded, merged
+    return base
 
 
 # ---- today, scaled to the year ------------------------------------------------------------------------------------
@@ -466,7 +471,7 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
 
     # -- seats and beds left for the children who move
     kept_all = pd.concat([kept, outside[out_why == ""]], ignore_index=True)
-    own, merged = _own_and_merged_seats(plan, open_ids, std)
+    own, expanded, merged = _own_and_merged_seats(plan, open_ids, std)
     load = np.zeros((len(open_ids), len(BANDS)))
     board_load = np.zeros(len(open_ids))
     if len(kept_all):
@@ -475,7 +480,8 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
         np.add.at(load, (pos, bpos), kept_all["children"].to_numpy(float))
         board = (kept_all["mode"] == "board").to_numpy()
         np.add.at(board_load, pos[board], kept_all["children"].to_numpy(float)[board])
-    seats_left = np.maximum(own - load, 0.0) + merged
+    # new classrooms and merged-in seats are on top of a school's crowding today: its own seats may be full already
+    seats_left = np.maximum(own - load, 0.0) + expanded + merged
     beds = np.where(s.loc[open_ids, "boarding"].to_numpy(bool), s.loc[open_ids, "beds"].to_numpy(float), 0.0)
     beds_left = np.maximum(beds - board_load, 0.0)
 

@@ -153,7 +153,7 @@ def attendance_today(county, travel: Mapping | None = None) -> Attendance:
     return att
 
 
-def _transport(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray, first: int = 6,
+def _transport(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray, first: int = 20,
                max_rounds: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Transportation problem with slack: villages (rows) supply children, schools (columns) need pupils.
 
@@ -287,24 +287,22 @@ def infer_attendance(county, travel: Mapping | None = None) -> Attendance:
     return Attendance(filled.table, True, not_on_roll, tuple(messages) + filled.messages)
 
 
-def _assign_mode(frame: pd.DataFrame, want: int, mode: str, order: np.ndarray) -> tuple[pd.DataFrame, int]:
-    """Give ``mode`` to ``want`` children of the rows of ``frame`` in ``order`` (splitting the last row taken);
-    returns the frame with the new rows and the children that could not be given the mode."""
-    taken = []
-    left = want
-    for idx in order:
-        if left <= 0:
-            break
-        n = int(frame.at[idx, "children"])
-        take = min(n, left)
-        left -= take
-        frame.at[idx, "children"] = n - take
-        row = frame.loc[idx].copy()
-        row["children"], row["mode"] = take, mode
-        taken.append(row)
-    if taken:
-        frame = pd.concat([frame, pd.DataFrame(taken)], ignore_index=True)
-    return frame, left
+def _take(school: np.ndarray, children: np.ndarray, eligible: np.ndarray, keys: list[np.ndarray],
+          want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Children taken from each row, school by school, in order of ``keys`` (``numpy.lexsort`` order: the last
+    key first) until each school's ``want`` is met; and what each school still lacks."""
+    take = np.zeros(len(children))
+    idx = np.flatnonzero(eligible)
+    short = want.astype(float).copy()
+    if len(idx):
+        order = idx[np.lexsort((*[k[idx] for k in keys], school[idx]))]
+        kids = children[order].astype(float)
+        sch = school[order]
+        cum = pd.Series(kids).groupby(sch).cumsum().to_numpy()
+        got = np.clip(want[sch] - (cum - kids), 0.0, kids)
+        take[order] = got
+        short -= np.bincount(sch, weights=got, minlength=len(want))
+    return take, np.maximum(short, 0.0)
 
 
 def _lookup(tm, vids: pd.Index, sids: pd.Index) -> np.ndarray:
@@ -354,36 +352,38 @@ def fill_modes(county, table: pd.DataFrame, travel: Mapping, inferred: bool) -> 
     t["_home"] = t["village_id"] != NO_HOME
     t["_limit"] = t["band"].map(std.walk_limit).astype(float)
     t["_board_ok"] = t["band"].map(std.may_board).astype(bool)
-    parts = []
-    for sid, grp in t.groupby("school_id", sort=True):
-        grp = grp.reset_index(drop=True)
-        for mode, column in (("board", "boarders"), ("bus", "bus_riders")):
-            given = s.at[sid, column] if column in s and sid in s.index else np.nan
-            if pd.isna(given):
-                continue
-            want = int(given) - int(grp.loc[grp["mode"] == mode, "children"].sum())
-            if want <= 0:
-                continue
-            blank = (grp["mode"] == "") & grp["_home"] & (grp["children"] > 0)
-            vid = grp["village_id"].to_numpy()
-            if mode == "board":
-                ok = np.flatnonzero(blank & grp["_board_ok"])
-                far = np.fmin(grp["_walk"], grp["_bus"]).to_numpy()[ok]
-                order = ok[np.lexsort((vid[ok], -far))]
-            else:
-                ok = np.flatnonzero(blank & np.isfinite(grp["_bus"]))
-                beyond = (grp["_walk"] > grp["_limit"]).to_numpy()[ok]
-                order = ok[np.lexsort((vid[ok], -grp["_walk"].to_numpy()[ok], ~beyond))]
-            grp, short = _assign_mode(grp, want, mode, order)
-            if short > 0:
-                what = "pupils of grades that may board" if mode == "board" else "pupils a school bus reaches"
-                what_zh = "可寄宿年级的学生" if mode == "board" else "校车可达的学生"
-                messages.append((f"school {sid}: {column} is {int(given)} but only {int(given) - short} {what} "
-                                 "are on its roll", f"学校{sid}:{column}为{int(given)}人,但学籍中仅有"
-                                 f"{int(given) - short}名{what_zh}"))
-        grp.loc[grp["mode"] == "", "mode"] = "walk"
-        parts.append(grp)
-    out = pd.concat(parts, ignore_index=True) if parts else t
+    codes, uniq = pd.factorize(t["school_id"])
+    home = t["_home"].to_numpy(bool)
+    walk_min, bus_min = t["_walk"].to_numpy(float), t["_bus"].to_numpy(float)
+    vid_rank = pd.factorize(t["village_id"], sort=True)[0]
+    pieces = []
+    for mode, column in (("board", "boarders"), ("bus", "bus_riders")):
+        given = (s[column].reindex(uniq).to_numpy(float) if column in s else np.full(len(uniq), np.nan))
+        have = np.bincount(codes, weights=t["children"].to_numpy(float) * (t["mode"] == mode).to_numpy(),
+                           minlength=len(uniq))
+        want = np.where(np.isfinite(given), np.maximum(given - have, 0.0), 0.0)
+        blank = (t["mode"] == "").to_numpy() & home & (t["children"].to_numpy() > 0)
+        if mode == "board":
+            eligible = blank & t["_board_ok"].to_numpy(bool)
+            keys = [vid_rank, -np.fmin(walk_min, bus_min)]            # farthest first
+        else:
+            eligible = blank & np.isfinite(bus_min)
+            keys = [vid_rank, -walk_min, ~(walk_min > t["_limit"].to_numpy(float))]   # beyond the walk first
+        take, short = _take(codes, t["children"].to_numpy(float), eligible, keys, want)
+        if take.any():
+            moved = t[take > 0].copy()
+            moved["children"] = take[take > 0].astype(np.int64)
+            moved["mode"] = mode
+            pieces.append(moved)
+            t["children"] = (t["children"].to_numpy(float) - take).astype(np.int64)
+        what = "pupils of grades that may board" if mode == "board" else "pupils a school bus reaches"
+        what_zh = "可寄宿年级的学生" if mode == "board" else "校车可达的学生"
+        for k in np.flatnonzero(short > 0):
+            n = int(given[k])
+            messages.append((f"school {uniq[k]}: {column} is {n} but only {n - int(short[k])} {what} are on its roll",
+                             f"学校{uniq[k]}:{column}为{n}人,但学籍中仅有{n - int(short[k])}名{what_zh}"))
+    t.loc[t["mode"] == "", "mode"] = "walk"
+    out = pd.concat([t, *pieces], ignore_index=True)
     out = out[out["children"] > 0]
     out = (out.groupby(["village_id", "school_id", "grade", "band", "mode"], as_index=False, sort=True)["children"]
            .sum().astype({"children": np.int64, "grade": np.int64})[list(ATTENDANCE_COLUMNS)])

@@ -356,6 +356,9 @@ def _read_schools(raw: RawTable, manifest: Manifest, std: Standards, geometry: g
     for name in ("beds", "boarders"):
         cols[name] = (to_count(frame[name], name, rows, file, problems) if name in frame
                       else pd.Series(0.0, index=frame.index)).astype(int)
+    # bus riders: blank means not known (nobody is then assumed to ride today)
+    cols["bus_riders"] = (to_count(frame["bus_riders"], "bus_riders", rows, file, problems, default=np.nan)
+                          if "bus_riders" in frame else pd.Series(np.nan, index=frame.index))
     for name in ("canteen", "remote"):
         cols[name] = (to_bool(frame[name], name, rows, file, problems) if name in frame
                       else pd.Series(False, index=frame.index))
@@ -376,7 +379,7 @@ def _read_schools(raw: RawTable, manifest: Manifest, std: Standards, geometry: g
     for c in _extra_columns(frame, "schools"):
         cols[c] = frame[c].astype(object)
     ordered = ["name", "kind", "township", "grade_lo", "grade_hi", *ENROL_COLUMNS, *CLASS_COLUMNS, "enrolment",
-               "classes", "seats", "beds", "boarders", "canteen", "remote", *RESOURCE_COLUMNS]
+               "classes", "seats", "beds", "boarders", "bus_riders", "canteen", "remote", *RESOURCE_COLUMNS]
     cols = {k: cols[k] for k in ordered} | {k: v for k, v in cols.items() if k not in ordered}
     return _assemble(cols, ids, geometry, "school_id", problems, raw, points_only=True)
 

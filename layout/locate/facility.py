@@ -100,6 +100,8 @@ class FacilityProblem:
     designate_limits : list of (site mask, lo, hi) or (site mask, lo, hi, penalty), optional
     option_total_capacity : float array (n_options,), optional
         Most demand an option takes over all commodities together (e.g. a school-size cap).
+    arc_forbidden : bool array (n_arcs,), optional
+        Arcs that may not be used (kept in the data so arc numbers stay the same).
     budget : float, optional
         Upper bound on total capital.
     single_source : bool
@@ -139,6 +141,7 @@ class FacilityProblem:
     budget: float | None = None
     single_source: bool = True
     option_total_capacity: np.ndarray | None = None
+    arc_forbidden: np.ndarray | None = None
 
     @property
     def n_sites(self) -> int:
@@ -277,7 +280,6 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
     n_opt = len(p.option_site)
     n_s = p.n_sites
     cap = np.asarray(p.option_capacity, dtype=float)
-    n_c = cap.shape[1]
     serves = (cap > 0) if p.option_serves is None else (np.asarray(p.option_serves, bool) | (cap > 0))
     n_g, n_a = len(p.group_demand), len(p.arc_group)
     q = np.asarray(p.group_demand, float)
@@ -311,7 +313,8 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
     col_lo = np.zeros(n_col)
     col_hi = np.concatenate([np.where(_arr(p.option_forbidden, n_opt, bool, False), 0.0, 1.0), ex_max,
                              np.where(d_allowed & used_res, 1.0, 0.0), np.where(used_res, r_max, 0.0),
-                             np.ones(n_a), np.ones(n_g), np.repeat(np.where(penalty > 0, np.inf, 0.0), 2)])
+                             np.where(_arr(p.arc_forbidden, n_a, bool, False), 0.0, 1.0), np.ones(n_g),
+                             np.repeat(np.where(penalty > 0, np.inf, 0.0), 2)])
     integer = np.zeros(n_col, bool)
     integer[Y:Y + n_opt] = True
     integer[E:E + n_e] = True
@@ -459,7 +462,7 @@ def _start_vector(p, start, offs, n_col, n_opt, n_a, n_g, osite, ag, q, res_arc,
     Y, E, D, R, X, U = offs
     x = np.zeros(n_col)
     so = np.asarray(start["site_option"], int)
-    for s, o in enumerate(so):
+    for o in so:
         if o >= 0:
             x[Y + o] = 1.0
     arcs = np.asarray(start["group_arc"], int)

@@ -1,17 +1,18 @@
-"""Recommendations: the layout to adopt under a goal, with reasons, trade-off frontier and robustness.
+"""Recommendations: the layout to adopt under a goal — both stages, boarding centres, new sites — with reasons,
+the trade-off frontier and robustness over the years.
 
-Entry point :func:`recommend` → :class:`Recommendation`. One module per concern: goals, candidates (school
-model of :mod:`layout.locate`), boarding (sites per township), verify (build + rule check), frontier,
-robust (now / +5 / +10 years), reasons (bilingual texts), recommendation (the value and its files).
+Entry point :func:`recommend` → :class:`Recommendation`. One module per concern: goals and targets (what a bureau
+asks), model (the school model on :mod:`layout.locate.facility`), build (the plan from a decision, build first and
+close after), repair (verify by evaluation and repair), frontier, robust (now / +5 / +10 years), money (each action's
+share of the cost change), reasons (bilingual texts), recommendation (the value and its files).
 """
 
 from __future__ import annotations
 
-from layout.recommend.boarding import BoardingSite, boarding_need, choose_boarding_sites
 from layout.recommend.engine import recommend
 from layout.recommend.frontier import plot_frontier, trade_off_frontier
 from layout.recommend.goals import GOALS
 from layout.recommend.recommendation import Recommendation
+from layout.recommend.targets import Targets
 
-__all__ = ["recommend", "Recommendation", "GOALS", "BoardingSite", "boarding_need", "choose_boarding_sites",
-           "trade_off_frontier", "plot_frontier"]
+__all__ = ["recommend", "Recommendation", "GOALS", "Targets", "trade_off_frontier", "plot_frontier"]

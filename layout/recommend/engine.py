@@ -1,116 +1,96 @@
-"""`recommend`: the layout a county should adopt under a goal, verified against the hard rules, with reasons."""
+"""`recommend`: the layout a county should adopt under a goal — both stages, boarding centres, new sites — solved as
+one school model, verified against the hard rules by the evaluation, with reasons for every school."""
 
 from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from layout.evaluate import evaluate
 from layout.plan import Plan
-from layout.recommend.candidates import closure_moves, keep_set
-from layout.recommend.catchments import enrolment_catchments
 from layout.recommend.frontier import pick_from_frontier, trade_off_frontier
 from layout.recommend.goals import check_goal
-from layout.recommend.reasons import _fmt, action_table
+from layout.recommend.model import build_model
+from layout.recommend.money import cost_shares
+from layout.recommend.reasons import action_table, why_kept
 from layout.recommend.recommendation import Recommendation
+from layout.recommend.repair import solve_and_verify
 from layout.recommend.robust import robustness
-from layout.recommend.verify import build_plan, new_hard_violations
+from layout.recommend.targets import Targets
 
 __all__ = ["recommend"]
 
 MODES = ("walk", "bus")
 
 
-def _new_teaching_points(county, travel, status_quo, std) -> tuple:
-    """Open actions for teaching points at the centres of pockets whose grade 1-3 children cannot walk to a school."""
-    import math
+def _targets(county, targets) -> Targets:
+    base = Targets.from_mapping(getattr(county, "targets", None) or {}, "county.yaml")
+    if targets is None:
+        return base
+    if isinstance(targets, Targets):
+        return base.merged(**{k: getattr(targets, k) for k in targets.__dataclass_fields__
+                              if getattr(targets, k) not in (None, (), {})})
+    return base.merged(**{k: getattr(t, k) for t in [Targets.from_mapping(targets)] for k in t.__dataclass_fields__
+                          if getattr(t, k) not in (None, (), {})})
 
-    from layout.plan import Open
 
-    _, clusters = enrolment_catchments(county, status_quo, travel["walk"].minutes)
-    least = int(std.get("recommend.min_pupils_new_teaching_point"))
-    margin = float(std.get("recommend.bed_margin"))
-    size = std.standard_class_size("teaching_point")
+def _relaxed(model, decision, verified, targets: Targets, baseline) -> list[dict]:
+    """Targets the plan does not meet, each with the schools or villages that block it."""
     out = []
-    for c in clusters[clusters["g1_3_beyond_walk"] >= least].sort_values("candidate_site").itertuples():
-        vid = c.candidate_site
-        v = county.villages.loc[[vid]]
-        pt = v.to_crs(4326).geometry.iloc[0]
-        name = str(v["name"].iloc[0]) if "name" in v else vid
-        seats = math.ceil(c.g1_3_beyond_walk * (1 + margin) / size) * size
-        out.append(Open(f"NEW_{vid}", f"{name}教学点", "teaching_point", round(float(pt.x), 7),
-                        round(float(pt.y), 7), int(seats), 0, grades="1-3",
-                        township=str(v["township"].iloc[0]) if "township" in v else None, canteen=False))
-    return tuple(out)
+    for name, units in decision.relaxed:
+        out.append({"target": name, "missed_by": round(units, 2),
+                    "why_en": "the travel rule, capacities or the budget do not allow it",
+                    "why_zh": "通行规则、学位容量或预算不允许"})
+    plan = verified.plan
+    open_ = set(plan.open_schools)
+    t = baseline.schools
+    checks = []
+    if targets.close_under is not None:
+        small = t[(t["enrolment"] < targets.close_under) & t["kind"].isin(["teaching_point", "primary"])]
+        checks += [("close_under", sid) for sid in small.index if sid in open_]
+    checks += [("must_close", sid) for sid in targets.must_close if sid in open_]
+    for target, sid in checks:
+        why = why_kept(model, sid) or ("kept", "保留")
+        out.append({"target": target, "school_id": sid, "name": str(t.at[sid, "name"]),
+                    "why_en": why[0], "why_zh": why[1]})
+    return out
 
 
-def _repair(county, travel, moves, demand, baseline, std, rounds: int, opens: tuple = ()):
-    """Build the plan, evaluate it, and withdraw or reinforce moves until no hard rule is newly broken."""
-    extra: dict[str, int] = {}
-    expansions: dict[str, int] = {}
-    for _ in range(rounds):
-        plan, sites, exp = build_plan(county, travel, moves, demand, extra, opens=opens)
-        ev = evaluate(county, plan, travel, std)
-        new, unserved = new_hard_violations(ev, baseline)
-        if not new and unserved.empty:
-            return plan, sites, exp, ev
-        active = [m for m in moves if m.active]
-        extra_before = dict(extra)
-        for (vid, band), n in unserved.items():
-            for m in active:
-                if m.active and any(v == vid for v, _ in m.catchment):
-                    m.withdraw(f"kept: closing it would leave {int(n)} {band} children of village {vid} without a "
-                               "place", f"保留:撤并将使{vid}村{int(n)}名学生({band})无学位")
-        t = ev.schools
-        for v in new:
-            sid = v.school_id
-            if sid is None:
-                continue
-            into = [m for m in active if m.active and m.into == sid]
-            own = [m for m in active if m.active and m.school == sid]
-            if v.code in ("oversized_class", "super_oversized_class") and into \
-                    and expansions.get(sid, 0) < 2:
-                need = int(t.at[sid, "classes_needed"]) - int(t.at[sid, "classes"])
-                stage = "middle" if t.at[sid, "kind"] == "middle" else "primary"
-                extra[sid] = extra.get(sid, 0) + max(1, need) * std.standard_class_size(stage)
-                expansions[sid] = expansions.get(sid, 0) + 1
-                continue
-            for m in sorted(into, key=lambda m: -sum(m.catchment.values()))[:1] + own:
-                m.withdraw(f"kept: merging it would break a rule at {sid}: {v.message_en}",
-                           f"保留:撤并将在{sid}造成违规:{v.message_zh}")
-        still = [m for m in moves if m.active]
-        if len(still) == len(active) and extra == extra_before and still:
-            # the broken rule names no move: withdraw the move of the largest school and check again
-            what = (new[0].message_en, new[0].message_zh) if new else (
-                f"{int(unserved.sum())} children newly without a place", f"{int(unserved.sum())}名学生新增无学位")
-            m = max(still, key=lambda m: (m.order, m.school))
-            m.withdraw(f"kept: with all proposed changes a rule broke elsewhere ({what[0]}); keeping this school, the "
-                       "largest of those proposed, is the first repair tried",
-                       f"保留:全部调整后其他地方出现违规({what[1]});先保留拟调整学校中规模最大的这一所")
-    # could not repair within the rounds: keep every school, add only boarding
-    for m in moves:
-        if m.active:
-            m.withdraw("kept: the recommendation could not verify its closure within the repair rounds",
-                       "保留:在修正轮次内无法验证撤并不违反硬性规则")
-    plan, sites, exp = build_plan(county, travel, moves, demand, {}, opens=opens)
-    ev = evaluate(county, plan, travel, std)
-    new, unserved = new_hard_violations(ev, baseline)
-    if new or not unserved.empty:
-        plan, sites, exp = Plan.status_quo(county).renamed("recommended", "status quo kept (维持现状)"), [], {}
-        ev = evaluate(county, plan, travel, std)
-    return plan, sites, exp, ev
+def _stage_summary(baseline, ev, std) -> dict:
+    """Schools per stage before and after, closures under 50 / 100 pupils, new sites, boarding centres."""
+    def stage_counts(e):
+        s = e.schools[e.schools["status"] == "open"]
+        lo, hi = s["grades"].str.split("-", expand=True).astype(int).T.to_numpy() if len(s) else ([], [])
+        return {"primary": int(((np.asarray(lo) <= 6)).sum()), "middle": int(((np.asarray(hi) >= 7)).sum())}
+
+    t0, t1 = baseline.schools, ev.schools
+    closed = t1.index[(t1["status"] == "closed") & t1.index.isin(t0.index)]
+    dropped = [sid for sid in t1.index[t1["status"] == "open"] if sid in t0.index and t1.at[sid, "grades"] !=
+               t0.at[sid, "grades"]]
+    n0 = t0["enrolment"]
+    boarding = t1[(t1["status"] == "open") & (t1["boarders"] > 0) & t1["grades"].str.startswith("1")]
+    return {
+        "schools_before": stage_counts(baseline), "schools_after": stage_counts(ev),
+        "closed": len(closed), "closed_under_50": int((n0.reindex(closed) < std.closure_pool_under).sum()),
+        "closed_under_100": int((n0.reindex(closed) < std.small_school).sum()),
+        "pool_under_50": int(((n0 < std.closure_pool_under) & t0["kind"].isin(["teaching_point", "primary"])).sum()),
+        "downgraded": len(dropped), "new_sites": int(t1["is_new"].sum()),
+        "boarding_primaries_by_township": boarding.groupby("township").size().astype(int).to_dict(),
+    }
 
 
 def recommend(county, travel=None, standards=None, goal: str = "fewest_schools", horizon: int = 10,
-              n_schools: int | None = None, *, open_new: bool | None = None, time_limit: float = 20.0,
+              n_schools: int | None = None, *, targets=None, open_new: bool = True, time_limit: float | None = None,
               frontier: bool = True, cache_dir=None) -> Recommendation:
-    """Recommend a layout: closures, mergers, downgrades, boarding and expansions, each with its reasons.
+    """Recommend a layout for both stages: closures, mergers, downgrades, boarding centres, classrooms, new sites.
 
-    The school model of :mod:`layout.locate` chooses which small primary schools to keep under ``goal``; the
-    others merge into the kept school their children walk to; very small primaries whose older pupils can go
-    elsewhere become teaching points for grades 1–3; classrooms are added where receivers would exceed the
-    class-size limit; per township one or two schools carry boarding for children beyond walk and bus limits
-    (beds and canteen built first). The plan is evaluated with :func:`layout.evaluate.evaluate`; a move that
-    breaks a hard rule the status quo keeps is reinforced or withdrawn and the reason says so.
+    The school model (:mod:`layout.recommend.model`) decides every school's option and where each village's pupils
+    of each band go, under the travel rule, capacities (no new 大班额), size caps, beds, the targets and the goal's
+    weights; it is solved as a MILP on HiGHS with a bound and a gap. The plan it gives is evaluated
+    (:func:`layout.evaluate.evaluate`); where the evaluation finds a hard rule newly broken, the model is repaired
+    and solved again, so no plan with a new hard violation is returned (today's layout is, with the reason, when no
+    repair works). The frontier re-solves the model for several numbers of schools.
 
     Parameters
     ----------
@@ -120,18 +100,20 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
     standards : Standards, optional
         Default: the county's.
     goal : {"fewest_schools", "least_travel", "least_cost", "best_balance"}
+        How cost and children's travel are weighed (``recommend.goal_weights``); ``best_balance`` takes the
+        frontier point with the lowest primary mean CV.
     horizon : int
         Years ahead for the robustness check (evaluated now, at horizon / 2 and at horizon).
     n_schools : int, optional
-        Primary schools to keep for ``least_travel``.
-    open_new : bool, optional
-        Propose new teaching points at the centres of pockets whose grade 1–3 children cannot walk to any school
-        today (at least ``recommend.min_pupils_new_teaching_point`` children). Default: only for ``least_travel``
-        (new sites cost capital and add small schools, which the other goals count against).
-    time_limit : float
-        Seconds for the school model.
+        Exactly this many schools open in all (e.g. with ``least_travel``).
+    targets : Targets or mapping, optional
+        Over the ``targets:`` of county.yaml (:class:`layout.recommend.targets.Targets`).
+    open_new : bool
+        Offer candidate sites (``candidates.csv``) and new teaching points where grades 1–3 are beyond the rule.
+    time_limit : float, optional
+        Seconds per solve (default ``recommend.time_limit_seconds``).
     frontier : bool
-        Compute the trade-off frontier (a few extra evaluations).
+        Compute the trade-off frontier.
     cache_dir : path, optional
         On-disk travel cache.
 
@@ -139,11 +121,17 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
     -------
     Recommendation
 
+    Raises
+    ------
+    LayoutInputError
+        For an unknown goal, bad parameters, or targets naming unknown or contradictory schools.
+
     Example
     -------
-    >>> from layout.datasets import make_county                  # doctest: +SKIP
-    >>> rec = recommend(make_county(n_villages=60, seed=3))       # doctest: +SKIP
-    >>> rec.actions[["school_id", "action", "target"]].head()     # doctest: +SKIP
+    >>> from layout.datasets import make_county
+    >>> rec = recommend(make_county(n_villages=40, n_townships=4, seed=3), goal="least_cost", frontier=False)
+    >>> rec.evaluation.new_hard_violations
+    0
     """
     from layout.network import travel as network_travel
 
@@ -152,56 +140,55 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
     std = standards or county.standards
     if standards is not None:
         county = county.with_changes(standards=standards)
+    tg = _targets(county, targets)
+    tg.check_ids(county.schools.index)
     extra_args = {} if cache_dir is None else {"cache_dir": cache_dir}
     travel = dict(travel or {})
     for mode in MODES:
         if mode not in travel:
             travel[mode] = network_travel(county, mode, **extra_args)
-    status_quo = Plan.status_quo(county)
-    baseline = evaluate(county, status_quo, travel, std)
-    demand = baseline.allocation.demand
-    kept, _, note = keep_set(county, travel, baseline, goal, n_schools, time_limit=time_limit)
-    moves = closure_moves(county, travel, baseline, kept, goal)
-    if open_new is None:
-        open_new = goal == "least_travel"
-    opens = _new_teaching_points(county, travel, status_quo, std) if open_new else ()
-    if opens:
-        from layout.evaluate import travel_for_plan
-
-        with_new = status_quo
-        for o in opens:
-            with_new = with_new.apply(o)
-        travel = travel_for_plan(county, with_new, travel, cache_dir=cache_dir)
-    rounds = int(std.get("recommend.repair_rounds"))
-    plan, sites, exp, ev = _repair(county, travel, moves, demand, baseline, std, rounds, opens)
-    front = None
+    baseline = evaluate(county, Plan.status_quo(county), travel, std)
+    rec = std.get("recommend")
+    limit = float(time_limit if time_limit is not None else rec["time_limit_seconds"])
+    rounds = int(rec["repair_rounds"])
+    weights_goal = "least_cost" if goal == "best_balance" else goal
+    model = build_model(county, travel, baseline, weights_goal, tg, std, allow_new=open_new)
+    extra = []
+    if n_schools is not None:
+        extra.append((np.ones(len(model.options), bool), n_schools, n_schools))
+    main = solve_and_verify(county, model, travel, baseline, std, time_limit=limit, rounds=rounds, extra_limits=extra)
+    notes = []
+    front, built = None, {}
+    chosen = main
     if frontier:
-        front, evals = trade_off_frontier(county, travel, moves, demand, baseline, ev, std, opens)
-        k = pick_from_frontier(front, goal)
-        if k is not None and k < int(front["closures"].max()):
-            active = [m for m in moves if m.active]
-            row = front[front["closures"] == k].iloc[0]
-            for m in active[k:]:
-                cv = _fmt(row["primary_mean_cv"], 3)
-                m.withdraw(f"kept: with the goal '{goal}' the frontier row with {k} closures is best "
-                           f"(annual cost {row['annual_cost']:,.0f} yuan, primary mean CV {cv})",
-                           f"保留:按目标“{goal}”,撤并{k}所的方案最优(年度成本{row['annual_cost']:,.0f}元,"
-                           f"小学平均差异系数{cv})")
-            plan, sites, exp, ev = evals[k]
-    if front is not None and len(front):
-        chosen = len([m for m in moves if m.active and m.action in ("merge", "downgrade")])
-        front = front.assign(chosen=front["closures"] == min(chosen, int(front["closures"].max())))
-    robust, robust_evals = robustness(county, travel, plan, moves, sites, std, horizon, ev, baseline)
-    actions = action_table(county, plan, moves, sites, exp, baseline, ev, robust, robust_evals, std, horizon)
-    village_clusters, clusters = enrolment_catchments(county, plan, travel["walk"].minutes)
-    pockets = clusters[clusters["g1_3_beyond_walk"] > 0]
-    notes = [note]
-    if len(pockets):
-        notes.append(f"{int(pockets['g1_3_beyond_walk'].sum())} grade 1-3 children in {len(pockets)} catchment(s) "
-                     f"have no school within {std.walk_limit('g1_3'):g} minutes' walk (as today); candidate sites "
-                     f"for a teaching point: {', '.join(pockets['candidate_site'])} (see clusters)")
-
-    return Recommendation(plan=plan, actions=actions, frontier=front, robustness=robust, evaluation=ev,
-                          baseline=baseline, goal=goal, horizon=horizon, boarding_sites=tuple(sites),
-                          notes=tuple(notes), evaluations_by_year=robust_evals, catchments=village_clusters,
-                          clusters=clusters, seconds=time.perf_counter() - t0)
+        known = {int(main.evaluation.summary_metrics()["schools_open"]): main} if not main.failed else {}
+        front, built = trade_off_frontier(county, model, travel, baseline, std, time_limit=max(2.0, limit / 3),
+                                          rounds=2, extra_limits=extra, known=known)
+        pick = pick_from_frontier(front, goal)
+        if pick is not None and pick in built and not built[pick].failed:
+            chosen = built[pick]
+            notes.append(f"goal {goal}: of the frontier's plans, the one with {pick} schools has the lowest primary "
+                         "mean CV")
+        front["chosen"] = front["schools_open"] == int(chosen.evaluation.summary_metrics()["schools_open"])
+    if chosen.failed:   # no repair removed every new hard violation: today's layout, with the reason
+        notes.append("no plan without a new hard violation was found: today's layout is kept ("
+                     + "; ".join(v.message_en for v in chosen.failed[:3]) + ")")
+        plan = Plan.status_quo(county).renamed("recommended", "status quo kept (维持现状)")
+        ev = baseline
+    else:
+        plan, ev = chosen.plan, chosen.evaluation
+    sol = chosen.decision.solution
+    notes.insert(0, f"school model {sol.status} in {sol.seconds:.1f} s, gap {sol.gap:.2%} (objective "
+                    f"{sol.objective:,.0f}, bound {sol.lower_bound:,.0f}); {chosen.rounds} verification round(s)")
+    notes += [en for en, _ in chosen.repairs]
+    robust, futures = robustness(county, chosen.travel, plan, std, horizon, ev, baseline)
+    shares, other = cost_shares(baseline, ev)
+    actions = action_table(county, plan, model, chosen, baseline, futures, robust, shares, std)
+    return Recommendation(
+        plan=plan, actions=actions, frontier=front, robustness=robust, evaluation=ev, baseline=baseline, goal=goal,
+        horizon=horizon, notes=tuple(notes), evaluations_by_year=futures, seconds=time.perf_counter() - t0,
+        targets=tg, relaxed=tuple(_relaxed(model, chosen.decision, chosen, tg, baseline)),
+        model_status={"status": sol.status, "gap": sol.gap, "objective": sol.objective,
+                      "lower_bound": sol.lower_bound, "seconds": sol.seconds, "rounds": chosen.rounds,
+                      "groups": len(model.groups), "arcs": len(model.arcs), "options": len(model.options)},
+        stages=_stage_summary(baseline, ev, std), cost_shares=shares, cost_other=other)

@@ -1,8 +1,9 @@
-"""The trade-off frontier: what each further closure costs children, money and balance.
+"""The trade-off frontier: the school model re-solved for several numbers of schools, each plan verified and
+evaluated — what each step towards fewer schools costs or saves in money, travel and balance.
 
-Rows come from the verified closure sequence cut at several closure limits ``k`` (0 = status quo with the
-boarding the county needs, up to every verified closure); each cut is rebuilt (expansions and boarding
-recomputed for it) and evaluated.
+The number of schools is asked for through a price on each open school (a bonus for keeping schools, or a cost),
+so every point is the goal's best plan with that many schools and solves as fast as the plan itself; the prices
+are multiples of what a small school costs a year to keep (its site and its teachers beyond its pupils' norm).
 """
 
 from __future__ import annotations
@@ -10,89 +11,91 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from layout.evaluate import evaluate
-from layout.recommend.verify import build_plan, new_hard_violations
+from layout.recommend.repair import solve_and_verify
 
-__all__ = ["trade_off_frontier", "pick_from_frontier", "plot_frontier", "FRONTIER_COLUMNS"]
+__all__ = ["trade_off_frontier", "pick_from_frontier", "plot_frontier", "FRONTIER_COLUMNS", "frontier_row"]
 
-FRONTIER_COLUMNS = ["closures", "schools_open", "mean_minutes", "worst_minutes", "g1_3_mean_minutes",
-                    "g1_3_max_minutes", "annual_cost", "capital_cost", "primary_mean_cv", "middle_mean_cv",
-                    "students_unserved", "new_hard_violations", "chosen"]
+FRONTIER_COLUMNS = ["schools_open", "schools_closed", "schools_new", "mean_minutes", "worst_minutes",
+                    "g1_3_mean_minutes", "g1_3_max_minutes", "annual_cost", "capital_cost", "annualised_cost",
+                    "primary_mean_cv", "middle_mean_cv", "students_unserved", "new_hard_violations", "gap",
+                    "chosen"]
 
 
-def _row(k: int, ev, base) -> dict:
+def frontier_row(ev, gap: float = float("nan")) -> dict:
+    """One frontier row from an evaluation."""
     a = ev.allocation.assignments
     w = a["children"].to_numpy(float)
     minutes = a["minutes"].to_numpy(float)
-    day = a["mode"] != "board"
-    new, unserved = new_hard_violations(ev, base)
+    day = (a["mode"] != "board").to_numpy()
     m = ev.summary_metrics()
     return {
-        "closures": k,
-        "schools_open": m["schools_open"],
+        "schools_open": m["schools_open"], "schools_closed": m["schools_closed"], "schools_new": m["schools_new"],
         "mean_minutes": float(np.average(minutes[day], weights=w[day])) if w[day].sum() else np.nan,
         "worst_minutes": float(minutes[day].max()) if day.any() else np.nan,
         "g1_3_mean_minutes": m["g1_3_mean_minutes"], "g1_3_max_minutes": m["g1_3_max_minutes"],
-        "annual_cost": m["annual_cost"], "capital_cost": m["capital_cost"],
+        "annual_cost": m["annual_cost"], "capital_cost": m["capital_cost"], "annualised_cost": m["annualised_cost"],
         "primary_mean_cv": m["balance_primary_mean_cv"], "middle_mean_cv": m["balance_middle_mean_cv"],
-        "students_unserved": m["students_unserved"],
-        "new_hard_violations": len(new) + int(unserved.sum()),
-        "chosen": False,
+        "students_unserved": m["students_unserved"], "new_hard_violations": m["new_hard_violations"],
+        "gap": gap, "chosen": False,
     }
 
 
-def _cuts(n: int, points: int) -> list[int]:
-    if n == 0:
-        return [0]
-    return sorted({int(round(x)) for x in np.linspace(0, n, max(2, min(points, n + 1)))})
+def trade_off_frontier(county, model, travel, baseline, standards, *, time_limit: float, rounds: int,
+                       extra_limits: list | None = None, known: dict | None = None):
+    """Solve and verify the model with several prices on an open school, from a bonus for keeping every school to
+    a cost that closes every school the rules allow.
 
-
-def trade_off_frontier(county, travel, moves, demand, baseline, final_ev, std, opens: tuple = ()):
-    """Evaluate the closure sequence at several closure limits.
+    Parameters
+    ----------
+    county, model, travel, baseline, standards
+    time_limit : float
+        Seconds per point.
+    rounds : int
+        Repair rounds per point.
+    extra_limits : list, optional
+        The targets' count limits, kept at every point.
+    known : dict, optional
+        ``schools_open -> Verified`` already solved (reused, not solved again).
 
     Returns
     -------
     frame : DataFrame
-        One row per closure limit (columns :data:`FRONTIER_COLUMNS`), sorted by ``closures``.
+        One row per number of schools reached (:data:`FRONTIER_COLUMNS`), sorted by ``schools_open``.
     built : dict
-        ``k -> (plan, boarding sites, expansions, evaluation)`` for each row.
+        ``schools_open -> Verified``.
     """
-    active = [m for m in moves if m.active]
-    n = len(active)
-    points = int(std.get("recommend.frontier_points"))
-    rows, built = [], {}
-    for k in _cuts(n, points):
-        plan, sites, exp = build_plan(county, travel, active[:k], demand, {}, opens=opens)
-        # the full sequence is the verified plan already evaluated (its repairs may have added classrooms)
-        ev = final_ev if k == n else evaluate(county, plan, travel, std)
-        if k == n:
-            plan = final_ev.allocation.plan
-        built[k] = (plan, sites, exp, ev)
-        rows.append(_row(k, ev, baseline))
-    return pd.DataFrame(rows, columns=FRONTIER_COLUMNS), built
+    points = int(standards.get("recommend.frontier_points"))
+    o = model.options
+    small = o[(o["option"] == "keep") & o["site_id"].map(model.sites["source"]).eq("school")
+              & (o["site_id"].map(model.sites["n_now"]) < standards.small_school)]
+    scale = float(model.problem.option_fixed[small.index].mean()) if len(small) else 3e5
+    prices = [-scale * f for f in np.geomspace(0.03, 1.5, max(1, points - 1))] + [scale * 10.0]
+    built = dict(known or {})
+    for price in prices:
+        v = solve_and_verify(county, model, travel, baseline, standards, time_limit=time_limit, rounds=rounds,
+                             extra_limits=extra_limits, name="frontier", rel_gap=1e-2, per_school=price)
+        k = int(v.evaluation.summary_metrics()["schools_open"])
+        if k not in built and not v.failed:
+            built[k] = v
+    rows = [frontier_row(built[k].evaluation, built[k].decision.solution.gap) for k in sorted(built)]
+    frame = pd.DataFrame(rows, columns=FRONTIER_COLUMNS).reset_index(drop=True)
+    return frame, built
 
 
 def pick_from_frontier(frame: pd.DataFrame, goal: str) -> int | None:
-    """The closure limit the goal prefers among rows that break no hard rule (None: keep the full sequence).
-
-    ``least_cost`` takes the lowest annual cost, ``best_balance`` the lowest primary mean CV; ties go to more
-    closures for cost and to fewer for balance.
-    """
+    """The number of schools the goal prefers among frontier rows that break no new hard rule (None: keep the
+    goal's own solution). ``best_balance`` takes the lowest primary mean CV (ties: more schools)."""
     ok = frame[frame["new_hard_violations"] == 0]
-    if ok.empty or goal in ("fewest_schools", "least_travel"):
+    if ok.empty or goal != "best_balance" or ok["primary_mean_cv"].isna().all():
         return None
-    if goal == "least_cost":
-        best = ok.sort_values(["annual_cost", "closures"], ascending=[True, False], kind="stable")
-    else:
-        if ok["primary_mean_cv"].isna().all():   # no resource data: balance cannot rank the rows
-            return None
-        best = ok.assign(cv=ok["primary_mean_cv"].astype(float).fillna(np.inf)).sort_values(["cv", "closures"], kind="stable")
-    return int(best.iloc[0]["closures"])
+    best = ok.assign(cv=ok["primary_mean_cv"].astype(float).fillna(np.inf)).sort_values(
+        ["cv", "schools_open"], ascending=[True, False], kind="stable")
+    return int(best.iloc[0]["schools_open"])
 
 
 def plot_frontier(frame: pd.DataFrame, path, lang: str = "en"):
-    """Save the frontier as a PNG: schools merged or downgraded vs mean/worst travel, annual cost and primary CV
-    (the chosen row starred)."""
+    """Save the frontier as a PNG: schools open vs mean/worst travel, annual cost and primary CV (the chosen row
+    starred)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -108,7 +111,7 @@ def plot_frontier(frame: pd.DataFrame, path, lang: str = "en"):
             font = None
     zh = font is not None
     labels = {
-        "x": "撤并或改为教学点的学校数" if zh else "schools merged or downgraded",
+        "x": "开办学校数" if zh else "schools open",
         "t": "通行时间(分钟)" if zh else "travel (minutes)",
         "mean": "平均" if zh else "mean",
         "worst": "最远" if zh else "worst",
@@ -120,28 +123,22 @@ def plot_frontier(frame: pd.DataFrame, path, lang: str = "en"):
         return _draw(frame, path, labels, plt)
 
 
-def _draw(frame: pd.DataFrame, path, labels: dict, plt):
-    from matplotlib.ticker import MaxNLocator
-
-    f = frame.sort_values("closures")
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    x = f["closures"]
-    axes[0].plot(x, f["mean_minutes"], "o-", label=labels["mean"])
-    axes[0].plot(x, f["worst_minutes"], "s--", label=labels["worst"])
+def _draw(frame, path, labels, plt):
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+    x = frame["schools_open"]
+    axes[0].plot(x, frame["mean_minutes"], "o-", label=labels["mean"])
+    axes[0].plot(x, frame["worst_minutes"], "s--", label=labels["worst"])
     axes[0].set_ylabel(labels["t"])
     axes[0].legend()
-    axes[1].plot(x, f["annual_cost"] / 1e4, "o-", color="tab:green")
+    axes[1].plot(x, frame["annual_cost"] / 1e4, "o-")
     axes[1].set_ylabel(labels["cost"])
-    axes[2].plot(x, f["primary_mean_cv"], "o-", color="tab:purple")
+    axes[2].plot(x, frame["primary_mean_cv"], "o-")
     axes[2].set_ylabel(labels["cv"])
-    for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel(labels["x"])
-        ax.grid(alpha=0.3)
-    chosen = f[f["chosen"]]
+    chosen = frame[frame["chosen"]]
     for ax, col, scale in ((axes[0], "mean_minutes", 1), (axes[1], "annual_cost", 1e4), (axes[2], "primary_mean_cv", 1)):
+        ax.set_xlabel(labels["x"])
         if len(chosen):
-            ax.plot(chosen["closures"], chosen[col] / scale, "*", color="red", markersize=14)
+            ax.plot(chosen["schools_open"], chosen[col] / scale, "*", markersize=14, color="crimson")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

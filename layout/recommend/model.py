@@ -352,56 +352,76 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         return (float(c["bus_vehicle_annual_cost"]) + vkm * float(c["bus_cost_per_vehicle_km"])) / seats_bus
 
     serve = {b: options.loc[options[f"cap_{b}"] > 0, "site_id"].unique() for b in BANDS}
-    board_ok_sites = set(sites.index[sites["source"] != "pocket"])
-    movable = ~grp["home"].map(sites["fixed"]).fillna(True).to_numpy(bool) | grp["breach"].to_numpy()
-    grp = grp.reset_index(drop=True)
-    grp["movable"] = movable
-    arc_rows = []
+    board_ok = (sites["source"] != "pocket").to_numpy()
+    grp["movable"] = ~grp["home"].map(sites["fixed"]).fillna(True).to_numpy(bool) | grp["breach"].to_numpy()
     k_board = int(rec["boarding_candidates_per_group"])
-    for gi, g in grp.iterrows():
-        band, q = g["band"], float(g["children"])
-        rule = std.travel_rule(band)
-        stage = _stage(band)
+    site_pos = pd.Series(np.arange(len(sites)), index=sites.index)
+    Wa, Wma = W.to_numpy(float), Wm.to_numpy(float)
+    Ba = B.to_numpy(float) if B is not None else np.full_like(Wa, np.inf)
+    Bma = Bm.to_numpy(float) if Bm is not None else np.full_like(Wa, np.inf)
+    Wa, Ba = np.where(np.isnan(Wa), np.inf, Wa), np.where(np.isnan(Ba), np.inf, Ba)
+    vrow = W.index.get_indexer(grp["village_id"])
+    q_all = grp["children"].to_numpy(float)
+    stage_all = np.array([_stage(b) for b in grp["band"]])
 
-        def cost(mode, minutes, metres, q=q, stage=stage):
-            # a pupil's teacher posts at the norm and per-pupil funds are the same wherever the pupil goes: left
-            # out (the options carry each school's posts beyond its pupils' norm)
-            if mode == "board":
-                trav = cmv * minutes * trips / 10.0
-                money = board_cost[stage] + life_post
-                return q * (w["travel"] * trav + w["cost"] * money + prefer_day)
-            money = bus_rider_cost(np.asarray([metres]))[0] if mode == "bus" else 0.0
-            return q * (w["travel"] * cmv * minutes + w["cost"] * money)
+    def arc_cost(mode: str, minutes: np.ndarray, metres: np.ndarray, q: np.ndarray, stage: np.ndarray) -> np.ndarray:
+        # a pupil's teacher posts at the norm and per-pupil funds are the same wherever the pupil goes: left out
+        # (the options carry each school's posts beyond its pupils' norm)
+        if mode == "board":
+            money = np.array([board_cost[x] for x in stage]) + life_post
+            return q * (w["travel"] * cmv * minutes * trips / 10.0 + w["cost"] * money + prefer_day)
+        money = bus_rider_cost(metres) if mode == "bus" else 0.0
+        return q * (w["travel"] * cmv * minutes + w["cost"] * money)
 
-        hm, mm = g["home"], g["mode_now"]
-        hmin = float(now_minutes[gi]) if np.isfinite(now_minutes[gi]) else 0.0
-        hmet = float((Bm if mm == "bus" and Bm is not None else Wm).at[g["village_id"], hm]) if hm in W.columns else 0.0
-        home_cost = cost(mm, hmin, hmet if np.isfinite(hmet) else 0.0) + (breach_value * q if g["breach"] else 0.0)
-        arc_rows.append((gi, hm, mm, hmin, hmet, home_cost, True))
-        if not g["movable"]:
+    parts = []
+    # home arcs: today's school and mode (a breach is valued: moving the children back within the rule pays)
+    hcol = site_pos.reindex(grp["home"]).to_numpy(int)
+    mode_now = grp["mode_now"].to_numpy()
+    hmin = np.where(mode_now == "bus", Ba[vrow, hcol], Wa[vrow, hcol])
+    hmin = np.where(np.isfinite(hmin), hmin, 0.0)
+    hmet = np.where(mode_now == "bus", Bma[vrow, hcol], Wma[vrow, hcol])
+    hmet = np.where(np.isfinite(hmet), hmet, 0.0)
+    hcost = np.zeros(len(grp))
+    for mode in ("walk", "bus", "board"):
+        m = mode_now == mode
+        if m.any():
+            hcost[m] = arc_cost(mode, hmin[m], hmet[m], q_all[m], stage_all[m])
+    hcost += np.where(grp["breach"].to_numpy(), breach_value * q_all, 0.0)
+    parts.append(pd.DataFrame({"group": np.arange(len(grp)), "site_id": grp["home"].to_numpy(), "mode": mode_now,
+                               "minutes": hmin, "metres": hmet, "cost": hcost, "home": ~grp["breach"].to_numpy()}))
+    for band in BANDS:
+        gi = np.flatnonzero((grp["band"] == band).to_numpy() & grp["movable"].to_numpy())
+        if not len(gi) or not len(serve[band]):
             continue
-        vid = g["village_id"]
-        wv, bv = W.loc[vid], (B.loc[vid] if B is not None else None)
-        boards = []
-        for sid in serve[band]:
-            if sid == hm and not g["breach"]:
+        rule = std.travel_rule(band)
+        cols = site_pos.reindex(serve[band]).to_numpy(int)
+        wm_, bm_ = Wa[np.ix_(vrow[gi], cols)], Ba[np.ix_(vrow[gi], cols)]
+        not_home = cols[None, :] != hcol[gi][:, None]
+        breach = grp["breach"].to_numpy()[gi][:, None]
+        can_walk = (wm_ <= rule.walk_limit) & (not_home | breach)
+        can_bus = (rule.may_bus & (bm_ <= rule.bus_limit) & ~can_walk) & (not_home | breach)
+        trip = np.fmin(wm_, bm_)
+        can_board = (rule.may_board & ~can_walk & ~can_bus & board_ok[cols][None, :] & np.isfinite(trip) & not_home)
+        if can_board.any():   # the nearest few boarding schools only
+            rank = np.argsort(np.where(can_board, trip, np.inf), axis=1, kind="stable").argsort(axis=1, kind="stable")
+            can_board &= rank < k_board
+        for mode, mask, minutes, metres in (
+                ("walk", can_walk, wm_, Wma[np.ix_(vrow[gi], cols)]),
+                ("bus", can_bus, bm_, Bma[np.ix_(vrow[gi], cols)]),
+                ("board", can_board, trip, np.where(bm_ <= wm_, Bma[np.ix_(vrow[gi], cols)],
+                                                    Wma[np.ix_(vrow[gi], cols)]))):
+            r, k = np.nonzero(mask)
+            if not len(r):
                 continue
-            walk = float(wv[sid]) if pd.notna(wv[sid]) else np.inf
-            bus = float(bv[sid]) if bv is not None and pd.notna(bv[sid]) else np.inf
-            if walk <= rule.walk_limit:
-                arc_rows.append((gi, sid, "walk", walk, float(Wm.at[vid, sid]), cost("walk", walk, 0.0), False))
-            elif rule.may_bus and bus <= rule.bus_limit:
-                met = float(Bm.at[vid, sid])
-                arc_rows.append((gi, sid, "bus", bus, met, cost("bus", bus, met), False))
-            elif rule.may_board and sid in board_ok_sites and np.isfinite(min(walk, bus)) and sid != hm:
-                boards.append((min(walk, bus), sid, float((Bm if bus <= walk else Wm).at[vid, sid])))
-        for m, sid, met in sorted(boards)[:k_board]:
-            arc_rows.append((gi, sid, "board", m, met, cost("board", m, met), False))
-    arcs = pd.DataFrame(arc_rows, columns=["group", "site_id", "mode", "minutes", "metres", "cost", "home"])
-    arcs = arcs.drop_duplicates(["group", "site_id", "mode"]).reset_index(drop=True)
-    arcs["pos"] = sites.loc[arcs["site_id"], "pos"].to_numpy()
-    # a breaching group may leave home; every other group stays while home serves it
-    arcs.loc[arcs["home"] & grp.loc[arcs["group"], "breach"].to_numpy(), "home"] = False
+            g = gi[r]
+            parts.append(pd.DataFrame({
+                "group": g, "site_id": sites.index.to_numpy()[cols[k]], "mode": mode, "minutes": minutes[r, k],
+                "metres": metres[r, k], "cost": arc_cost(mode, minutes[r, k], metres[r, k], q_all[g], stage_all[g]),
+                "home": False}))
+    arcs = pd.concat(parts, ignore_index=True)
+    arcs = arcs.drop_duplicates(["group", "site_id", "mode"]).sort_values(["group", "site_id", "mode"],
+                                                                          kind="stable").reset_index(drop=True)
+    arcs["pos"] = site_pos.reindex(arcs["site_id"]).to_numpy(int)
 
     # ---- expansions: whole classrooms at schools that are kept ---------------------------------------------------
     exp_rows = []
@@ -487,8 +507,10 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
 
 
 def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: list | None = None,
-           forbid_sites: set | None = None, force_sites: set | None = None) -> Decision:
-    """Solve the model (optionally with extra count limits, sites forbidden or forced) and decode the answer.
+           forbid_sites: set | None = None, force_sites: set | None = None, forbid_arcs: np.ndarray | None = None,
+           rel_gap: float = 2e-3, per_school: float = 0.0) -> Decision:
+    """Solve the model (optionally with extra count limits, sites forbidden or forced, arcs forbidden) and decode
+    the answer.
 
     Parameters
     ----------
@@ -498,6 +520,13 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
         More ``count_limits`` entries (e.g. the number of schools for a frontier point).
     forbid_sites, force_sites : set of str, optional
         Sites that may not choose any option (close) / must choose one (stay), e.g. from a repair.
+    forbid_arcs : bool array, optional
+        Arcs of ``model.arcs`` that may not be used (a repair).
+    rel_gap : float
+        Relative gap at which the solver stops.
+    per_school : float
+        Added to the cost of every open school (yuan a year; negative: a bonus for keeping schools) — how the
+        frontier asks for more or fewer schools.
 
     Returns
     -------
@@ -513,12 +542,14 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
         forbidden |= o["site_id"].isin(forbid_sites).to_numpy()
     if force_sites:
         required[model.sites.loc[sorted(force_sites), "pos"].to_numpy(int)] = True
-    p = replace(p, option_forbidden=forbidden, site_required=required,
-                count_limits=list(p.count_limits) + list(extra_limits or []))
+    arcs_off = np.zeros(len(model.arcs), bool) if forbid_arcs is None else np.asarray(forbid_arcs, bool)
+    p = replace(p, option_forbidden=forbidden, site_required=required, arc_forbidden=arcs_off,
+                count_limits=list(p.count_limits) + list(extra_limits or []),
+                option_fixed=np.asarray(p.option_fixed, float) + float(per_school))
     start = model.start
-    if forbid_sites:   # today's layout keeps a forbidden site open: start without it
-        start = None
-    sol = solve_facility(p, time_limit=time_limit, start=start)
+    if forbid_sites or arcs_off[model.start["group_arc"][model.start["group_arc"] >= 0]].any():
+        start = None   # today's layout uses what is forbidden now: start without it
+    sol = solve_facility(p, time_limit=time_limit, start=start, rel_gap=rel_gap)
     sites = model.sites
     pos_to_site = dict(zip(sites["pos"], sites.index, strict=True))
     site_option, option_row = {}, {}
@@ -540,8 +571,9 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
     g["to_site"] = np.where(arc >= 0, a["site_id"].to_numpy()[np.maximum(arc, 0)], "")
     g["to_mode"] = np.where(arc >= 0, a["mode"].to_numpy()[np.maximum(arc, 0)], "")
     g["minutes"] = np.where(arc >= 0, a["minutes"].to_numpy()[np.maximum(arc, 0)], np.nan)
-    names = model.limit_names
-    relaxed = [(names[i], float(v)) for i, v in enumerate(sol.limit_slack) if v > 1e-6 and i < len(names)]
+    n_count = len(model.problem.count_limits)
+    names = (model.limit_names[:n_count] + ["extra"] * len(extra_limits or []) + model.limit_names[n_count:])
+    relaxed = [(names[i], float(v)) for i, v in enumerate(sol.limit_slack) if v > 1e-6 and names[i] != "extra"]
     return Decision(site_option, option_row, classrooms, beds_extra, designated, g, sol, relaxed)
 
 

@@ -1,174 +1,228 @@
-"""Reasons for every action, in plain Chinese and English, with every number taken from the evaluations."""
+"""Reasons for every school, in Chinese and English, with every number taken from the evaluations.
+
+Per school: its real pupils now and projected in the years checked; for a school that closes, merges or drops
+grades, where each band of its pupils goes and how (school, mode, mean and longest trip), what the receiving school
+becomes (pupils, classes, 班额, beds) and its share of the county's change in annual cost (the shares add up, see
+:mod:`layout.recommend.money`); for a school that stays although it is small, the rule or the figure that kept it.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["action_table", "ACTION_COLUMNS"]
+__all__ = ["action_table", "ACTION_COLUMNS", "why_kept"]
 
-ACTION_COLUMNS = ["school_id", "name", "action", "target", "beds", "seats", "holds_all", "reasons_zh",
-                  "reasons_en"]
-_BAND_NAME_ZH = {"normal": "正常", "large": "偏大", "oversized": "大班额", "super_oversized": "超大班额"}
-_ACTION_ZH = {"keep": "保留", "merge": "撤并", "downgrade": "改为教学点(1-3年级)", "add_boarding": "建设寄宿",
-              "designate_boarding": "指定寄宿", "expand": "扩建", "open": "新设教学点"}
-
-
-def _trip(ev, groups) -> tuple[float, float, int]:
-    """Mean and worst one-way minutes (day pupils) and children, for the given (village, band) groups."""
-    a = ev.allocation.assignments
-    if not groups:
-        return float("nan"), float("nan"), 0
-    key = pd.MultiIndex.from_frame(a[["village_id", "band"]])
-    sel = a[key.isin(list(groups)) & (a["mode"] != "board")]
-    n = int(sel["children"].sum())
-    if n == 0:
-        return float("nan"), float("nan"), 0
-    return float(np.average(sel["minutes"], weights=sel["children"])), float(sel["minutes"].max()), n
+ACTION_COLUMNS = ["school_id", "name", "action", "target", "beds", "seats", "saving_yuan", "holds_all",
+                  "reasons_zh", "reasons_en"]
+_BAND_ZH = {"g1_3": "1-3年级", "g4_6": "4-6年级", "g7_9": "7-9年级"}
+_BAND_EN = {"g1_3": "grades 1-3", "g4_6": "grades 4-6", "g7_9": "grades 7-9"}
+_MODE_ZH = {"walk": "步行", "bus": "乘校车", "board": "寄宿"}
+_MODE_EN = {"walk": "walk", "bus": "by school bus", "board": "boarding"}
+_CLASS_ZH = {"normal": "正常", "large": "偏大", "oversized": "大班额", "super_oversized": "超大班额"}
 
 
-def _fmt(x: float | None, d: int = 1) -> str:
+def _fmt(x, d: int = 1) -> str:
     return "—" if x is None or pd.isna(x) or not np.isfinite(float(x)) else f"{float(x):.{d}f}"
 
 
-def _common(sid, baseline, future, horizon) -> tuple[str, str]:
-    t = baseline.schools
-    now = int(t.at[sid, "enrolment"])
-    fut = int(future.schools.at[sid, "enrolment"]) if sid in future.schools.index else now
-    util = float(t.at[sid, "utilisation"]) if pd.notna(t.at[sid, "utilisation"]) else float("nan")
-    en = f"{now} pupils now, {fut} expected in {horizon} years; seats used {_fmt(util * 100, 0)} %"
-    zh = f"现有学生{now}人,预计{horizon}年后{fut}人;学位使用率{_fmt(util * 100, 0)}%"
+def _money(x: float) -> str:
+    return f"{x / 1e4:,.1f}"
+
+
+def _pupils_line(sid, baseline, futures) -> tuple[str, str]:
+    now = baseline.schools.at[sid, "enrolment"] if sid in baseline.schools.index else 0
+    parts_en, parts_zh = [f"{int(now)} pupils now"], [f"现有学生{int(now)}人"]
+    for year, (_, base_y) in sorted(futures.items()):
+        if year and sid in base_y.schools.index:
+            n = int(base_y.schools.at[sid, "enrolment"])
+            parts_en.append(f"{n} in {year} years")
+            parts_zh.append(f"{year}年后{n}人")
+    return ", ".join(parts_en), ",".join(parts_zh)
+
+
+def _where_they_go(sid, ev, names) -> tuple[list[str], list[str]]:
+    """One phrase per band and destination: how many, to which school, how, mean and longest trip."""
+    mv = ev.allocation.moves
+    mine = mv[mv["from_school"] == sid]
+    en, zh = [], []
+    for (band, to, mode), g in mine.groupby(["band", "to_school", "mode"], sort=True):
+        n = int(g["children"].sum())
+        if not to:
+            en.append(f"{n} {_BAND_EN[band]} pupils find no place")
+            zh.append(f"{_BAND_ZH[band]}{n}人无学位")
+            continue
+        mean = float(np.average(g["minutes"], weights=g["children"]))
+        worst = float(g["minutes"].max())
+        trip_en = (f"{_MODE_EN[mode]} {mean:.0f} min on average (longest {worst:.0f})" if mode != "board"
+                   else f"boarding (trip home {mean:.0f} min on average)")
+        trip_zh = (f"{_MODE_ZH[mode]}平均{mean:.0f}分钟(最长{worst:.0f}分钟)" if mode != "board"
+                   else f"寄宿(周末回家平均{mean:.0f}分钟)")
+        en.append(f"{n} {_BAND_EN[band]} pupils to {names.get(to, to)} {trip_en}")
+        zh.append(f"{_BAND_ZH[band]}{n}人到{names.get(to, to)}{trip_zh}")
     return en, zh
 
 
-def action_table(county, plan, moves, sites, expansions, baseline, ev, robust, robust_evals, std,
-                 horizon: int) -> pd.DataFrame:
-    """One row per action (a school with no change gets ``keep``), with reasons in both languages.
+def _receiver_line(to, ev, names) -> tuple[str, str]:
+    t = ev.schools
+    if to not in t.index:
+        return "", ""
+    r = t.loc[to]
+    band = str(r["class_band"])
+    beds = f", {int(r['boarders'])} boarders in {int(r['beds'])} beds" if r["beds"] > 0 else ""
+    beds_zh = f",寄宿生{int(r['boarders'])}人、床位{int(r['beds'])}张" if r["beds"] > 0 else ""
+    return (f"{names.get(to, to)} then has {int(r['enrolment'])} pupils in {int(r['classes'])} classes, "
+            f"{_fmt(r['max_class_size'])} a class in its fullest grades ({band}){beds}",
+            f"{names.get(to, to)}届时在校生{int(r['enrolment'])}人、{int(r['classes'])}个班,最满学段平均每班"
+            f"{_fmt(r['max_class_size'])}人({_CLASS_ZH.get(band, band)}){beds_zh}")
+
+
+def why_kept(model, sid: str) -> tuple[str, str] | None:
+    """Why the school model kept a school that could have closed: the rule (its children have nowhere else to go
+    within the travel rule), protection, or the figures (closing it costs more than it saves)."""
+    sites = model.sites
+    if sid not in sites.index:
+        return None
+    if bool(sites.at[sid, "protected"]):
+        return ("protected (应留必留): kept whatever the figures say", "应留必留(偏远或受保护学校),予以保留")
+    if bool(sites.at[sid, "fixed"]):
+        return ("large enough: kept as it is", "规模较大,保留")
+    g = model.groups[(model.groups["home"] == sid)]
+    arcs = model.arcs
+    stuck = []
+    for gi, row in g.iterrows():
+        alt = arcs[(arcs["group"] == gi) & (arcs["site_id"] != sid)]
+        if alt.empty:
+            stuck.append(row)
+    if stuck:
+        young = [r for r in stuck if r["band"] == "g1_3"]
+        pick = young or stuck
+        n = int(sum(r["children"] for r in pick))
+        band = pick[0]["band"]
+        villages = sorted({str(r["village_id"]) for r in pick})
+        v = ", ".join(villages[:3]) + (" …" if len(villages) > 3 else "")
+        return (f"the rule keeps it: {n} {_BAND_EN[band]} pupils (villages {v}) have no other school within the "
+                "travel rule (walk or school bus within the limit; grades 1-3 do not board)",
+                f"按通行规则保留:{_BAND_ZH[band]}{n}名学生(村:{v})在规定时限内(步行或乘校车)无其他学校可去")
+    return ("kept: closing it would cost more (buses, boarding, beds, travel) than it saves (site, teachers)",
+            "保留:撤并所增加的校车、寄宿、床位和通行成本高于所节省的场地和教师成本")
+
+
+def action_table(county, plan, model, verified, baseline, futures: dict, robust: pd.DataFrame, shares: pd.DataFrame,
+                 std) -> pd.DataFrame:
+    """One row per school and action (``keep`` for a school with no change), with reasons in both languages.
+
+    Parameters
+    ----------
+    county, plan
+    model : SchoolModel
+    verified : Verified
+    baseline : Evaluation
+    futures : dict
+        ``year -> (plan evaluation, status quo evaluation)``.
+    robust : DataFrame
+        ``school_id, holds_all`` (from :func:`layout.recommend.robust.robustness`).
+    shares : DataFrame
+        From :func:`layout.recommend.money.cost_shares`.
+    std : Standards
 
     Returns
     -------
     DataFrame
         Columns :data:`ACTION_COLUMNS`, sorted by school id then action.
     """
-    future = robust_evals[max(robust_evals)][1]
-    walk_limit = std.walk_limit("g1_3")
-    base_cost = float(baseline.costs["annual"]["total"])
-    plan_cost = float(ev.costs["annual"]["total"])
-    cv0 = baseline.balance["quality"]["primary"]["mean_cv"]
-    cv1 = ev.balance["quality"]["primary"]["mean_cv"]
-    by_school_cost = baseline.costs["by_school"]["annual_total"]
-    holds = {(r.school_id, r.action): bool(r.holds_all) for r in robust.itertuples(index=False)}
-    names = plan.schools["name"].astype(str)
-    t1 = ev.schools
+    ev = verified.evaluation
+    names = plan.schools["name"].astype(str).to_dict()
+    holds = dict(zip(robust["school_id"], robust["holds_all"], strict=True)) if len(robust) else {}
+    share = shares["annual_total"] if len(shares) else pd.Series(dtype=float)
+    capital = shares["capital_total"] if len(shares) else pd.Series(dtype=float)
+    staff = shares["staffing"] if len(shares) else pd.Series(dtype=float)
+    salary = float(std.get("staffing.salary_per_post_yuan"))
+    by_action: dict[str, list] = {}
+    for a in plan.actions:
+        sid = getattr(a, "school", None) or getattr(a, "from_", None) or getattr(a, "id", None)
+        if a.keyword == "move":
+            continue
+        by_action.setdefault(str(sid), []).append(a)
     rows = []
-    active = {m.school: m for m in moves if m.active}
-    withdrawn = {m.school: m for m in moves if not m.active}
-    site_of = {b.school: b for b in sites}
     for sid in sorted(plan.schools.index):
-        en0, zh0 = _common(sid, baseline, future, horizon) if sid in baseline.schools.index else ("", "")
-        m = active.get(sid)
-        if m is not None:
-            before = _trip(baseline, m.catchment)
-            after = _trip(ev, m.catchment)
-            young = [(v, b) for v, b in m.catchment if b == "g1_3"]
-            y_after = _trip(ev, young)
-            saving = float(by_school_cost.get(sid, 0.0))
-            if m.action == "merge":
-                into = m.into
-                size = float(t1.at[into, "max_class_size"])
-                limit = int(t1.at[into, "class_limit"])
-                trip_en = (f"Its {after[2]} day pupils travel {_fmt(before[0])} min on average today and "
-                           f"{_fmt(after[0])} min after (worst {_fmt(after[1])}); grades 1-3 walk at most "
-                           f"{_fmt(y_after[1])} min (limit {walk_limit:g})." if after[2] else
-                           "No child is allocated to it today: nearer schools already serve its villages.")
-                trip_zh = (f"受影响的{after[2]}名走读学生平均单程由{_fmt(before[0])}分钟变为{_fmt(after[0])}分钟"
-                           f"(最远{_fmt(after[1])}分钟);1-3年级步行最远{_fmt(y_after[1])}分钟(上限{walk_limit:g}分钟)。"
-                           if after[2] else "现状无学生就读:其所在村已由更近的学校服务。")
-                band_zh = std.class_band(size) if np.isfinite(size) else "normal"
-                en = (f"merge into {into} ({names[into]}): {en0}. {trip_en} {names[into]} then "
-                      f"has {size:.0f} pupils per class (limit {limit}, {band_zh}), no new 大班额. The site's annual cost "
-                      f"{saving:,.0f} yuan ends; county annual cost {base_cost:,.0f} → {plan_cost:,.0f} yuan; primary "
-                      f"mean CV {_fmt(cv0, 3)} → {_fmt(cv1, 3)}. Teachers and equipment move to {into}.")
-                zh = (f"并入{names[into]}({into}):{zh0}。{trip_zh}{names[into]}平均每班{size:.0f}人(标准{limit}人,"
-                      f"{_BAND_NAME_ZH.get(band_zh, band_zh)}),不新增大班额。"
-                      f"节省该校年度运行费{saving:,.0f}元;全县年度成本{base_cost:,.0f}→{plan_cost:,.0f}元;"
-                      f"小学平均差异系数{_fmt(cv0, 3)}→{_fmt(cv1, 3)}。教师和设备随迁至{names[into]}。")
-                target = into
-            else:
-                older = [(v, b) for v, b in m.catchment if b != "g1_3"]
-                o_after = _trip(ev, older)
-                en = (f"keep as a teaching point for grades 1-3: {en0}. Its youngest pupils could not walk to another "
-                      f"school within {walk_limit:g} min; its grade 4-6 pupils go to larger schools "
-                      f"({_fmt(o_after[0])} min on average, worst {_fmt(o_after[1])}).")
-                zh = (f"保留为1-3年级教学点:{zh0}。低年级学生{walk_limit:g}分钟内无法步行到其他学校;"
-                      f"4-6年级学生转入规模较大的学校(平均单程{_fmt(o_after[0])}分钟,最远{_fmt(o_after[1])}分钟)。")
-                target = "1-3"
-            if not holds.get((sid, m.action), True):
-                en += f" Check again: projected enrolment breaks a rule within {horizon} years."
-                zh += f" 注意:按{horizon}年内预测学生数会违反规则,需复核。"
-            rows.append({"school_id": sid, "action": m.action, "target": target, "beds": 0, "seats": 0,
-                         "holds_all": holds.get((sid, m.action), True), "reasons_en": en, "reasons_zh": zh})
-        if sid in expansions and expansions[sid] > 0:
-            seats = int(expansions[sid])
-            takers = sorted(x.school for x in active.values() if x.into == sid)
-            en = (f"expand by {seats} seats ({seats // std.standard_class_size('primary')} classrooms) before taking "
-                  f"in the pupils of {', '.join(takers) or 'other schools'}, so classes stay within "
-                  f"{int(t1.at[sid, 'class_limit'])} (now {float(t1.at[sid, 'max_class_size']):.0f} per class): {en0}.")
-            zh = (f"扩建{seats}个学位,先建后撤,接收{'、'.join(takers) or '其他学校'}的学生后平均每班"
-                  f"{float(t1.at[sid, 'max_class_size']):.0f}人(标准{int(t1.at[sid, 'class_limit'])}人):{zh0}。")
-            rows.append({"school_id": sid, "action": "expand", "target": None, "beds": 0, "seats": seats,
-                         "holds_all": True, "reasons_en": en, "reasons_zh": zh})
-        b = site_of.get(sid)
-        if b is not None:
-            from layout.recommend.boarding import beds_for
+        acts = by_action.get(sid, [])
+        pupils_en, pupils_zh = _pupils_line(sid, baseline, futures) if sid in baseline.schools.index else ("", "")
+        saving = -float(share.get(sid, 0.0))
+        posts = -float(staff.get(sid, 0.0)) / salary          # posts the action frees (negative: adds)
+        posts_en = (f" ({abs(posts):.0f} teacher posts {'fewer' if posts > 0 else 'more'})"
+                    if round(abs(posts)) else "")
+        posts_zh = (f"(教师编制{'减少' if posts > 0 else '增加'}{abs(posts):.0f}个)" if round(abs(posts)) else "")
+        money_en = (f"its share of the county's annual cost: {'saves' if saving >= 0 else 'adds'} "
+                    f"{_money(abs(saving))} ×10k yuan a year{posts_en}"
+                    + (f", capital {_money(float(capital.get(sid, 0.0)))} ×10k yuan" if capital.get(sid) else ""))
+        money_zh = (f"占全县年度经费变化:{'节省' if saving >= 0 else '增加'}{_money(abs(saving))}万元/年{posts_zh}"
+                    + (f",一次性投入{_money(float(capital.get(sid, 0.0)))}万元" if capital.get(sid) else ""))
+        if not acts:
+            kept = why_kept(model, sid) if sid in county.schools.index and bool(
+                baseline.schools.at[sid, "small_school"]) else None
+            en = f"keep: {pupils_en}." + (f" {kept[0]}." if kept else "")
+            zh = f"保留:{pupils_zh}。" + (f"{kept[1]}。" if kept else "")
+            rows.append(_row(sid, "keep", None, 0, 0, 0.0, True, zh, en))
+            continue
+        for a in acts:
+            kw = a.keyword
+            if kw in ("merge", "close"):
+                to = getattr(a, "into", None)
+                go_en, go_zh = _where_they_go(sid, ev, names)
+                rec_en, rec_zh = _receiver_line(to, ev, names) if to else ("", "")
+                en = (f"{'merge into ' + names.get(to, to) if to else 'close'}: {pupils_en}. "
+                      + ("; ".join(go_en) + ". " if go_en else "") + (rec_en + ". " if rec_en else "")
+                      + money_en + ".")
+                zh = (f"{'并入' + names.get(to, to) if to else '撤销'}:{pupils_zh}。"
+                      + (";".join(go_zh) + "。" if go_zh else "") + (rec_zh + "。" if rec_zh else "")
+                      + money_zh + "。")
+                rows.append(_row(sid, kw, to, 0, 0, saving, holds.get(sid, True), zh, en))
+            elif kw == "downgrade":
+                go_en, go_zh = _where_they_go(sid, ev, names)
+                which = a.grades
+                en = (f"keep grades {which} only: {pupils_en}. " + ("; ".join(go_en) + ". " if go_en else "")
+                      + money_en + ".")
+                zh = (f"仅保留{which}年级:{pupils_zh}。" + (";".join(go_zh) + "。" if go_zh else "") + money_zh + "。")
+                rows.append(_row(sid, "downgrade", which, 0, 0, saving, holds.get(sid, True), zh, en))
+            elif kw == "open":
+                t = ev.schools.loc[sid]
+                mv = ev.allocation.moves
+                came = mv[mv["to_school"] == sid].groupby("from_school")["children"].sum()
+                src_en = ", ".join(f"{names.get(k, k)} ({int(n)})" for k, n in came.items() if k)
+                src_zh = "、".join(f"{names.get(k, k)}({int(n)}人)" for k, n in came.items() if k)
+                prem = getattr(a, "premises_of", None)
+                where_en = f" in the buildings of {names.get(prem, prem)} (no site works)" if prem else ""
+                where_zh = f",利用{names.get(prem, prem)}校舍(无需新建校舍)" if prem else ""
+                en = (f"open {a.name}{where_en}: {int(t['enrolment'])} pupils in {int(t['classes'])} classes, "
+                      f"{_fmt(t['max_class_size'])} a class, {int(t['beds'])} beds; from {src_en or 'no school'}. "
+                      f"{money_en}.")
+                zh = (f"新设{a.name}{where_zh}:在校生{int(t['enrolment'])}人、{int(t['classes'])}个班,平均每班"
+                      f"{_fmt(t['max_class_size'])}人,床位{int(t['beds'])}张;学生来自{src_zh or '—'}。{money_zh}。")
+                rows.append(_row(sid, "open", None, int(a.beds), int(a.seats), saving, holds.get(sid, True), zh, en))
+            elif kw == "expand":
+                t = ev.schools.loc[sid]
+                en = (f"build classrooms for {a.seats} more {a.band or ''} pupils before the merges (build first, "
+                      f"close after): {_fmt(t['max_class_size'])} a class after, within the standard.")
+                zh = (f"先建后撤:扩建{a.seats}个{_BAND_ZH.get(a.band, '')}学位,接收后最满学段平均每班"
+                      f"{_fmt(t['max_class_size'])}人,不超过标准班额。")
+                rows.append(_row(sid, "expand", a.band, 0, int(a.seats), 0.0, True, zh, en))
+            elif kw in ("add_boarding", "designate_boarding"):
+                t = ev.schools.loc[sid]
+                town = str(plan.schools.at[sid, "township"])
+                canteen = " and a canteen" if getattr(a, "canteen", False) and not bool(
+                    county.schools.at[sid, "canteen"]) else ""
+                canteen_zh = "及食堂" if canteen else ""
+                en = (f"boarding school for {town}: {int(t['boarders'])} boarders in {int(t['beds'])} beds "
+                      f"(build {int(getattr(a, 'beds', 0))} beds{canteen} first).")
+                zh = (f"作为{town}寄宿制学校:寄宿生{int(t['boarders'])}人、床位{int(t['beds'])}张"
+                      f"(先新建床位{int(getattr(a, 'beds', 0))}张{canteen_zh})。")
+                rows.append(_row(sid, kw, None, int(getattr(a, "beds", 0)), 0, 0.0, True, zh, en))
+    out = pd.DataFrame(rows, columns=[c for c in ACTION_COLUMNS if c != "name"])
+    out.insert(1, "name", out["school_id"].map(names))
+    return out[ACTION_COLUMNS].astype({"school_id": object, "action": object, "target": object}).reset_index(drop=True)
 
-            beds = beds_for(b)
-            act = "add_boarding" if beds > 0 else "designate_boarding"
-            canteen_en = " and a canteen" if b.canteen_needed else ""
-            canteen_zh = "及食堂" if b.canteen_needed else ""
-            en = (f"boarding school for {b.township}: {b.children} children of grades 4-9 from {len(b.villages)} "
-                  f"villages live beyond the walking and bus limits; {b.beds_now} beds now, build {beds}{canteen_en}"
-                  f" (demand + {int(float(std.get('recommend.bed_margin')) * 100)} % margin); their trip home "
-                  f"averages {_fmt(b.weekly_minutes)} min. Chosen for the least weekly travel and building cost.")
-            zh = (f"作为{b.township}寄宿制学校:{len(b.villages)}个村的{b.children}名4-9年级学生超出步行和校车时限;"
-                  f"现有床位{b.beds_now}张,新建{beds}张{canteen_zh}(需求另加"
-                  f"{int(float(std.get('recommend.bed_margin')) * 100)}%余量);周末往返单程平均{_fmt(b.weekly_minutes)}分钟。"
-                  "按每周通行时间和建设成本最小选定。")
-            rows.append({"school_id": sid, "action": act, "target": None, "beds": beds, "seats": 0,
-                         "holds_all": holds.get((sid, "boarding"), True), "reasons_en": en, "reasons_zh": zh})
-        if bool(plan.schools.at[sid, "is_new"]):
-            a = ev.allocation.assignments
-            mine = a[a["school_id"] == sid]
-            n = int(mine["children"].sum())
-            mean = float(np.average(mine["minutes"], weights=mine["children"])) if n else float("nan")
-            seats = int(plan.schools.at[sid, "seats"])
-            before_un = int(baseline.allocation.unserved["children"].sum())
-            after_un = int(ev.allocation.unserved["children"].sum())
-            en = (f"open a teaching point for grades 1-3 ({seats} seats): {n} young children of "
-                  f"{mine['village_id'].nunique()} villages have no school within {walk_limit:g} minutes' walk today "
-                  f"and walk {_fmt(mean)} min on average to it; children without a place in the county "
-                  f"{before_un} → {after_un}. Site: the weighted centre of the pocket (survey it on the ground).")
-            zh = (f"新设1-3年级教学点({seats}个学位):{mine['village_id'].nunique()}个村的{n}名低年级学生现状"
-                  f"{walk_limit:g}分钟步行范围内无学校,新点平均步行{_fmt(mean)}分钟;全县无学位学生{before_un}→{after_un}人。"
-                  "选址为该片区按学生数加权的中心村(需实地踏勘)。")
-            rows.append({"school_id": sid, "action": "open", "target": None, "beds": 0, "seats": seats,
-                         "holds_all": holds.get((sid, "open"), True), "reasons_en": en, "reasons_zh": zh})
-        if not any(r["school_id"] == sid for r in rows):
-            w = withdrawn.get(sid)
-            if w is not None and w.notes:
-                en, zh = f"{w.notes[-1][0]}; {en0}.", f"{w.notes[-1][1]};{zh0}。"
-            else:
-                small = sid in baseline.schools.index and bool(baseline.schools.at[sid, "small_school"])
-                remote = bool(plan.schools.at[sid, "remote"]) if "remote" in plan.schools else False
-                why_en = ("remote: kept so nearby children need not travel far" if remote else
-                          "needed so grades 1-3 can walk to a school within the limit" if small else
-                          "large enough and within the rules")
-                why_zh = ("偏远学校:保留以免学生长途上学" if remote else
-                          "保留以保证1-3年级就近步行入学" if small else "规模适当,符合规定")
-                en, zh = f"keep ({why_en}): {en0}.", f"保留({why_zh}):{zh0}。"
-            rows.append({"school_id": sid, "action": "keep", "target": None, "beds": 0, "seats": 0,
-                         "holds_all": True, "reasons_en": en, "reasons_zh": zh})
-    out = pd.DataFrame(rows)
-    out["name"] = out["school_id"].map(names)
-    out = out[ACTION_COLUMNS]
-    return out.astype({"school_id": object, "action": object, "target": object}).reset_index(drop=True)
+
+def _row(sid, action, target, beds, seats, saving, holds, zh, en) -> dict:
+    return {"school_id": sid, "action": action, "target": target, "beds": int(beds), "seats": int(seats),
+            "saving_yuan": float(saving), "holds_all": bool(holds), "reasons_zh": zh, "reasons_en": en}

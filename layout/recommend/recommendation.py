@@ -25,22 +25,28 @@ class Recommendation:
     frontier : DataFrame or None
         The trade-off frontier (see :mod:`layout.recommend.frontier`).
     robustness : DataFrame
-        Per action, whether it holds now and at the later years checked.
+        Per school an action is about, whether it holds now and at the later years checked.
     evaluation, baseline : Evaluation
         The plan's and the status quo's evaluation (year 0).
     goal : str
     horizon : int
-    boarding_sites : tuple of BoardingSite
     notes : tuple of str
     evaluations_by_year : dict
         ``year -> (plan evaluation, status quo evaluation)``.
-    catchments : DataFrame or None
-        Per village: its enrolment cluster and the cluster's centre (:mod:`layout.recommend.catchments`).
-    clusters : DataFrame or None
-        Per cluster: centre village (a candidate central site), children, whether a school for grades 1–3 is
-        within walking reach of the centre, remote pocket flag.
     seconds : float
         Wall time of the computation (not written to files, so outputs repeat exactly).
+    targets : Targets
+        The targets the plan was asked to meet.
+    relaxed : tuple of dict
+        Targets it does not meet, each with the schools or villages that block it and why.
+    model_status : dict
+        The school model's solve: ``status``, ``gap``, ``objective``, ``lower_bound``, ``seconds``, ``rounds``.
+    stages : dict
+        Schools per stage before and after, closures under 50 / 100 pupils, new sites, boarding primaries.
+    cost_shares : DataFrame
+        Each action's school's share of the county's cost change (:mod:`layout.recommend.money`).
+    cost_other : Series
+        What no school explains (shares + other = the county's change).
     """
 
     plan: Any
@@ -51,12 +57,15 @@ class Recommendation:
     baseline: Any
     goal: str = "fewest_schools"
     horizon: int = 10
-    boarding_sites: tuple = ()
     notes: tuple[str, ...] = ()
     evaluations_by_year: dict = field(default_factory=dict, repr=False)
-    catchments: pd.DataFrame | None = field(default=None, repr=False)
-    clusters: pd.DataFrame | None = field(default=None, repr=False)
     seconds: float = field(default=0.0, repr=False)
+    targets: Any = None
+    relaxed: tuple = ()
+    model_status: dict = field(default_factory=dict)
+    stages: dict = field(default_factory=dict)
+    cost_shares: pd.DataFrame | None = field(default=None, repr=False)
+    cost_other: pd.Series | None = field(default=None, repr=False)
 
     def changes(self) -> pd.DataFrame:
         """The actions that change something (every row but ``keep``)."""
@@ -75,30 +84,32 @@ class Recommendation:
         c = self.changes()["action"].value_counts().sort_index()
         b, e = self.baseline.summary_metrics(), self.evaluation.summary_metrics()
         if lang == "zh":
-            names = {"merge": "撤并", "downgrade": "改为教学点", "add_boarding": "建设寄宿",
-                     "designate_boarding": "指定寄宿", "expand": "扩建", "open": "新设教学点"}
+            names = {"merge": "撤并", "close": "撤销", "downgrade": "减少年级", "add_boarding": "建设寄宿",
+                     "designate_boarding": "指定寄宿", "expand": "扩建", "open": "新设学校"}
             parts = "、".join(f"{names.get(k, k)}{v}所" for k, v in c.items()) or "无调整"
             return (f"建议({self.goal}):{parts}。开办学校{b['schools_open']}→{e['schools_open']}所;"
-                    f"年度成本{b['annual_cost']:,.0f}→{e['annual_cost']:,.0f}元;"
+                    f"年度成本{b['annual_cost']:,.0f}→{e['annual_cost']:,.0f}元;一次性投入{e['capital_cost']:,.0f}元;"
                     f"无学位学生{b['students_unserved']}→{e['students_unserved']}人;"
-                    f"硬性违规{b['violations_hard']}→{e['violations_hard']}项。")
+                    f"新增硬性违规{e['new_hard_violations']}项(现状已有{b['violations_hard']}项)。")
         parts = ", ".join(f"{k} {v}" for k, v in c.items()) or "no change"
         return (f"recommendation ({self.goal}): {parts}. Schools open {b['schools_open']} → {e['schools_open']}; "
-                f"annual cost {b['annual_cost']:,.0f} → {e['annual_cost']:,.0f} yuan; children without a place "
-                f"{b['students_unserved']} → {e['students_unserved']}; hard violations {b['violations_hard']} → "
-                f"{e['violations_hard']}.")
+                f"annual cost {b['annual_cost']:,.0f} → {e['annual_cost']:,.0f} yuan; capital "
+                f"{e['capital_cost']:,.0f} yuan; children without a place {b['students_unserved']} → "
+                f"{e['students_unserved']}; new hard violations {e['new_hard_violations']} (today has "
+                f"{b['violations_hard']}).")
 
     def to_dict(self) -> dict:
         """JSON-safe plain data (goal, notes, actions, frontier, robustness, boarding sites, headline numbers)."""
-        from dataclasses import asdict
-
         from layout.evaluate import json_safe
 
         return json_safe({
             "goal": self.goal, "horizon": self.horizon, "plan": self.plan.name, "notes": list(self.notes),
+            "targets": self.targets.to_dict() if self.targets is not None else None,
+            "targets_not_met": list(self.relaxed), "model": self.model_status, "stages": self.stages,
             "actions": self.actions, "frontier": self.frontier if self.frontier is not None else [],
             "robustness": self.robustness,
-            "clusters": self.clusters if self.clusters is not None else [], "boarding_sites": [asdict(b) for b in self.boarding_sites],
+            "cost_shares": self.cost_shares.reset_index() if self.cost_shares is not None else [],
+            "cost_other": self.cost_other.to_dict() if self.cost_other is not None else {},
             "status_quo": self.baseline.summary_metrics(), "recommended": self.evaluation.summary_metrics(),
         })
 
@@ -107,7 +118,7 @@ class Recommendation:
 
         Files: ``plan.yaml`` (a proposal :func:`layout.plan.read_proposal` reads back), ``evaluation.json`` (the
         plan), ``evaluation_status_quo.json``, ``actions.csv``, ``frontier.csv`` and ``frontier.png``,
-        ``robustness.csv``, ``catchments.csv`` (village clusters), ``recommendation.json``.
+        ``robustness.csv``, ``recommendation.json``.
 
         Returns
         -------
@@ -125,8 +136,6 @@ class Recommendation:
                  "evaluation_status_quo": self.baseline.write_json(out / "evaluation_status_quo.json")}
         paths["actions"] = atomic_write_text(out / "actions.csv", self.actions.to_csv(index=False))
         paths["robustness"] = atomic_write_text(out / "robustness.csv", self.robustness.to_csv(index=False))
-        if self.catchments is not None:
-            paths["catchments"] = atomic_write_text(out / "catchments.csv", self.catchments.to_csv())
         front = self.frontier if self.frontier is not None else pd.DataFrame()
         paths["frontier"] = atomic_write_text(out / "frontier.csv", front.to_csv(index=False))
         if len(front):

@@ -6,7 +6,6 @@ import pandas as pd
 
 from layout.evaluate import evaluate
 from layout.plan import Plan
-from layout.recommend.verify import new_hard_violations
 
 __all__ = ["robustness", "years_checked"]
 
@@ -16,14 +15,15 @@ def years_checked(horizon: int) -> list[int]:
     return sorted({0, horizon // 2, horizon})
 
 
-def robustness(county, travel, plan, moves, sites, std, horizon: int, ev_now, base_now):
-    """For every action, whether it holds in each year: no hard rule newly broken that involves its school,
-    its receiving school or its children (compared with the status quo of the same year).
+def robustness(county, travel, plan, std, horizon: int, ev_now, base_now):
+    """For every school an action is about, whether the plan still breaks no new hard rule there in each year
+    checked (its school, the school it merges into, or its pupils' villages), against the status quo of the same
+    year.
 
     Returns
     -------
     frame : DataFrame
-        ``school_id, action, holds_y0, holds_y5, …, holds_all``.
+        ``school_id, holds_y0, holds_y5, …, holds_all``.
     evals : dict
         ``year -> (plan evaluation, status quo evaluation)``.
     """
@@ -32,22 +32,26 @@ def robustness(county, travel, plan, moves, sites, std, horizon: int, ev_now, ba
         if y == 0:
             evals[y] = (ev_now, base_now)
         else:
-            evals[y] = (evaluate(county, plan, travel, std, year=y),
-                        evaluate(county, Plan.status_quo(county), travel, std, year=y))
-    items = [(m.school, m.action, {m.school, m.into} - {None}, {v for v, _ in m.catchment})
-             for m in moves if m.active]
-    items += [(b.school, "boarding", {b.school}, set(b.villages)) for b in sites]
-    new_ids = plan.schools.index[plan.schools["is_new"].astype(bool)]
-    items += [(str(sid), "open", {str(sid)}, set()) for sid in sorted(new_ids)]
+            base = evaluate(county, Plan.status_quo(county), travel, std, year=y)
+            evals[y] = (evaluate(county, plan, travel, std, year=y, baseline=base), base)
+    moves = ev_now.allocation.moves
+    items = {}
+    for a in plan.actions:
+        if a.keyword == "move":
+            continue
+        sid = str(getattr(a, "school", None) or getattr(a, "from_", None) or getattr(a, "id", None))
+        schools = {sid} | ({a.into} if getattr(a, "into", None) else set())
+        villages = set(moves.loc[moves["from_school"] == sid, "village_id"])
+        got = items.setdefault(sid, (set(), set()))
+        got[0].update(schools)
+        got[1].update(villages)
     rows = []
-    for sid, action, schools, villages in items:
-        row = {"school_id": sid, "action": action}
-        for y, (ev, base) in evals.items():
-            new, unserved = new_hard_violations(ev, base)
-            hit = any(v.school_id in schools or v.village_id in villages for v in new)
-            hit |= any(v in villages for v, _ in unserved.index)
-            row[f"holds_y{y}"] = not hit
+    for sid, (schools, villages) in sorted(items.items()):
+        row = {"school_id": sid}
+        for y, (ev, _) in evals.items():
+            new = [v for v in ev.violations if v.severity == "hard" and v.status == "new"]
+            row[f"holds_y{y}"] = not any(v.school_id in schools or v.village_id in villages for v in new)
         row["holds_all"] = all(row[f"holds_y{y}"] for y in evals)
         rows.append(row)
-    cols = ["school_id", "action", *[f"holds_y{y}" for y in evals], "holds_all"]
+    cols = ["school_id", *[f"holds_y{y}" for y in evals], "holds_all"]
     return pd.DataFrame(rows, columns=cols), evals
