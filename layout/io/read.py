@@ -8,7 +8,9 @@ GeoPackage, GeoJSON, Shapefile, CSV (lon/lat columns) or XLSX, and an optional `
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -480,6 +482,9 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
     >>> county = read_county("data/sample_county")          # doctest: +SKIP
     >>> county.villages[["g1_3", "g4_6", "g7_9"]].sum()     # doctest: +SKIP
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"read_county needs the path of a county folder (str or Path), not {type(path).__name__}: "
+                        "e.g. read_county('data/sample_county')")
     folder = Path(path)
     if not folder.is_dir():
         raise LayoutInputError([Problem(str(folder), "not a folder", fix="give the path of a county folder")])
@@ -488,9 +493,14 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
     if isinstance(standards, Standards):
         std = standards
     else:
-        overrides = [folder / manifest.standards] if manifest.standards else []
+        overrides = ([] if not manifest.standards else [manifest.standards] if isinstance(manifest.standards, Mapping)
+                     else [folder / manifest.standards])
         std = load_standards(*overrides, *([standards] if standards is not None else []))
-    files, file_problems = find_layer_files(folder, manifest)
+    try:
+        files, file_problems = find_layer_files(folder, manifest)
+    except OSError as exc:
+        raise LayoutInputError([Problem(str(folder), f"cannot list the folder ({exc.strerror or exc})",
+                                        fix="check that you may read the folder")]) from None
     problems.extend(file_problems)
     raws: dict[str, RawTable] = {}
     for layer, p in files.items():

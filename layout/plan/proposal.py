@@ -56,22 +56,6 @@ _TOP_KEYS = {"name", "description", "actions", "author", "date", "notes"}
 _OUTSIDE_KM = 15.0   # a new site farther than this beyond the villages' extent is taken as a coordinate mistake
 
 
-def _lines_of_actions(text: str) -> tuple[int | None, list[int]]:
-    """Line (1-based) of the ``actions`` key and of each item of the actions list."""
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return None, []
-    if not isinstance(root, yaml.MappingNode):
-        return None, []
-    for key, value in root.value:
-        if getattr(key, "value", None) == "actions":
-            if isinstance(value, yaml.SequenceNode):
-                return key.start_mark.line + 1, [item.start_mark.line + 1 for item in value.value]
-            return key.start_mark.line + 1, []
-    return None, []
-
-
 def read_proposal(path: str | Path, county) -> Plan:
     """Read a proposal YAML file into a :class:`Plan` applied to the county's status quo.
 
@@ -96,23 +80,13 @@ def read_proposal(path: str | Path, county) -> Plan:
     -------
     >>> plan = read_proposal("data/sample_county/proposals/close_small.yaml", county)   # doctest: +SKIP
     """
+    from layout.io.yaml_strict import read_yaml
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise LayoutInputError([Problem(str(path), f"cannot read the proposal ({exc.strerror})",
-                                        fix="check the path")]) from None
-    except UnicodeDecodeError:
-        raise LayoutInputError([Problem(str(path), "the proposal is not UTF-8 text",
-                                        fix="save it as UTF-8 (in WPS/Notepad: Save as, encoding UTF-8)")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise LayoutInputError([Problem(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                        row=(mark.line + 1) if mark else None,
-                                        fix="check indentation, colons and brackets on that line")]) from None
-    _, lines = _lines_of_actions(text)
+    doc = read_yaml(path)   # strict: duplicate keys (both lines), no aliases, bounded size (layout.io.yaml_strict)
+    data = doc.data
+    items = data.get("actions") if isinstance(data, Mapping) else None
+    lines = [doc.line("actions", i) for i in range(len(items))] if isinstance(items, list) else []
     return _build(data, county, source=str(path), lines=lines, default_name=path.stem)
 
 
