@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from layout.cli._outputs import writes_file
 from layout.i18n import LANGS
 from layout.maps.basemaps import TILES
 
@@ -49,6 +50,7 @@ __all__ = ["map_cmd"]
     default=None,
     help="Keep travel matrices here and reuse them on the next run.",
 )
+@writes_file("out_path")
 def map_cmd(
     county_dir: str,
     proposal: str | None,

@@ -6,11 +6,17 @@ from pathlib import Path
 
 import click
 
+from layout.cli._outputs import writes_folder
 from layout.i18n import LANGS
 
 __all__ = ["plan_cmd"]
 
 _GOALS = ("fewest_schools", "least_travel", "least_cost", "best_balance")
+# Files of an earlier `layout plan` in --out that this run does not write again are dropped (no stale report beside
+# a new plan); other files there are kept.
+PLAN_OUTPUTS = ("plan.yaml", "evaluation.json", "evaluation_status_quo.json", "actions.csv", "frontier.csv",
+                "frontier.png", "robustness.csv", "catchments.csv", "recommendation.json", "map.html", "report.html",
+                "report.xlsx")
 
 
 @click.command("plan")
@@ -28,6 +34,7 @@ _GOALS = ("fewest_schools", "least_travel", "least_cost", "best_balance")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Keep travel matrices here and reuse them on the next run.")
 @click.option("--no-report", is_flag=True, default=False, help="Skip map.html and report.html.")
+@writes_folder("out_dir", owns=PLAN_OUTPUTS)
 def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, horizon: int, lang: str,
              cache_dir: str | None, no_report: bool) -> None:
     """Recommend closures, mergers, downgrades, boarding and expansions for COUNTY_DIR, with reasons.
@@ -46,7 +53,7 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, ho
     county = read_county(county_dir)
     rec = recommend(county, goal=goal, horizon=horizon, n_schools=n_schools, cache_dir=cache_dir)
     out = Path(out_dir)
-    paths = rec.write(out, lang=lang)
+    paths = _spreadsheet_safe(rec).write(out, lang=lang)
     if not no_report and importlib.util.find_spec("layout.maps") and importlib.util.find_spec("layout.report"):
         from layout.maps import county_map, save_map
         from layout.report import write_report
@@ -69,3 +76,14 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, ho
     click.echo("输出文件:" if lang == "zh" else "outputs:")
     for name, p in paths.items():
         click.echo(f"  {name}: {p}")
+
+
+def _spreadsheet_safe(rec):
+    """The recommendation with its tables' text cells made safe for spreadsheets (actions.csv, frontier.csv,
+    robustness.csv, catchments.csv: :func:`layout.io.safe_tables.safe_frame`) — only for writing them."""
+    from dataclasses import replace
+
+    from layout.io.safe_tables import safe_frame
+
+    tables = {k: getattr(rec, k) for k in ("actions", "frontier", "robustness", "catchments")}
+    return replace(rec, **{k: safe_frame(v) for k, v in tables.items() if v is not None})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from layout.cli._outputs import writes_folder
 from layout.i18n import LANGS
 from layout.maps.basemaps import TILES
 
@@ -38,6 +39,7 @@ __all__ = ["report_cmd"]
     default=None,
     help="Keep travel matrices here and reuse them on the next run.",
 )
+@writes_folder("out_dir", owns=("report.html", "report.xlsx"))
 def report_cmd(
     county_dir: str,
     proposal: str | None,

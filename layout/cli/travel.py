@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from layout.cli._outputs import writes_file
 from layout.io.write import atomic_path
 
 __all__ = ["travel_cmd"]
@@ -27,6 +28,7 @@ ESTIMATE_WARNING = ("注意：县里没有道路图层，出行时间为直线�
               help="Keep matrices here and reuse them when nothing changed.")
 @click.option("--workers", type=click.IntRange(1, None), default=1, show_default=True,
               help="Threads searching in parallel (large road networks).")
+@writes_file("out")
 def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutoff: float | None,
                cache_dir: str | None, workers: int) -> None:
     """Compute travel minutes and metres from every village of COUNTY_DIR to every school by one mode.
@@ -64,5 +66,7 @@ def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutof
 
 def _write_csv(frame, path: Path) -> None:
     """Write a CSV atomically (temporary file beside it, then rename)."""
+    from layout.io.safe_tables import safe_csv_text
+
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8")
+        tmp.write_text(safe_csv_text(frame), encoding="utf-8")

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from layout.errors import LayoutInputError, Problem
+from layout.io.safe_text import UNSAFE_TEXT, clean_text
 
 __all__ = ["RawTable", "load_table", "TABLE_SUFFIXES", "VECTOR_SUFFIXES", "SUFFIXES", "ENCODINGS"]
 
@@ -130,6 +131,18 @@ def _read_vector(path: Path, encoding: str | None = None) -> gpd.GeoDataFrame:
                     "check the file opens in QGIS; export it again as GeoPackage or GeoJSON") from None
 
 
+def _clean_cells(frame: pd.DataFrame) -> None:
+    """Remove escape sequences, control characters and bidi overrides from every text cell, in place: names
+    reach terminals, HTML pages and spreadsheets already clean (:mod:`layout.io.safe_text`)."""
+    for col in frame.columns:
+        s = frame[col]
+        if col == "geometry" or s.dtype != object:
+            continue
+        text = s.map(lambda v: isinstance(v, str) and UNSAFE_TEXT.search(v) is not None)
+        if text.any():
+            frame[col] = s.map(clean_text)
+
+
 def load_table(path: Path, encoding: str | None = None) -> RawTable:
     """Read a CSV, XLSX or vector file into a :class:`RawTable`.
 
@@ -171,7 +184,8 @@ def load_table(path: Path, encoding: str | None = None) -> RawTable:
     else:
         raise _fail(path, f"unsupported file type {suffix!r}",
                     f"use one of {', '.join(SUFFIXES)}")
-    table.frame.columns = [str(c).replace("\ufeff", "").strip() for c in table.frame.columns]
+    table.frame.columns = [clean_text(str(c).replace("\ufeff", "")).strip() for c in table.frame.columns]
+    _clean_cells(table.frame)
     if len(table.frame) == 0:
         raise _fail(path, "the file has a header but no data rows", "add the rows, or remove the file if optional")
     return table

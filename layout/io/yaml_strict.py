@@ -111,6 +111,11 @@ class _StrictLoader(yaml.SafeLoader):
                     continue
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_str(self, node):  # noqa: D102 (PyYAML hook): no escape sequences or bidi overrides
+        from layout.io.safe_text import clean_text
+
+        return clean_text(super().construct_yaml_str(node), keep_newlines=True)
+
     def construct_object(self, node, deep=False):  # noqa: D102 (PyYAML hook)
         try:
             return super().construct_object(node, deep=deep)
@@ -118,6 +123,9 @@ class _StrictLoader(yaml.SafeLoader):
             detail = "a number with too many digits" if "digits" in str(exc) else str(exc)
             raise yaml.constructor.ConstructorError(None, None, f"a value cannot be read ({detail})",
                                                     node.start_mark) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:str", _StrictLoader.construct_yaml_str)
 
 
 def _walk_lines(node: yaml.Node) -> dict[tuple, int]:
