@@ -42,8 +42,17 @@ def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutof
     county = read_county(county_dir)
     network = None
     if osm_file is not None:
-        network = RoadNetwork.from_osm(osm_file, crs=county.crs, standards=county.standards)
+        import warnings
+
+        from layout.network.osm import OsmDataWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", OsmDataWarning)
+            network = RoadNetwork.from_osm(osm_file, crs=county.crs, standards=county.standards)
         click.echo(f"道路 roads: {network!r} ← {osm_file}")
+        for w in caught:
+            if issubclass(w.category, OsmDataWarning):
+                click.echo(f"  注意 note: {w.message}")
     tm = travel(county, mode, network=network, cutoff=cutoff, cache_dir=cache_dir, workers=workers)
     _write_csv(tm.to_long(), Path(out))
     n_pairs = tm.minutes.size

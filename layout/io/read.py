@@ -23,6 +23,7 @@ from pyproj.exceptions import CRSError
 from layout.county import CLASS_COLUMNS, ENROL_COLUMNS, RESOURCE_COLUMNS, County
 from layout.errors import LayoutInputError, Problem, ProblemCollector
 from layout.geo import GCJ02_NAMES, gcj02_to_wgs84, utm_crs_for
+from layout.io.coordinates import check_locations
 from layout.io.extra_layers import check_attendance_totals, read_attendance, read_candidates
 from layout.io.manifest import LAYERS, Manifest, read_manifest
 from layout.io.tables import SUFFIXES, RawTable, load_table
@@ -520,6 +521,7 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
             continue
         else:
             problems.add(raw.path.name, f"{layer} need line/polygon geometry, not a table", fix="use GeoPackage or GeoJSON")
+    problems.extend(check_locations(raws, geoms, crs_label, declared))   # ranges, China, outliers (every layer)
     notes: list[str] = []
     villages = _read_villages(raws["villages"], manifest, std, geoms["villages"], problems)
     schools = _read_schools(raws["schools"], manifest, std, geoms["schools"], problems, notes)

@@ -27,6 +27,7 @@ import numpy as np
 import yaml
 
 from layout.errors import LayoutInputError, Problem
+from layout.io.bounds import count_max
 from layout.plan.actions import ACTION_TYPES, Action, Close, DesignateBoarding, Merge, Open
 from layout.plan.state import Plan
 
@@ -53,6 +54,7 @@ _SCHEMA: dict[str, dict[str, tuple[bool, str]]] = {
 }
 _SCALAR_FIELD = {"close": "school", "designate_boarding": "school"}
 _TOP_KEYS = {"name", "description", "actions", "author", "date", "notes"}
+_INT_MAX = count_max("seats")   # layout.io.bounds: the largest credible seats or beds of one action
 _OUTSIDE_KM = 15.0   # a new site farther than this beyond the villages' extent is taken as a coordinate mistake
 
 
@@ -202,7 +204,7 @@ def _parse_action(item: Any, line: int | None, source: str, problems: list[Probl
 
 
 _FIX = {"id": "give the school_id as in schools.csv", "text": "give a text value",
-        "int": "give a whole number of 0 or more", "float": "give a decimal number",
+        "int": "give a whole number of 0 or more (and not more than the school could hold)", "float": "give a decimal number",
         "bool": "give yes or no", "map": "give a mapping, e.g. {teachers: 40, floor_teaching: 5000}"}
 
 
@@ -226,6 +228,8 @@ def _convert(v: Any, kind: str) -> tuple[Any, str | None]:
             return None, "a whole number is needed"
         if not np.isfinite(f) or f != int(f):
             return None, "a whole number is needed"
+        if abs(f) > _INT_MAX:   # seats and beds: more is a typo, and would overflow the school tables
+            return None, f"a whole number of at most {_INT_MAX:,} is needed"
         return int(f), None   # negative values are reported by the action itself ("negative seats")
     if kind == "float":
         if isinstance(v, bool):
