@@ -132,13 +132,13 @@ def check_locations(raws: dict, geoms: dict, crs_label: str, declared: CRS | Non
     list of Problem
     """
     problems: list[Problem] = []
-    chinese = _is_chinese(crs_label, declared)
     pooled: list[tuple[str, int, float, float, str]] = []
     for layer, geom in geoms.items():
         raw = raws.get(layer)
         if raw is None or geom is None or len(geom) != len(raw.rows):
             continue
         file = raw.path.name
+        chinese = _is_chinese(crs_label, declared) or (raw.is_vector and _is_chinese("", geom.crs))
         if layer in _POINT_LAYERS:
             lon, lat = _lonlat_of(geom)
             column = "geometry" if raw.is_vector else "lon/lat"
@@ -154,7 +154,8 @@ def check_locations(raws: dict, geoms: dict, crs_label: str, declared: CRS | Non
                 if abs(a) > 180 or abs(b) > 90 or (a == 0 and b == 0):
                     continue   # reported by the table checks
                 if chinese and not (CHINA_BOUNDS[0] <= a <= CHINA_BOUNDS[2] and CHINA_BOUNDS[1] <= b <= CHINA_BOUNDS[3]):
-                    problems.append(Problem(file, f"outside China, but the coordinates are declared {crs_label}",
+                    label = crs_label if _is_chinese(crs_label, declared) else geom.crs.to_string()
+                    problems.append(Problem(file, f"outside China, but the coordinates are declared {label}",
                                             row=row, column=column, value=f"{a:.6f}, {b:.6f}",
                                             fix="correct the location (lon and lat swapped? a digit missing?), "
                                                 "or the crs in county.yaml"))

@@ -188,7 +188,7 @@ def _schema_problems(data: Mapping, line) -> list[Problem]:
                                    row=line(kp), column=".".join(kp),
                                    fix=f"did you mean {near[0]!r}?" if near else f"use only: {', '.join(known)}"))
             continue
-        if err.validator == "propertyNames":
+        if err.validator == "propertyNames" or "propertyNames" in err.schema_path:
             near = difflib.get_close_matches(str(err.instance), LAYERS, n=1, cutoff=0.6)
             kp = (*path, str(err.instance))
             out.append(Problem(MANIFEST_NAME, f"unknown layer {err.instance!r} in {dotted}", row=line(kp),
