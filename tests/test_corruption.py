@@ -60,15 +60,16 @@ def case(*args, **kwargs) -> None:
     CASES.append(Case(*args, **kwargs))
 
 
-def standards(name: str, text: str, row: int | None, column: str, says: str | None = None) -> None:
+def standards(name: str, text: str, row: int | None, column: str, says: str | None = None,
+              family: str = "standards") -> None:
     """A provincial standards file named in county.yaml."""
-    case("standards", name, {"county/county.yaml": "standards: province.yaml\n", "county/province.yaml": text},
+    case(family, name, {"county/county.yaml": "standards: province.yaml\n", "county/province.yaml": text},
          "province.yaml", row, column, says=says)
 
 
-def manifest(name: str, text: str, row: int | None, column: str | None, says: str | None = None,
-             extra: dict | None = None) -> None:
-    case("county.yaml", name, {"county/county.yaml": text, **(extra or {})}, "county.yaml", row, column, says=says)
+def manifest(name: str, text: str | bytes, row: int | None, column: str | None, says: str | None = None,
+             extra: dict | None = None, family: str = "county.yaml") -> None:
+    case(family, name, {"county/county.yaml": text, **(extra or {})}, "county.yaml", row, column, says=says)
 
 
 # ---- standards: unknown keys, types, ranges, bins, rules across keys ---------------------------------------
@@ -181,13 +182,13 @@ manifest("manifest is a list", "- name\n- crs\n", 1, None, "must be a mapping")
 # ---- YAML read strictly: duplicates, aliases, size, syntax ---------------------------------------------------
 LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" \
          "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-manifest("county.yaml duplicate key", "name: 甲县\ncrs: EPSG:4490\nname: 乙县\n", 3, "name", "duplicate key")
-manifest("county.yaml billion laughs", LAUGHS, 1, None, "anchors and aliases")
-manifest("county.yaml nested too deep", "notes: " + "[" * 60 + "]" * 60 + "\n", 1, None, "nested more than")
-manifest("county.yaml not UTF-8", "name: 示例县\n".encode("gbk"), 1, None, "not UTF-8")
-manifest("county.yaml invalid syntax", "name: [unclosed\ncrs: x\n", None, None, "not valid YAML")
-manifest("county.yaml larger than the bound", "notes: '" + "x" * (5 * 1024 * 1024) + "'\n", None, None, "larger than")
-standards("standards billion laughs", LAUGHS.replace("a:", "travel:", 1), 1, "", "anchors and aliases")
+manifest("county.yaml duplicate key", "name: 甲县\ncrs: EPSG:4490\nname: 乙县\n", 3, "name", "duplicate key", family="yaml")
+manifest("county.yaml billion laughs", LAUGHS, 1, None, "anchors and aliases", family="yaml")
+manifest("county.yaml nested too deep", "notes: " + "[" * 60 + "]" * 60 + "\n", 1, None, "nested more than", family="yaml")
+manifest("county.yaml not UTF-8", "name: 示例县\n".encode("gbk"), 1, None, "not UTF-8", family="yaml")
+manifest("county.yaml invalid syntax", "name: [unclosed\ncrs: x\n", None, None, "not valid YAML", family="yaml")
+manifest("county.yaml larger than the bound", "notes: '" + "x" * (5 * 1024 * 1024) + "'\n", None, None, "larger than", family="yaml")
+standards("standards billion laughs", LAUGHS.replace("a:", "travel:", 1), 1, "", "anchors and aliases", family="yaml")
 PROPOSAL_ARGV = ["evaluate", "{county}", "{root}/p.yaml", "--out", "{out}"]
 
 

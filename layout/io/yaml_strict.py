@@ -27,6 +27,7 @@ layout.errors.LayoutInputError: p.yaml: 1 problem in the YAML:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,10 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:str", _StrictLoader.construct_yaml_str)
+# YAML 1.2 reads 6e7 and 1e-3 as numbers; PyYAML (YAML 1.1) would read them as text, so a budget of 6e7 would be
+# "not a number". Add the resolver for exponents without a sign or a dot.
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789"))
 
 
 def _walk_lines(node: yaml.Node) -> dict[tuple, int]:
