@@ -130,7 +130,7 @@ standards("class bands out of order", "class_size:\n  bands:\n    - {name: norma
 standards("pass rule needs more indicators than exist", "quality_balance:\n  school_pass_min_met: 9\n", 2,
           "quality_balance.school_pass_min_met")
 standards("CV limit zero", "quality_balance:\n  cv_limit: {primary: 0}\n", 2, "quality_balance.cv_limit.primary")
-standards("entry age 30", "demand:\n  entry_age: 30\n", 2, "demand.entry_age")
+standards("entry age 30", "demand:\n  entry_age: 30\n", 2, "demand.entry_age", "at most 10")
 standards("snap distance negative", "modes:\n  snapping:\n    max_snap_metres: -1\n", 3,
           "modes.snapping.max_snap_metres")
 standards("detour factor below one", "modes:\n  straight_line_fallback:\n    detour_factor: 0.5\n", 3,
@@ -210,9 +210,24 @@ proposal("yaml", "proposal python tag", "actions: !!python/object/apply:os.syste
 proposal("yaml", "proposal two documents", "actions: []\n---\nactions: []\n", 2, None, "not valid YAML")
 proposal("yaml", "proposal not UTF-8", "name: 方案\nactions: []\n".encode("gbk"), 1, None, "not UTF-8")
 proposal("yaml", "proposal is a list", "- close: S2\n", None, None, "must be a mapping")
+proposal("numbers", "proposal of 5,000 actions (minutes of work)", "actions:\n" + "  - expand: {school: S1, seats: 1}\n"
+         * 5000, None, "actions", "more than 100")
+case("numbers", "workbook that unpacks to gigabytes (zip bomb)", {"county/schools.csv": None, "county/schools.xlsx":
+     lambda p: _zip_bomb(p)}, "schools.xlsx", None, None, says="unpacks to")
 proposal("yaml", "proposal tab indentation", "actions:\n\t- close: S2\n", 2, None, "not valid YAML")
 
 # ---- numbers: counts within stated maxima, no overflow --------------------------------------------------------
+def _zip_bomb(p: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            chunk = b"<row>" + b" " * (1 << 20) + b"</row>"
+            for _ in range(600):
+                f.write(chunk)
+
+
 SCHOOL_ROW = "S1,城关小学,primary,城关镇,105.11,30.10,320,8,360,0,1,20,18"
 
 
@@ -553,3 +568,24 @@ def test_spreadsheet_outputs_neutralise_formulas_and_strip_controls(tmp_path):
     assert "\u202e" not in safe_csv_text(table) and safe_csv_text(pd.DataFrame({"a": [-3]})) == "a\n-3\n"
     buf = io.StringIO(csv_text)
     assert len(pd.read_csv(buf)) == len(names)
+
+
+def test_a_failing_county_is_recorded_and_the_others_finish(tmp_path, capsys):
+    import pandas as pd
+
+    province = tmp_path / "province"
+    for name in ("good", "bad", "broken"):
+        county = _county(province / name)
+        (county / "proposals").mkdir()
+        (county / "proposals" / "a.yaml").write_text("name: A\nactions: []\n", encoding="utf-8")
+    (province / "bad" / "county.yaml").write_text(LAUGHS, encoding="utf-8")
+    (province / "broken" / "schools.csv").write_text(edit(S, SCHOOL_ROW, SCHOOL_ROW.replace("360", "1e308")),
+                                                      encoding="utf-8")
+    code = main(["batch", "--counties", str(province), "proposals", "--out", str(tmp_path / "t.csv"), "--quiet",
+                 "--processes", "1", "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    table = pd.read_csv(tmp_path / "t.csv", encoding="utf-8-sig")
+    status = dict(zip(table["county"], table["status"], strict=True))
+    assert status == {"good": "ok", "bad": "invalid", "broken": "invalid"}, table
+    assert "Traceback" not in err

@@ -27,6 +27,7 @@ SUFFIXES = VECTOR_SUFFIXES + TABLE_SUFFIXES
 # Tried in order when no encoding is declared: UTF-8 (with or without BOM), then GB18030 (a superset of GBK
 # and GB2312, which Chinese Excel exports use).
 ENCODINGS = ("utf-8-sig", "gb18030")
+MAX_XLSX_UNPACKED = 512 * 2**20
 _SEP_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 
@@ -89,7 +90,23 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
                 "save it as UTF-8 or GBK, or declare the encoding in county.yaml (encoding: ...)")
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """An .xlsx is a zip: refuse one that unpacks to more than :data:`MAX_XLSX_UNPACKED` (a "zip bomb" would fill
+    the memory while the workbook is parsed)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return   # not a zip: the workbook reader says so
+    if total > MAX_XLSX_UNPACKED:
+        raise _fail(path, f"the workbook unpacks to {total / 2**20:,.0f} MiB (more than "
+                    f"{MAX_XLSX_UNPACKED / 2**20:,.0f} MiB): not a county table", "export the table again from Excel/WPS")
+
+
 def _read_xlsx(path: Path) -> pd.DataFrame:
+    _check_unpacked_size(path)
     try:
         frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for broken files

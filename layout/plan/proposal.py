@@ -55,6 +55,7 @@ _SCHEMA: dict[str, dict[str, tuple[bool, str]]] = {
 _SCALAR_FIELD = {"close": "school", "designate_boarding": "school"}
 _TOP_KEYS = {"name", "description", "actions", "author", "date", "notes"}
 _INT_MAX = count_max("seats")   # layout.io.bounds: the largest credible seats or beds of one action
+_ACTIONS_PER_SCHOOL = 5   # at most this many actions per school (and at least 100) in one proposal
 _OUTSIDE_KM = 15.0   # a new site farther than this beyond the villages' extent is taken as a coordinate mistake
 
 
@@ -130,6 +131,12 @@ def _build(data: Any, county, source: str, lines: list[int] | None, default_name
     if not isinstance(items, list):
         problems.append(Problem(source, "'actions' must be a list (each action on a line starting with '- ')",
                                 column="actions", fix="write actions as a YAML list"))
+        items = []
+    limit = max(100, _ACTIONS_PER_SCHOOL * len(county.schools))   # each action re-checks the plan: bounded time
+    if len(items) > limit:
+        problems.append(Problem(source, f"{len(items)} actions: more than {limit} ({_ACTIONS_PER_SCHOOL} per school)",
+                                column="actions", value=len(items),
+                                fix="a proposal needs at most a few actions per school: check it was not pasted twice"))
         items = []
     actions: list[Action] = []
     for i, item in enumerate(items):

@@ -159,7 +159,7 @@ RULES: dict[str, Rule] = {
     "quality_balance.exclude_teaching_points_under": _COUNT,
     "basic_balance.composite_cv_limit.*": _CV,
     # demand
-    "demand.entry_age": _r(integer=True, ge=3, le=10),
+    "demand.entry_age": _r(integer=True, ge=0, le=10, why="age in years at which children enter grade 1"),
     "demand.cohort_survival": _r(gt=0, le=2, why="the share of a cohort still there a year later"),
     "demand.trend.default_annual_change": _r(ge=-1, le=1, why="−0.03 is −3 % a year"),
     "demand.trend.by_township.*": _r(ge=-1, le=1, why="−0.03 is −3 % a year"),
