@@ -436,6 +436,12 @@ case("file system", "standards path is a folder", {"county/county.yaml": "standa
      "county.yaml", 1, "standards", says="not found")
 
 
+case("options", "years ahead a million (would project for ever)", {}, "--year", None, None,
+     argv=["evaluate", "{county}", "--out", "{out}", "--year", "1000000"], says="0<=x<=100")
+case("options", "plan horizon a million", {}, "--horizon", None, None,
+     argv=["plan", "{county}", "--out", "{out}", "--horizon", "1000000"], says="0<=x<=100")
+
+
 # ---- the test -------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def earlier_outputs(tmp_path_factory) -> Path:
@@ -519,6 +525,7 @@ def test_hostile_input_through_a_real_process_prints_no_traceback(tmp_path):
 
 def test_api_type_checks(tmp_path):
     from layout import read_county
+    from layout.errors import LayoutInputError
     from layout.evaluate import evaluate
 
     with pytest.raises(TypeError, match="read_county needs the path"):
@@ -527,6 +534,8 @@ def test_api_type_checks(tmp_path):
     with pytest.raises(TypeError, match="read_proposal"):
         evaluate(county, "x")
     with pytest.raises(TypeError, match="year"):
+        evaluate(county, year="10")
+    with pytest.raises(LayoutInputError, match="years ahead"):
         evaluate(county, year=-1)
 
 

@@ -25,7 +25,7 @@ __all__ = ["batch_cmd"]
 @click.option("--objectives", default=None,
               help="Comma-separated columns minimised for the Pareto front (prefix - to maximise); default "
                    "mean_minutes,students_unserved,annual_cost,capital_cost,violations_hard.")
-@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0), help="Years ahead.")
+@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0, max=100), help="Years ahead.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) to run on a cluster.")
 @click.option("--processes", default=None, type=click.IntRange(min=1),
               help="Local worker processes (default: all cores).")

@@ -18,7 +18,7 @@ __all__ = ["evaluate_cmd"]
 @click.argument("proposal", required=False, type=click.Path(dir_okay=False, path_type=str))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for evaluation.json and summary.txt (created if missing).")
-@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0),
+@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0, max=100),
               help="Years ahead: evaluate with children projected this many years.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Language of the summary.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,

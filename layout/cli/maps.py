@@ -43,7 +43,7 @@ __all__ = ["map_cmd"]
     show_default=True,
     help="Draw walking catchments of the open schools (needs roads).",
 )
-@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0), help="Years ahead.")
+@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0, max=100), help="Years ahead.")
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=str),

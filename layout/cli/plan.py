@@ -27,7 +27,7 @@ PLAN_OUTPUTS = ("plan.yaml", "evaluation.json", "evaluation_status_quo.json", "a
               help="What the recommendation pursues under the hard rules.")
 @click.option("--n-schools", type=click.IntRange(min=1), default=None,
               help="Primary schools to keep (goal least_travel).")
-@click.option("--horizon", default=10, show_default=True, type=click.IntRange(min=0),
+@click.option("--horizon", default=10, show_default=True, type=click.IntRange(min=0, max=100),
               help="Years of projected enrolment the recommendation is checked against.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
               help="Language of the printed summary, the map and the report.")

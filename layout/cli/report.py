@@ -32,7 +32,7 @@ __all__ = ["report_cmd"]
     help="Basemap of the embedded map ('none': no external request).",
 )
 @click.option("--tianditu-key", default=None, help="Your Tianditu key, for --tiles tianditu.")
-@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0), help="Years ahead.")
+@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0, max=100), help="Years ahead.")
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=str),

@@ -26,7 +26,7 @@ ESTIMATE_WARNING = ("注意：县里没有道路图层，出行时间为直线�
 @click.option("--cutoff", type=float, default=None, help="Minutes; longer trips are written as inf.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Keep matrices here and reuse them when nothing changed.")
-@click.option("--workers", type=click.IntRange(1, None), default=1, show_default=True,
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Threads searching in parallel (large road networks).")
 @writes_file("out")
 def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutoff: float | None,

@@ -88,8 +88,13 @@ def _check_arguments(county, plan, travel, standards, year) -> None:
     if standards is not None and not isinstance(standards, Standards):
         raise TypeError(f"standards must be a Standards value (layout.standards.load_standards(...)), "
                         f"not {type(standards).__name__}")
-    if isinstance(year, bool) or not isinstance(year, numbers.Integral) or not 0 <= year <= 100:
-        raise TypeError(f"year must be a whole number of years ahead from 0 to 100, not {year!r}")
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral):
+        raise TypeError(f"year must be a whole number of years ahead, not {type(year).__name__}")
+    if not 0 <= year <= 100:
+        from layout.errors import LayoutInputError, Problem
+
+        raise LayoutInputError([Problem("evaluate", "years ahead must be from 0 to 100", column="year", value=year,
+                                        fix="give the number of years ahead, e.g. 10")])
 
 
 def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None, standards=None,
