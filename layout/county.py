@@ -68,6 +68,9 @@ class County:
         not given (it is then inferred when needed).
     candidates : GeoDataFrame or None
         Candidate sites for new schools a planner offers (``candidates.csv``).
+    targets : dict
+        The ``targets:`` block of ``county.yaml`` (what the bureau asks of a recommendation; see
+        :class:`layout.recommend.targets.Targets`).
     crs : pyproj.CRS
         The metric CRS all geometry is in.
     source_crs : str
@@ -99,6 +102,7 @@ class County:
     folder: Path | None = None
     attendance: pd.DataFrame | None = None
     candidates: gpd.GeoDataFrame | None = None
+    targets: dict = field(default_factory=dict)
 
     # ---- demand -----------------------------------------------------------------------------------------
     def children(self, band: str | None = None) -> pd.Series | pd.DataFrame:

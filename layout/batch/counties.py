@@ -92,6 +92,11 @@ def evaluate_counties(folder: str | Path, proposals: str = "proposals", *, year:
                              "error": err.format()})
                 seconds.append(0.0)
                 continue
+            except Exception as err:  # noqa: BLE001 — one county failing must not stop the province: recorded
+                rows.append({"county": path.name, "proposal": "", "file": str(path), "status": "failed",
+                             "error": f"{type(err).__name__}: {err}"})
+                seconds.append(0.0)
+                continue
             rows.extend(res.table.drop(columns=["pareto", "rank"]).to_dict(orient="records"))
             seconds.extend(res.seconds.tolist())
             cached += res.cached

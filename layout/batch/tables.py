@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
 
 from layout.errors import LayoutInputError, Problem
+from layout.io.safe_tables import safe_csv_text, xlsx_bytes
 
 __all__ = ["COLUMN_LABELS", "labelled", "write_table"]
 
@@ -93,17 +93,14 @@ def write_table(result, path: str | Path, lang: str = "en") -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     shown = labelled(table, lang)
-    if suffix == ".csv":
-        data = shown.to_csv(index=False).encode("utf-8-sig")
+    if suffix == ".csv":   # every cell through the shared safe writer: no formula, no control characters
+        data = safe_csv_text(shown).encode("utf-8-sig")
     elif suffix == ".xlsx":
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            shown.to_excel(xw, sheet_name="proposals", index=False)
-            bad = table[table["status"] != "ok"]
-            if len(bad):
-                labelled(bad[["county", "proposal", "file", "status", "error"]], lang).to_excel(
-                    xw, sheet_name="errors", index=False)
-        data = buf.getvalue()
+        sheets = {"proposals": shown}
+        bad = table[table["status"] != "ok"]
+        if len(bad):
+            sheets["errors"] = labelled(bad[["county", "proposal", "file", "status", "error"]], lang)
+        data = xlsx_bytes(sheets)
     else:
         raise LayoutInputError([Problem(str(path), "unsupported output format", value=path.suffix or "(none)",
                                         fix="end the output name in .xlsx or .csv")])

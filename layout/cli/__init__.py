@@ -1,12 +1,16 @@
 """The ``layout`` command line. Each command lives in its own module and is loaded only when used.
 
 Bad input (:class:`layout.errors.LayoutInputError`) is printed as a list of problems naming file, row and
-column, without a traceback, and the command exits with status 2.
+column, without a traceback, and the command exits with status 2. So are file-system errors (``OSError``: a
+file that cannot be read, a folder that cannot be written) and wrong types met while reading the input
+(``TypeError``): they are caught here, at the boundary, never silenced inside the library. Set
+``LAYOUT_DEBUG=1`` to see the traceback instead.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -61,7 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="layout", standalone_mode=False)
     except LayoutInputError as err:
-        click.echo(err.format(), err=True)
+        click.echo(_terminal_safe(err.format()), err=True)
+        return 2
+    except (OSError, TypeError) as err:
+        if os.environ.get("LAYOUT_DEBUG"):
+            raise
+        click.echo(_terminal_safe(_plain_error(err)), err=True)
         return 2
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
@@ -72,6 +81,26 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as err:
         return err.exit_code
     return 0
+
+
+def _plain_error(err: BaseException) -> str:
+    """One message for an OSError/TypeError reaching the command line, with what to do."""
+    if isinstance(err, OSError):
+        where = err.filename or ""
+        what = err.strerror or str(err)
+        fix = {13: "check you may read it / write there (permissions)", 2: "check the path",
+               28: "free some disk space", 30: "choose a writable place for --out",
+               20: "a part of the path is a file, not a folder"}.get(err.errno or 0, "check the path and permissions")
+        return f"error: {what}" + (f": {where}" if where else "") + f" — fix: {fix}"
+    return (f"error: {err} — fix: check the types of the values given (text, numbers, lists); "
+            "set LAYOUT_DEBUG=1 to see where it happened")
+
+
+def _terminal_safe(text: str) -> str:
+    """Text from input files shown in the terminal without escape sequences or bidi overrides."""
+    from layout.io.safe_text import clean_text
+
+    return "\n".join(clean_text(line) for line in text.split("\n"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from layout.cli._outputs import writes_file
+
 __all__ = ["batch_cmd"]
 
 
@@ -23,7 +25,7 @@ __all__ = ["batch_cmd"]
 @click.option("--objectives", default=None,
               help="Comma-separated columns minimised for the Pareto front (prefix - to maximise); default "
                    "mean_minutes,students_unserved,annual_cost,capital_cost,violations_hard.")
-@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0), help="Years ahead.")
+@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0, max=100), help="Years ahead.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) to run on a cluster.")
 @click.option("--processes", default=None, type=click.IntRange(min=1),
               help="Local worker processes (default: all cores).")
@@ -34,6 +36,7 @@ __all__ = ["batch_cmd"]
               help="Header language of the table.")
 @click.option("--seed", default=0, show_default=True, help="Seed for generated proposals.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@writes_file("out_path")
 def batch_cmd(county_dir: str | None, proposals: str | None, counties_dir: str | None, out_path: str, goal: str,
               objectives: str | None, year: int, scheduler: str | None, processes: int | None,
               cache_dir: str | None, no_cache: bool, lang: str, seed: int, quiet: bool) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from layout.cli._outputs import writes_folder
 from layout.i18n import LANGS
 
 __all__ = ["evaluate_cmd"]
@@ -17,11 +18,12 @@ __all__ = ["evaluate_cmd"]
 @click.argument("proposal", required=False, type=click.Path(dir_okay=False, path_type=str))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder for evaluation.json and summary.txt (created if missing).")
-@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0),
+@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0, max=100),
               help="Years ahead: evaluate with children projected this many years.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Language of the summary.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Keep travel matrices here and reuse them on the next run.")
+@writes_folder("out_dir", owns=("evaluation.json", "summary.txt"))
 def evaluate_cmd(county_dir: str, proposal: str | None, out_dir: str, year: int, lang: str,
                  cache_dir: str | None) -> None:
     """Evaluate the status quo of COUNTY_DIR, or PROPOSAL (a YAML list of actions, see docs/proposals.md).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from layout.cli._outputs import writes_file
 from layout.i18n import LANGS
 from layout.maps.basemaps import TILES
 
@@ -42,13 +43,14 @@ __all__ = ["map_cmd"]
     show_default=True,
     help="Draw walking catchments of the open schools (needs roads).",
 )
-@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0), help="Years ahead.")
+@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0, max=100), help="Years ahead.")
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=str),
     default=None,
     help="Keep travel matrices here and reuse them on the next run.",
 )
+@writes_file("out_path")
 def map_cmd(
     county_dir: str,
     proposal: str | None,

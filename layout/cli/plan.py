@@ -6,11 +6,17 @@ from pathlib import Path
 
 import click
 
+from layout.cli._outputs import writes_folder
 from layout.i18n import LANGS
 
 __all__ = ["plan_cmd"]
 
 _GOALS = ("fewest_schools", "least_travel", "least_cost", "best_balance")
+# Files of an earlier `layout plan` in --out that this run does not write again are dropped (no stale report beside
+# a new plan); other files there are kept.
+PLAN_OUTPUTS = ("plan.yaml", "evaluation.json", "evaluation_status_quo.json", "actions.csv", "frontier.csv",
+                "frontier.png", "robustness.csv", "catchments.csv", "recommendation.json", "map.html", "report.html",
+                "report.xlsx")
 
 
 @click.command("plan")
@@ -20,15 +26,30 @@ _GOALS = ("fewest_schools", "least_travel", "least_cost", "best_balance")
 @click.option("--goal", type=click.Choice(_GOALS), default="fewest_schools", show_default=True,
               help="What the recommendation pursues under the hard rules.")
 @click.option("--n-schools", type=click.IntRange(min=1), default=None,
-              help="Primary schools to keep (goal least_travel).")
-@click.option("--horizon", default=10, show_default=True, type=click.IntRange(min=0),
+              help="Exactly this many schools open in all (e.g. with --goal least_travel).")
+@click.option("--close-under", type=click.IntRange(min=0, max=100_000), default=None,
+              help="Target: close schools of fewer pupils than this where the travel rules allow (county.yaml: "
+                   "targets.close_under).")
+@click.option("--max-primary", type=click.IntRange(min=1), default=None, help="Target: at most this many primary schools.")
+@click.option("--max-middle", type=click.IntRange(min=1), default=None, help="Target: at most this many middle schools.")
+@click.option("--boarding-per-township", type=click.IntRange(min=0, max=20), nargs=2, default=None,
+              help="Target: fewest and most boarding primaries per township, e.g. 1 2.")
+@click.option("--budget", type=click.FloatRange(min=0), default=None, help="Target: capital budget in yuan.")
+@click.option("--keep", multiple=True, help="Target: a school to keep (repeat for more).")
+@click.option("--must-close", multiple=True, help="Target: a school to close (repeat for more).")
+@click.option("--protect", multiple=True,
+              help="Target: a school protected whatever the figures (应留必留; repeat for more).")
+@click.option("--horizon", default=10, show_default=True, type=click.IntRange(min=0, max=100),
               help="Years of projected enrolment the recommendation is checked against.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
               help="Language of the printed summary, the map and the report.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Keep travel matrices here and reuse them on the next run.")
 @click.option("--no-report", is_flag=True, default=False, help="Skip map.html and report.html.")
-def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, horizon: int, lang: str,
+@writes_folder("out_dir", owns=PLAN_OUTPUTS)
+def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, close_under: int | None,
+             max_primary: int | None, max_middle: int | None, boarding_per_township, budget: float | None,
+             keep: tuple[str, ...], must_close: tuple[str, ...], protect: tuple[str, ...], horizon: int, lang: str,
              cache_dir: str | None, no_report: bool) -> None:
     """Recommend closures, mergers, downgrades, boarding and expansions for COUNTY_DIR, with reasons.
 
@@ -41,10 +62,14 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, ho
     import importlib.util
 
     from layout.io.read import read_county
-    from layout.recommend import recommend
+    from layout.recommend import Targets, recommend
 
     county = read_county(county_dir)
-    rec = recommend(county, goal=goal, horizon=horizon, n_schools=n_schools, cache_dir=cache_dir)
+    max_schools = {k: v for k, v in (("primary", max_primary), ("middle", max_middle)) if v is not None}
+    targets = Targets(close_under=close_under, max_schools=max_schools,
+                      boarding_per_township=tuple(boarding_per_township) if boarding_per_township else None,
+                      budget=budget, keep=tuple(keep), must_close=tuple(must_close), protected=tuple(protect))
+    rec = recommend(county, goal=goal, horizon=horizon, n_schools=n_schools, targets=targets, cache_dir=cache_dir)
     out = Path(out_dir)
     paths = rec.write(out, lang=lang)
     if not no_report and importlib.util.find_spec("layout.maps") and importlib.util.find_spec("layout.report"):
@@ -57,8 +82,13 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, ho
                                lang=lang)
         paths.update({f"report_{k}": v for k, v in written.items()})
     click.echo(rec.summary(lang))
+    click.echo(rec.format_stages(lang))
     click.echo(f"  ({'用时' if lang == 'zh' else 'computed in'} {rec.seconds:.1f} s; "
                + "; ".join(rec.notes) + ")")
+    for t in rec.relaxed:
+        name = f" {t['school_id']} {t['name']}" if "school_id" in t else ""
+        click.echo(("  未达成目标 " if lang == "zh" else "  target not met: ") + f"{t['target']}{name}: "
+                   + (t["why_zh"] if lang == "zh" else t["why_en"]))
     changes = rec.changes()
     col = "reasons_zh" if lang == "zh" else "reasons_en"
     for r in changes.itertuples(index=False):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from layout.cli._outputs import writes_folder
 from layout.i18n import LANGS
 from layout.maps.basemaps import TILES
 
@@ -31,13 +32,14 @@ __all__ = ["report_cmd"]
     help="Basemap of the embedded map ('none': no external request).",
 )
 @click.option("--tianditu-key", default=None, help="Your Tianditu key, for --tiles tianditu.")
-@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0), help="Years ahead.")
+@click.option("--year", default=0, show_default=True, type=click.IntRange(min=0, max=100), help="Years ahead.")
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=str),
     default=None,
     help="Keep travel matrices here and reuse them on the next run.",
 )
+@writes_folder("out_dir", owns=("report.html", "report.xlsx"))
 def report_cmd(
     county_dir: str,
     proposal: str | None,

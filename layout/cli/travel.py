@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from layout.cli._outputs import writes_file
 from layout.io.write import atomic_path
 
 __all__ = ["travel_cmd"]
@@ -25,8 +26,9 @@ ESTIMATE_WARNING = ("注意：县里没有道路图层，出行时间为直线�
 @click.option("--cutoff", type=float, default=None, help="Minutes; longer trips are written as inf.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Keep matrices here and reuse them when nothing changed.")
-@click.option("--workers", type=click.IntRange(1, None), default=1, show_default=True,
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Threads searching in parallel (large road networks).")
+@writes_file("out")
 def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutoff: float | None,
                cache_dir: str | None, workers: int) -> None:
     """Compute travel minutes and metres from every village of COUNTY_DIR to every school by one mode.
@@ -40,8 +42,17 @@ def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutof
     county = read_county(county_dir)
     network = None
     if osm_file is not None:
-        network = RoadNetwork.from_osm(osm_file, crs=county.crs, standards=county.standards)
+        import warnings
+
+        from layout.network.osm import OsmDataWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", OsmDataWarning)
+            network = RoadNetwork.from_osm(osm_file, crs=county.crs, standards=county.standards)
         click.echo(f"道路 roads: {network!r} ← {osm_file}")
+        for w in caught:
+            if issubclass(w.category, OsmDataWarning):
+                click.echo(f"  注意 note: {w.message}")
     tm = travel(county, mode, network=network, cutoff=cutoff, cache_dir=cache_dir, workers=workers)
     _write_csv(tm.to_long(), Path(out))
     n_pairs = tm.minutes.size
@@ -64,5 +75,7 @@ def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutof
 
 def _write_csv(frame, path: Path) -> None:
     """Write a CSV atomically (temporary file beside it, then rename)."""
+    from layout.io.safe_tables import safe_csv_text
+
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8")
+        tmp.write_text(safe_csv_text(frame), encoding="utf-8")

@@ -11,6 +11,7 @@ One module per concern: :mod:`~layout.evaluate.travel_stats`, :mod:`~layout.eval
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 
 from layout.allocate import allocate
@@ -100,6 +101,32 @@ def _remember(county, std, year: int, ev) -> None:
     _BASELINES[(id(county), std, int(year))] = (weakref.ref(county), ev)
 
 
+def _check_arguments(county, plan, travel, standards, year) -> None:
+    """Wrong argument types raise TypeError with the fix, before any work (not a traceback deep inside)."""
+    from layout.county import County
+    from layout.plan import Plan
+    from layout.standards import Standards
+
+    if not isinstance(county, County):
+        raise TypeError(f"evaluate needs a County as first argument, not {type(county).__name__}: "
+                        "county = layout.read_county('folder')")
+    if plan is not None and not isinstance(plan, Plan):
+        hint = " (a proposal file? use layout.plan.read_proposal(path, county))" if isinstance(plan, str) else ""
+        raise TypeError(f"plan must be a Plan or None, not {type(plan).__name__}{hint}")
+    if travel is not None and not isinstance(travel, Mapping):
+        raise TypeError(f"travel must be a mapping {{'walk': TravelMatrix, 'bus': TravelMatrix}}, not {type(travel).__name__}")
+    if standards is not None and not isinstance(standards, Standards):
+        raise TypeError(f"standards must be a Standards value (layout.standards.load_standards(...)), "
+                        f"not {type(standards).__name__}")
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral):
+        raise TypeError(f"year must be a whole number of years ahead, not {type(year).__name__}")
+    if not 0 <= year <= 100:
+        from layout.errors import LayoutInputError, Problem
+
+        raise LayoutInputError([Problem("evaluate", "years ahead must be from 0 to 100", column="year", value=year,
+                                        fix="give the number of years ahead, e.g. 10")])
+
+
 def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None, standards=None,
              year: int = 0, *, cache_dir=None, baseline=None) -> Evaluation:
     """Evaluate a plan: allocate every child, then measure travel, schools, staffing, balance, costs, equity and
@@ -142,6 +169,7 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     """
     from layout.plan import Plan
 
+    _check_arguments(county, plan, travel, standards, year)
     std = standards or county.standards
     plan = Plan.status_quo(county) if plan is None else plan
     is_today = not plan.actions

@@ -20,7 +20,7 @@ _T = {
     "mean": ("平均(分)", "mean min"),
     "p90": ("90%(分)", "p90 min"),
     "max": ("最长(分)", "max min"),
-    "within": ("≤30分钟", "≤30 min"),
+    "within": ("≤{b}分钟", "≤{b} min"),
     "walk": ("步行", "walk"),
     "bus": ("校车", "bus"),
     "board": ("寄宿", "board"),
@@ -58,6 +58,18 @@ def _num(v, digits: int = 1) -> str:
     return "-" if v is None else f"{v:.{digits}f}"
 
 
+def _headline_bin(d: dict) -> int | None:
+    """The report bin shown as "≤N min": the grades 1-3 walk limit when it is a bin, else the required 30."""
+    from layout.standards.rules import REQUIRED_REPORT_BINS
+
+    bins = sorted(int(k[7:]) for k in d if k.startswith("within_") and k[7:].isdigit())
+    limit = d.get("walk_limit_minutes")
+    for b in (limit, *REQUIRED_REPORT_BINS):
+        if b is not None and float(b).is_integer() and int(b) in bins:
+            return int(b)
+    return bins[len(bins) // 2] if bins else None
+
+
 def _pct(v) -> str:
     return "-" if v is None else f"{100 * v:.0f}%"
 
@@ -89,11 +101,12 @@ def format_evaluation(ev, lang: str = "zh", max_violations: int = 12, baseline=N
     lines.append(_t("schools", lang).format(o=m["schools_open"], c=m["schools_closed"], n=m["schools_new"]))
     cols = [("band", 10), ("mean", 10), ("p90", 10), ("max", 10), ("within", 9), ("walk", 7), ("bus", 7),
             ("board", 7), ("unserved", 7)]
-    lines.append("  ".join(pad(_t(k, lang), w) for k, w in cols))
+    hb = _headline_bin(ev.by_band["g1_3"])
+    lines.append("  ".join(pad(_t(k, lang).format(b="-" if hb is None else hb), w) for k, w in cols))
     for b in BANDS:
         d = ev.by_band[b]
         vals = [_BANDS[b][0 if zh else 1], _num(d["mean_minutes"]), _num(d["p90_minutes"]), _num(d["max_minutes"]),
-                _pct(d.get("within_30")), str(d["walk"]), str(d["bus"]), str(d["board"]), str(d["unserved"])]
+                _pct(d.get(f"within_{hb}")), str(d["walk"]), str(d["bus"]), str(d["board"]), str(d["unserved"])]
         lines.append("  ".join(pad(v, w) for v, (_, w) in zip(vals, cols, strict=True)))
     lines.append(_t("classes", lang).format(o=m["oversized_class_schools"], s=m["small_schools"]))
     for st in ("primary", "middle"):

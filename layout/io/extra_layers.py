@@ -15,6 +15,7 @@ import pandas as pd
 
 from layout.county import ATTENDANCE_COLUMNS, NO_HOME, TRAVEL_MODES
 from layout.errors import ProblemCollector
+from layout.io.bounds import count_max
 from layout.io.tables import RawTable
 from layout.io.validate import canonical_columns, to_amount, to_count, to_kind, to_text
 from layout.schema import BANDS, SCHEMA
@@ -157,9 +158,10 @@ def _seat_options(value: object) -> tuple[int, ...] | None:
     parts = [p for p in _SPLIT.split(str(value).strip()) if p]
     try:
         opts = tuple(sorted({int(float(p)) for p in parts}))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
-    return opts if opts and all(o > 0 for o in opts) and all(float(p).is_integer() for p in parts) else None
+    return (opts if opts and all(0 < o <= count_max("seats") for o in opts) and all(float(p).is_integer() for p in parts)
+            else None)
 
 
 def read_candidates(raw: RawTable, geometry: gpd.GeoSeries, mapping: dict[str, str] | None,
@@ -193,7 +195,8 @@ def read_candidates(raw: RawTable, geometry: gpd.GeoSeries, mapping: dict[str, s
     for row, v in zip(rows, frame["seats"] if "seats" in frame else [""] * n, strict=True):
         opts = _seat_options(v)
         if opts is None:
-            problems.add(file, "seats must be one or more whole numbers above 0", row=row, column="seats", value=v,
+            problems.add(file, f"seats must be one or more whole numbers from 1 to {count_max('seats'):,}", row=row,
+                         column="seats", value=v,
                          fix="e.g. 900, or several options as 900|1200|1500")
             opts = ()
         options.append(opts)

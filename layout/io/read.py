@@ -8,7 +8,9 @@ GeoPackage, GeoJSON, Shapefile, CSV (lon/lat columns) or XLSX, and an optional `
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,6 +23,7 @@ from pyproj.exceptions import CRSError
 from layout.county import CLASS_COLUMNS, ENROL_COLUMNS, RESOURCE_COLUMNS, County
 from layout.errors import LayoutInputError, Problem, ProblemCollector
 from layout.geo import GCJ02_NAMES, gcj02_to_wgs84, utm_crs_for
+from layout.io.coordinates import check_locations
 from layout.io.extra_layers import check_attendance_totals, read_attendance, read_candidates
 from layout.io.manifest import LAYERS, Manifest, read_manifest
 from layout.io.tables import SUFFIXES, RawTable, load_table
@@ -483,6 +486,9 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
     >>> county = read_county("data/sample_county")          # doctest: +SKIP
     >>> county.villages[["g1_3", "g4_6", "g7_9"]].sum()     # doctest: +SKIP
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"read_county needs the path of a county folder (str or Path), not {type(path).__name__}: "
+                        "e.g. read_county('data/sample_county')")
     folder = Path(path)
     if not folder.is_dir():
         raise LayoutInputError([Problem(str(folder), "not a folder", fix="give the path of a county folder")])
@@ -491,9 +497,14 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
     if isinstance(standards, Standards):
         std = standards
     else:
-        overrides = [folder / manifest.standards] if manifest.standards else []
+        overrides = ([] if not manifest.standards else [manifest.standards] if isinstance(manifest.standards, Mapping)
+                     else [folder / manifest.standards])
         std = load_standards(*overrides, *([standards] if standards is not None else []))
-    files, file_problems = find_layer_files(folder, manifest)
+    try:
+        files, file_problems = find_layer_files(folder, manifest)
+    except OSError as exc:
+        raise LayoutInputError([Problem(str(folder), f"cannot list the folder ({exc.strerror or exc})",
+                                        fix="check that you may read the folder")]) from None
     problems.extend(file_problems)
     raws: dict[str, RawTable] = {}
     for layer, p in files.items():
@@ -513,6 +524,7 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
             continue
         else:
             problems.add(raw.path.name, f"{layer} need line/polygon geometry, not a table", fix="use GeoPackage or GeoJSON")
+    problems.extend(check_locations(raws, geoms, crs_label, declared))   # ranges, China, outliers (every layer)
     notes: list[str] = []
     villages = _read_villages(raws["villages"], manifest, std, geoms["villages"], problems)
     schools = _read_schools(raws["schools"], manifest, std, geoms["schools"], problems, notes)
@@ -548,5 +560,6 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
         notes=tuple(notes),
         folder=folder,
         attendance=attendance,
+        targets=dict(manifest.targets or {}),
         candidates=None if candidates is None else candidates.to_crs(crs),
     )

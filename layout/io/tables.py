@@ -14,8 +14,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from layout.errors import LayoutInputError, Problem
+from layout.io.safe_text import UNSAFE_TEXT, clean_text
 
 __all__ = ["RawTable", "load_table", "TABLE_SUFFIXES", "VECTOR_SUFFIXES", "SUFFIXES", "ENCODINGS"]
 
@@ -25,6 +27,8 @@ SUFFIXES = VECTOR_SUFFIXES + TABLE_SUFFIXES
 # Tried in order when no encoding is declared: UTF-8 (with or without BOM), then GB18030 (a superset of GBK
 # and GB2312, which Chinese Excel exports use).
 ENCODINGS = ("utf-8-sig", "gb18030")
+MAX_XLSX_UNPACKED = 512 * 2**20
+_SEP_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 
 @dataclass
@@ -68,6 +72,7 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
             continue
         header = next((line for line in text.splitlines() if line.strip()), "")
         sep = max((",", ";", "\t"), key=header.count)
+        _check_delimiters(path, text, sep)
         try:
             frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
                                 sep=sep, skip_blank_lines=True)
@@ -85,13 +90,85 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str]:
                 "save it as UTF-8 or GBK, or declare the encoding in county.yaml (encoding: ...)")
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """An .xlsx is a zip: refuse one that unpacks to more than :data:`MAX_XLSX_UNPACKED` (a "zip bomb" would fill
+    the memory while the workbook is parsed)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return   # not a zip: the workbook reader says so
+    if total > MAX_XLSX_UNPACKED:
+        raise _fail(path, f"the workbook unpacks to {total / 2**20:,.0f} MiB (more than "
+                    f"{MAX_XLSX_UNPACKED / 2**20:,.0f} MiB): not a county table", "export the table again from Excel/WPS")
+
+
 def _read_xlsx(path: Path) -> pd.DataFrame:
+    _check_unpacked_size(path)
     try:
         frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for broken files
         raise _fail(path, f"cannot open the workbook ({type(exc).__name__}: {exc})",
                     "open it in Excel/WPS and save it again as .xlsx") from None
+    _check_formulas(path, frame)
     return frame
+
+
+def _check_formulas(path: Path, frame: pd.DataFrame) -> None:
+    """A formula cell whose value was never computed and saved (files written by scripts, not by Excel) reads as
+    blank: say so, with the row and column, instead of reporting a missing value."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 (pandas read it: keep what it read)
+        return
+    problems = []
+    try:
+        ws = wb.worksheets[0]
+        header: list = []
+        for r, row in enumerate(ws.iter_rows(), start=1):
+            if r == 1:
+                header = [str(c.value).strip() if c.value is not None else "" for c in row]
+                continue
+            for j, cell in enumerate(row):
+                if cell.data_type != "f" or r - 2 >= len(frame) or j >= frame.shape[1]:
+                    continue
+                if str(frame.iat[r - 2, j]).strip() == "":
+                    problems.append(Problem(path.name, "formula without a saved value", row=r,
+                                            column=header[j] if j < len(header) else None, value=str(cell.value),
+                                            fix="open the file in Excel/WPS and save it (values are computed), or "
+                                                "paste the values instead of formulas"))
+    finally:
+        wb.close()
+    if problems:
+        raise LayoutInputError(problems)
+
+
+def _check_delimiters(path: Path, text: str, sep: str) -> None:
+    """Rows separated by another delimiter than the header (``;`` or a tab where the header uses ``,``)."""
+    others = [c for c in (",", ";", "\t") if c != sep]
+    problems: list[Problem] = []
+    if not text.splitlines() or next(ln for ln in text.splitlines() if ln.strip()).count(sep) == 0:
+        return
+    lines = text.splitlines()
+    header_seen = False
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        bare = re.sub(r'"[^"]*"', "", line)
+        if bare.count(sep) == 0 and any(bare.count(o) > 0 for o in others):
+            used = next(o for o in others if bare.count(o) > 0)
+            problems.append(Problem(path.name, f"this row is separated by {_SEP_NAMES[used]} but the header by "
+                                    f"{_SEP_NAMES[sep]}", row=n, fix=f"use {_SEP_NAMES[sep]} between the cells of "
+                                    "every row (save the table again as CSV)"))
+    if problems:
+        raise LayoutInputError(problems[:50])
 
 
 def _dbf_encoding(shp: Path) -> str | None:
@@ -121,13 +198,58 @@ def _dbf_encoding(shp: Path) -> str | None:
 def _read_vector(path: Path, encoding: str | None = None) -> gpd.GeoDataFrame:
     if path.stat().st_size == 0:
         raise _fail(path, "the file is empty", "export the layer again")
+    if path.suffix.lower() == ".shp":
+        for part, what in ((".dbf", "attribute table"), (".shx", "index")):
+            if not any(path.with_suffix(x).exists() for x in (part, part.upper())):
+                raise _fail(path, f"the shapefile's {what} {path.stem}{part} is missing beside {path.name}",
+                            f"copy {path.stem}{part} (with .shx, .prj and .cpg) into the folder, or export the "
+                            "layer as GeoPackage (.gpkg), one file")
     if encoding is None and path.suffix.lower() == ".shp":
         encoding = _dbf_encoding(path)
     try:
         return gpd.read_file(path, encoding=encoding) if encoding else gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises DataSourceError and friends
+    except Exception as exc:  # pyogrio raises DataSourceError and friends; shapely GEOSException for bad shapes
+        bad = _unreadable_features(path)
+        if bad:
+            raise LayoutInputError([Problem(path.name, why, row=row, column="geometry",
+                                            fix="give the line at least two different points, or delete it")
+                                    for row, why in bad]) from None
         raise _fail(path, f"cannot read the layer ({type(exc).__name__}: {str(exc).splitlines()[0]})",
                     "check the file opens in QGIS; export it again as GeoPackage or GeoJSON") from None
+
+
+def _unreadable_features(path: Path) -> list[tuple[int, str]]:
+    """Feature numbers (1-based) whose geometry cannot be built, e.g. a line of a single point."""
+    try:
+        from pyogrio.raw import read as raw_read
+
+        _meta, _fids, wkb, _fields = raw_read(path)
+    except Exception:  # noqa: BLE001 (the layer cannot be read at all: the caller reports that)
+        return []
+    out = []
+    for i, w in enumerate(wkb if wkb is not None else []):
+        if w is None:
+            continue
+        try:
+            shapely.from_wkb(w)
+        except Exception as exc:  # noqa: BLE001 (GEOSException)
+            detail = str(exc).split(":", 1)[-1].strip()
+            why = ("a line with a single point" if "point array" in detail
+                   else f"geometry cannot be read ({detail})")
+            out.append((i + 1, why))
+    return out
+
+
+def _clean_cells(frame: pd.DataFrame) -> None:
+    """Remove escape sequences, control characters and bidi overrides from every text cell, in place: names
+    reach terminals, HTML pages and spreadsheets already clean (:mod:`layout.io.safe_text`)."""
+    for col in frame.columns:
+        s = frame[col]
+        if col == "geometry" or s.dtype != object:
+            continue
+        text = s.map(lambda v: isinstance(v, str) and UNSAFE_TEXT.search(v) is not None)
+        if text.any():
+            frame[col] = s.map(clean_text)
 
 
 def load_table(path: Path, encoding: str | None = None) -> RawTable:
@@ -171,7 +293,8 @@ def load_table(path: Path, encoding: str | None = None) -> RawTable:
     else:
         raise _fail(path, f"unsupported file type {suffix!r}",
                     f"use one of {', '.join(SUFFIXES)}")
-    table.frame.columns = [str(c).replace("\ufeff", "").strip() for c in table.frame.columns]
+    table.frame.columns = [clean_text(str(c).replace("\ufeff", "")).strip() for c in table.frame.columns]
+    _clean_cells(table.frame)
     if len(table.frame) == 0:
         raise _fail(path, "the file has a header but no data rows", "add the rows, or remove the file if optional")
     return table

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from layout.errors import ProblemCollector
+from layout.io.bounds import amount_max, count_max
 from layout.schema import BOOL_FALSE, BOOL_TRUE, KIND_ALIASES, KINDS, SCHEMA, resolve_alias
 
 __all__ = ["canonical_columns", "to_count", "to_amount", "to_bool", "to_kind", "to_grades", "to_text",
@@ -92,6 +93,10 @@ def to_count(series: pd.Series, column: str, rows: list[int], file: str, problem
         elif x < 0:
             problems.add(file, "negative count", row=row, column=column, value=v, fix="enter 0 or more")
             out.append(0.0)
+        elif x > count_max(column):
+            problems.add(file, f"more than {count_max(column):,} — not a credible {column}", row=row, column=column,
+                         value=v, fix="check the value (an extra zero? the wrong column?)")
+            out.append(0.0)
         elif x != int(x):
             problems.add(file, "fractional count", row=row, column=column, value=v,
                          fix="counts of people, classes and things are whole numbers")
@@ -114,6 +119,10 @@ def to_amount(series: pd.Series, column: str, rows: list[int], file: str, proble
             out.append(np.nan)
         elif x < 0:
             problems.add(file, "negative value", row=row, column=column, value=v, fix="enter 0 or more")
+            out.append(np.nan)
+        elif x > amount_max(column):
+            problems.add(file, f"more than {amount_max(column):,g} — not a credible {column}", row=row,
+                         column=column, value=v, fix="check the value and its unit")
             out.append(np.nan)
         else:
             out.append(x)

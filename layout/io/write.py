@@ -21,9 +21,11 @@ import pandas as pd
 import yaml
 
 from layout.county import County
+from layout.io.output_set import check_writable, output_file, output_folder  # outputs as a set (re-exported)
 from layout.schema import BANDS, GRADES
 
-__all__ = ["write_county", "atomic_path", "atomic_write_text", "atomic_write_bytes", "replace_dir"]
+__all__ = ["write_county", "atomic_path", "atomic_write_text", "atomic_write_bytes", "replace_dir", "output_folder",
+           "output_file", "check_writable"]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

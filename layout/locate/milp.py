@@ -12,6 +12,30 @@ import scipy.sparse as sp
 __all__ = ["MilpResult", "solve_milp"]
 
 
+def _quiet_banner() -> None:
+    """HiGHS prints its banner on stdout when the first solver of a process is made: make that one with stdout
+    pointed at /dev/null, so no solver output reaches a planner's terminal or a notebook."""
+    import os
+    import sys
+
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):   # no real stdout (e.g. some notebook front ends): nothing to protect
+        highspy.Highs()
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_quiet_banner()
+
+
 @dataclass
 class MilpResult:
     """Outcome of one HiGHS run."""

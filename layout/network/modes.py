@@ -105,6 +105,14 @@ def mode_spec(mode: str | ModeSpec, standards: Standards | None = None) -> ModeS
     speed = m.get("default_speed_kmh", m.get("speed_kmh"))
     if speed is None:
         raise KeyError(f"mode {mode!r} has neither speed_kmh nor default_speed_kmh in the standards")
+    speeds = [speed, snap["off_road_speed_kmh"], *dict(m.get("road_class_speed_kmh") or {}).values()]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v) and v > 0 for v in speeds):
+        # load_standards refuses these; a Standards value built by hand must not make the search run for ever
+        from layout.errors import LayoutInputError, Problem
+
+        raise LayoutInputError([Problem("standards", f"mode {mode!r}: every speed must be a finite number above 0",
+                                        column=f"modes.{mode}", value=str(speeds)[:60],
+                                        fix="load the standards with layout.standards.load_standards (checked)")])
     return ModeSpec(
         name=mode,
         speed_kmh=float(speed),

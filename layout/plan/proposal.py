@@ -27,6 +27,7 @@ import numpy as np
 import yaml
 
 from layout.errors import LayoutInputError, Problem
+from layout.io.bounds import count_max
 from layout.plan.actions import ACTION_TYPES, Action, Close, DesignateBoarding, Merge, MovePupils, Open
 from layout.plan.state import Plan
 
@@ -54,23 +55,9 @@ _SCHEMA: dict[str, dict[str, tuple[bool, str]]] = {
 }
 _SCALAR_FIELD = {"close": "school", "designate_boarding": "school"}
 _TOP_KEYS = {"name", "description", "actions", "author", "date", "notes"}
+_INT_MAX = count_max("seats")   # layout.io.bounds: the largest credible seats or beds of one action
+_ACTIONS_PER_SCHOOL = 5   # at most this many actions per school (and at least 100) in one proposal
 _OUTSIDE_KM = 15.0   # a new site farther than this beyond the villages' extent is taken as a coordinate mistake
-
-
-def _lines_of_actions(text: str) -> tuple[int | None, list[int]]:
-    """Line (1-based) of the ``actions`` key and of each item of the actions list."""
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return None, []
-    if not isinstance(root, yaml.MappingNode):
-        return None, []
-    for key, value in root.value:
-        if getattr(key, "value", None) == "actions":
-            if isinstance(value, yaml.SequenceNode):
-                return key.start_mark.line + 1, [item.start_mark.line + 1 for item in value.value]
-            return key.start_mark.line + 1, []
-    return None, []
 
 
 def read_proposal(path: str | Path, county) -> Plan:
@@ -97,23 +84,13 @@ def read_proposal(path: str | Path, county) -> Plan:
     -------
     >>> plan = read_proposal("data/sample_county/proposals/close_small.yaml", county)   # doctest: +SKIP
     """
+    from layout.io.yaml_strict import read_yaml
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise LayoutInputError([Problem(str(path), f"cannot read the proposal ({exc.strerror})",
-                                        fix="check the path")]) from None
-    except UnicodeDecodeError:
-        raise LayoutInputError([Problem(str(path), "the proposal is not UTF-8 text",
-                                        fix="save it as UTF-8 (in WPS/Notepad: Save as, encoding UTF-8)")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise LayoutInputError([Problem(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                        row=(mark.line + 1) if mark else None,
-                                        fix="check indentation, colons and brackets on that line")]) from None
-    _, lines = _lines_of_actions(text)
+    doc = read_yaml(path)   # strict: duplicate keys (both lines), no aliases, bounded size (layout.io.yaml_strict)
+    data = doc.data
+    items = data.get("actions") if isinstance(data, Mapping) else None
+    lines = [doc.line("actions", i) for i in range(len(items))] if isinstance(items, list) else []
     return _build(data, county, source=str(path), lines=lines, default_name=path.stem)
 
 
@@ -155,6 +132,12 @@ def _build(data: Any, county, source: str, lines: list[int] | None, default_name
     if not isinstance(items, list):
         problems.append(Problem(source, "'actions' must be a list (each action on a line starting with '- ')",
                                 column="actions", fix="write actions as a YAML list"))
+        items = []
+    limit = max(100, _ACTIONS_PER_SCHOOL * len(county.schools))   # each action re-checks the plan: bounded time
+    if len(items) > limit:
+        problems.append(Problem(source, f"{len(items)} actions: more than {limit} ({_ACTIONS_PER_SCHOOL} per school)",
+                                column="actions", value=len(items),
+                                fix="a proposal needs at most a few actions per school: check it was not pasted twice"))
         items = []
     actions: list[Action] = []
     for i, item in enumerate(items):
@@ -230,7 +213,7 @@ def _parse_action(item: Any, line: int | None, source: str, problems: list[Probl
 
 _FIX = {"id": "give the school_id as in schools.csv", "ids": "give a list of ids, e.g. [V0012, V0013]",
         "text": "give a text value",
-        "int": "give a whole number of 0 or more", "float": "give a decimal number",
+        "int": "give a whole number of 0 or more (and not more than the school could hold)", "float": "give a decimal number",
         "bool": "give yes or no", "map": "give a mapping, e.g. {teachers: 40, floor_teaching: 5000}"}
 
 
@@ -259,6 +242,8 @@ def _convert(v: Any, kind: str) -> tuple[Any, str | None]:
             return None, "a whole number is needed"
         if not np.isfinite(f) or f != int(f):
             return None, "a whole number is needed"
+        if abs(f) > _INT_MAX:   # seats and beds: more is a typo, and would overflow the school tables
+            return None, f"a whole number of at most {_INT_MAX:,} is needed"
         return int(f), None   # negative values are reported by the action itself ("negative seats")
     if kind == "float":
         if isinstance(v, bool):

@@ -38,6 +38,7 @@ from pyproj import CRS
 
 from layout.county import RESOURCE_COLUMNS
 from layout.errors import LayoutInputError, Problem
+from layout.io.bounds import amount_max, count_max
 from layout.plan.actions import (
     Action,
     AddBoarding,
@@ -478,8 +479,8 @@ class Plan:
             if k not in RESOURCE_COLUMNS:
                 problems.append(self._problem(a, "unknown resource", f"resources.{k}", k,
                                               f"use one of {', '.join(RESOURCE_COLUMNS)}"))
-            elif not _is_number(v) or v < 0:
-                problems.append(self._problem(a, "a resource must be a number of 0 or more", f"resources.{k}", v,
+            elif not _is_number(v) or v < 0 or v > _resource_max(k):
+                problems.append(self._problem(a, "a resource must be a credible number of 0 or more", f"resources.{k}", v,
                                               "give the amount, e.g. teachers: 40"))
         if problems:
             return s
@@ -530,5 +531,12 @@ def _is_number(v: object) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and math.isfinite(v)
 
 
+def _resource_max(column: str) -> float:
+    """Largest credible value of a school resource (layout.io.bounds), by the column's kind."""
+    from layout.schema import SCHEMA
+
+    return count_max(column) if SCHEMA["schools"][column].kind == "count" else amount_max(column)
+
+
 def _is_count(v: object) -> bool:
-    return _is_number(v) and float(v) >= 0 and float(v) == int(v)
+    return _is_number(v) and 0 <= float(v) <= count_max("seats") and float(v) == int(v)   # bounded: no overflow

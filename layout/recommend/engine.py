@@ -11,7 +11,7 @@ from layout.evaluate import evaluate
 from layout.plan import Plan
 from layout.recommend.frontier import pick_from_frontier, trade_off_frontier
 from layout.recommend.goals import check_goal
-from layout.recommend.model import build_model
+from layout.recommend.model import build_model, decide
 from layout.recommend.money import cost_shares
 from layout.recommend.reasons import action_table, why_kept
 from layout.recommend.recommendation import Recommendation
@@ -156,13 +156,18 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
     extra = []
     if n_schools is not None:
         extra.append((np.ones(len(model.options), bool), n_schools, n_schools))
-    main = solve_and_verify(county, model, travel, baseline, std, time_limit=limit, rounds=rounds, extra_limits=extra)
+    start = None
+    if goal == "fewest_schools":   # a hard objective: start from the least-cost plan (same sites and arcs)
+        cheap = build_model(county, travel, baseline, "least_cost", tg, std, allow_new=open_new)
+        start = decide(cheap, time_limit=limit / 2, extra_limits=extra).start_values()
+    main = solve_and_verify(county, model, travel, baseline, std, time_limit=limit, rounds=rounds, extra_limits=extra,
+                            start=start)
     notes = []
     front, built = None, {}
     chosen = main
     if frontier:
         known = {int(main.evaluation.summary_metrics()["schools_open"]): main} if not main.failed else {}
-        front, built = trade_off_frontier(county, model, travel, baseline, std, time_limit=max(2.0, limit / 3),
+        front, built = trade_off_frontier(county, model, travel, baseline, std, time_limit=max(2.0, limit / 5),
                                           rounds=2, extra_limits=extra, known=known)
         pick = pick_from_frontier(front, goal)
         if pick is not None and pick in built and not built[pick].failed:

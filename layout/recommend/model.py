@@ -113,6 +113,12 @@ class Decision:
     solution: FacilitySolution
     relaxed: list[tuple[str, float]] = field(default_factory=list)   # (limit name, units missed)
 
+    def start_values(self) -> dict:
+        """This answer as a start for another solve of a model with the same sites, options and arcs."""
+        s = self.solution
+        return {"site_option": s.site_option, "group_arc": s.group_arc, "expansions": s.expansions,
+                "designated": s.designated}
+
 
 def _stage(band: str) -> str:
     return "middle" if band == "g7_9" else "primary"
@@ -283,7 +289,7 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         life0 = float(r["boarders"]) / float(st["boarders_per_life_post"])
         small = kind in ("teaching_point", "primary") and (prim0 + mid0) < floor
 
-        def caps_for(k, lo_, hi_, seats_, classes_):
+        def caps_for(k, lo_, hi_, seats_, classes_, n0=n0, sid=sid):
             """Pupils of each band the school may hold: today's, or more up to its seats for the band and its
             classrooms at the standard size, whichever binds (no new 大班额)."""
             out = {}
@@ -508,7 +514,7 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
 
 def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: list | None = None,
            forbid_sites: set | None = None, force_sites: set | None = None, forbid_arcs: np.ndarray | None = None,
-           rel_gap: float = 2e-3, per_school: float = 0.0) -> Decision:
+           rel_gap: float = 2e-3, per_school: float = 0.0, start: dict | None = None) -> Decision:
     """Solve the model (optionally with extra count limits, sites forbidden or forced, arcs forbidden) and decode
     the answer.
 
@@ -527,6 +533,9 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
     per_school : float
         Added to the cost of every open school (yuan a year; negative: a bonus for keeping schools) — how the
         frontier asks for more or fewer schools.
+    start : dict, optional
+        A feasible answer to start from (``Decision.start_values()`` of another goal on the same model); default
+        today's layout.
 
     Returns
     -------
@@ -546,9 +555,9 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
     p = replace(p, option_forbidden=forbidden, site_required=required, arc_forbidden=arcs_off,
                 count_limits=list(p.count_limits) + list(extra_limits or []),
                 option_fixed=np.asarray(p.option_fixed, float) + float(per_school))
-    start = model.start
-    if forbid_sites or arcs_off[model.start["group_arc"][model.start["group_arc"] >= 0]].any():
-        start = None   # today's layout uses what is forbidden now: start without it
+    start = start or model.start
+    if forbid_sites or arcs_off[start["group_arc"][start["group_arc"] >= 0]].any():
+        start = None   # the start uses what is forbidden now: start without it
     sol = solve_facility(p, time_limit=time_limit, start=start, rel_gap=rel_gap)
     sites = model.sites
     pos_to_site = dict(zip(sites["pos"], sites.index, strict=True))

@@ -98,6 +98,25 @@ class Recommendation:
                 f"{e['students_unserved']}; new hard violations {e['new_hard_violations']} (today has "
                 f"{b['violations_hard']}).")
 
+    def format_stages(self, lang: str = "zh") -> str:
+        """Schools per stage before → after, closures of schools under 50 / 100 pupils, downgrades, new sites and
+        boarding primaries per township, as a few lines for the terminal."""
+        st = self.stages
+        if not st:
+            return ""
+        b, a = st["schools_before"], st["schools_after"]
+        town = st.get("boarding_primaries_by_township", {})
+        if lang == "zh":
+            towns = "、".join(f"{k}{v}所" for k, v in town.items()) or "无"
+            return (f"  小学阶段学校{b['primary']}→{a['primary']}所,初中阶段{b['middle']}→{a['middle']}所;撤并{st['closed']}所"
+                    f"(其中不足50人{st['closed_under_50']}所/共{st['pool_under_50']}所,不足100人{st['closed_under_100']}所),"
+                    f"减少年级{st['downgraded']}所,新设{st['new_sites']}所;寄宿制小学:{towns}")
+        towns = ", ".join(f"{k} {v}" for k, v in town.items()) or "none"
+        return (f"  primary-stage schools {b['primary']} → {a['primary']}, middle-stage {b['middle']} → {a['middle']}; "
+                f"closed {st['closed']} (under 50 pupils: {st['closed_under_50']} of {st['pool_under_50']}; under 100: "
+                f"{st['closed_under_100']}), grades dropped {st['downgraded']}, new sites {st['new_sites']}; boarding "
+                f"primaries: {towns}")
+
     def to_dict(self) -> dict:
         """JSON-safe plain data (goal, notes, actions, frontier, robustness, boarding sites, headline numbers)."""
         from layout.evaluate import json_safe
@@ -125,6 +144,7 @@ class Recommendation:
         dict
             name -> path written.
         """
+        from layout.io.safe_tables import safe_csv_text
         from layout.io.write import atomic_write_bytes, atomic_write_text
         from layout.plan import write_proposal
         from layout.recommend.frontier import plot_frontier
@@ -134,10 +154,10 @@ class Recommendation:
         paths = {"plan": write_proposal(self.plan, out / "plan.yaml"),
                  "evaluation": self.evaluation.write_json(out / "evaluation.json"),
                  "evaluation_status_quo": self.baseline.write_json(out / "evaluation_status_quo.json")}
-        paths["actions"] = atomic_write_text(out / "actions.csv", self.actions.to_csv(index=False))
-        paths["robustness"] = atomic_write_text(out / "robustness.csv", self.robustness.to_csv(index=False))
+        paths["actions"] = atomic_write_text(out / "actions.csv", safe_csv_text(self.actions))
+        paths["robustness"] = atomic_write_text(out / "robustness.csv", safe_csv_text(self.robustness))
         front = self.frontier if self.frontier is not None else pd.DataFrame()
-        paths["frontier"] = atomic_write_text(out / "frontier.csv", front.to_csv(index=False))
+        paths["frontier"] = atomic_write_text(out / "frontier.csv", safe_csv_text(front))
         if len(front):
             tmp = out / ".frontier.tmp.png"
             plot_frontier(front, tmp, lang)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ import yaml
 
 from layout.errors import LayoutInputError, Problem
 
-__all__ = ["Standards", "TravelRule", "load_standards", "NATIONAL_FILE", "BANDS"]
+__all__ = ["Standards", "TravelRule", "load_standards", "NATIONAL_FILE", "BANDS", "StandardsOverride",
+           "national_data"]
 
 NATIONAL_FILE = Path(__file__).with_name("national.yaml")
 BANDS: tuple[str, ...] = ("g1_3", "g4_6", "g7_9")
@@ -262,27 +264,56 @@ class Standards:
         return self.data["costs"][key]
 
 
-def _read_yaml(path: Path) -> dict:
+@lru_cache(maxsize=2)
+def _national_cached(mtime_ns: int) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LayoutInputError([Problem(str(path), f"cannot read the standards file ({exc.strerror})",
-                                        fix="check the path")]) from None
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise LayoutInputError([Problem(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                        row=(mark.line + 1) if mark else None,
-                                        fix="check indentation and colons on that line")]) from None
-    if not isinstance(data, dict):
-        raise LayoutInputError([Problem(str(path), "the standards file must be a mapping of sections",
-                                        fix="start with keys such as 'travel:' or 'class_size:'")])
-    return data
+        text = NATIONAL_FILE.read_text(encoding="utf-8")
+    except OSError as exc:   # a broken installation, not a planner's input
+        raise RuntimeError(f"cannot read the national standards {NATIONAL_FILE}: {exc}") from exc
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+
+
+def national_data() -> dict:
+    """A fresh copy of the data of ``national.yaml`` (read once per change of the file)."""
+    return copy.deepcopy(_national_cached(NATIONAL_FILE.stat().st_mtime_ns))
+
+
+class StandardsOverride(dict):
+    """An override given as a mapping that remembers where it was written (file and lines), e.g. the inline
+    ``standards:`` block of ``county.yaml``; problems in it name that file and line.
+
+    Example
+    -------
+    >>> ov = StandardsOverride({"travel": {"may_bus": {"g1_3": False}}}, source="county.yaml (standards)")
+    >>> load_standards(ov).may_bus("g1_3")
+    False
+    """
+
+    def __init__(self, data: Mapping, source: str = "<override>", lines: Mapping[tuple, int] | None = None):
+        super().__init__(data)
+        self.source = source
+        self.lines = dict(lines or {})
+
+
+def _read_override(ov: str | Path | Mapping[str, Any]) -> tuple[str, Any, dict]:
+    """(source, data, lines) of one override file or mapping."""
+    from layout.io.yaml_strict import read_yaml
+
+    if isinstance(ov, Mapping):
+        return getattr(ov, "source", "<override>"), dict(ov), dict(getattr(ov, "lines", {}) or {})
+    if not isinstance(ov, str | Path):
+        raise TypeError(f"a standards override is a YAML file path or a mapping, not {type(ov).__name__}; "
+                        "e.g. load_standards('province.yaml') or load_standards({'travel': {...}})")
+    doc = read_yaml(ov, source=str(ov))
+    return str(ov), ({} if doc.data is None else doc.data), doc.lines
 
 
 def load_standards(*overrides: str | Path | Mapping[str, Any]) -> Standards:
     """Load the national standards with provincial override files (or dicts) merged over them, in order.
+
+    Each override is read strictly (:mod:`layout.io.yaml_strict`) and checked against the schema derived from
+    ``national.yaml`` and the range rules of :mod:`layout.standards.rules` before it is merged; every problem
+    of every override is raised together.
 
     Parameters
     ----------
@@ -293,22 +324,35 @@ def load_standards(*overrides: str | Path | Mapping[str, Any]) -> Standards:
     -------
     Standards
 
+    Raises
+    ------
+    LayoutInputError
+        Unknown keys (with a "did you mean"), wrong types, values out of range, each with file, line and key.
+
     Example
     -------
     >>> s = load_standards({"travel": {"walk_limit_minutes": {"g1_3": 20}}})
     >>> s.walk_limit("g1_3"), s.walk_limit("g4_6")
     (20.0, 30.0)
     """
-    data = _read_yaml(NATIONAL_FILE)
-    sources = [str(NATIONAL_FILE)]
+    from layout.standards.validation import check_merged, check_override
+
+    data = national_data()
+    sources: list[tuple[str, Any, dict]] = [(str(NATIONAL_FILE), data, {})]
+    problems: list[Problem] = []
     for ov in overrides:
         if ov is None:
             continue
-        if isinstance(ov, Mapping):
-            data = _merge(data, ov, "", "<override>")
-            sources.append("<override>")
-        else:
-            path = Path(ov)
-            data = _merge(data, _read_yaml(path), "", str(path))
-            sources.append(str(path))
-    return Standards(data, tuple(sources))
+        source, ov_data, lines = _read_override(ov)
+        found = check_override(ov_data, source, lines)
+        problems.extend(found)
+        if not found:
+            data = _merge(data, ov_data, "", source)
+            sources.append((source, ov_data, lines))
+    if not problems:
+        problems.extend(check_merged(data, sources))
+    if problems:
+        n = len(problems)
+        raise LayoutInputError(problems, f"standards: {n} problem{'s' if n != 1 else ''} in the override"
+                               + ("s" if len(sources) > 2 else ""))
+    return Standards(data, tuple(s for s, _, _ in sources))
