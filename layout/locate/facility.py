@@ -175,6 +175,8 @@ class FacilitySolution:
         Total capital of the answer.
     limit_slack : float array
         For each count limit then each designation limit: units by which a soft limit was missed (0 when met).
+    option_value : float array
+        The solver's value of each option's choice (0 or 1; between them in a linear relaxation).
     """
 
     site_option: np.ndarray
@@ -191,6 +193,7 @@ class FacilitySolution:
     seconds: float
     capital: float
     limit_slack: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    option_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _check(p: FacilityProblem) -> None:
@@ -221,10 +224,10 @@ def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start
                    rel_gap: float = 1e-6) -> FacilitySolution:
     """Solve the model within the time limit: exactly (MILP, HiGHS), started from a quick two-phase answer.
 
-    With single sourcing, the model is first solved with groups allowed to split (a much easier MILP whose bound is
-    a valid lower bound); with its options fixed, each group is then given one arc (a small MILP); the full model
-    is finally solved from that answer for the rest of the time. The best answer is returned with the best proven
-    bound of the phases, so the gap is honest.
+    Its linear relaxation is solved first (its value is a proven lower bound, and on these models it is close);
+    options it opens fully or not at all are fixed and the rest solved exactly (a small MILP); the full model is
+    then solved from that answer for the rest of the time, when the gap is still above ``rel_gap``. The best answer
+    is returned with the best proven bound of the phases, so the gap is honest.
 
     Parameters
     ----------
@@ -243,22 +246,35 @@ def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start
     """
     from dataclasses import replace
 
-    if not p.single_source:
-        return _solve_once(p, time_limit=time_limit, start=start, rel_gap=rel_gap)
     t0 = time.perf_counter()
-    left = (lambda: None) if time_limit is None else (lambda: max(0.5, time_limit - (time.perf_counter() - t0)))
-    relaxed = _solve_once(replace(p, single_source=False), time_limit=None if time_limit is None else
-                          0.5 * time_limit, start=start, rel_gap=rel_gap)
-    if relaxed.status == "infeasible" or not math.isfinite(relaxed.objective):
-        return _solve_once(p, time_limit=left(), start=start, rel_gap=rel_gap)
-    chosen = relaxed.site_option
-    forbid = np.ones(len(p.option_site), bool)
-    forbid[chosen[chosen >= 0]] = False
-    fixed = replace(p, option_forbidden=forbid | _arr(p.option_forbidden, len(forbid), bool, False),
-                    site_required=chosen >= 0)
-    assigned = _solve_once(fixed, time_limit=None if time_limit is None else 0.5 * left(), rel_gap=rel_gap)
-    best = assigned if math.isfinite(assigned.objective) else None
-    bound = relaxed.lower_bound
+
+    def left(share: float = 1.0) -> float | None:
+        return None if time_limit is None else max(0.5, share * (time_limit - (time.perf_counter() - t0)))
+
+    lp = _solve_once(p, time_limit=left(0.5), relax=True)
+    if lp.status == "infeasible":
+        return lp
+    # fix what the relaxation decides (options at 0 or 1), solve the rest exactly, then the whole model from there
+    # (a start stays feasible: what it uses is never fixed away, so the answer is never worse than the start)
+    val = lp.option_value
+    osite = np.asarray(p.option_site)
+    used = np.zeros(len(osite), bool)
+    if start is not None:
+        so = np.asarray(start["site_option"], int)
+        used[so[so >= 0]] = True
+    start_open = np.zeros(p.n_sites, bool)
+    start_open[osite[used]] = True
+    sure = (val >= 1 - 1e-6) & (used | ~start_open[osite] if start is not None else True)
+    forbid = _arr(p.option_forbidden, len(osite), bool, False) | ((val <= 1e-6) & ~used)
+    required = _arr(p.site_required, p.n_sites, bool, False).copy()
+    required[osite[sure]] = True
+    sure_site = np.zeros(p.n_sites, bool)
+    sure_site[osite[sure]] = True
+    forbid |= sure_site[osite] & ~sure & ~used
+    fixed = _solve_once(replace(p, option_forbidden=forbid, site_required=required), time_limit=left(0.5),
+                        start=start, rel_gap=rel_gap)
+    best = fixed if math.isfinite(fixed.objective) else None
+    bound = lp.lower_bound if math.isfinite(lp.lower_bound) else -math.inf
     if best is None or relative_gap(best.objective, bound) > rel_gap:
         warm = start if best is None else {"site_option": best.site_option, "group_arc": best.group_arc,
                                            "expansions": best.expansions, "designated": best.designated}
@@ -266,6 +282,8 @@ def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start
         if best is None or (math.isfinite(full.objective) and full.objective < best.objective - 1e-9):
             best = full
         bound = max(bound, full.lower_bound)
+    if best is None or not math.isfinite(best.objective):
+        return best if best is not None else lp
     lb = min(bound, best.objective)
     gap = relative_gap(best.objective, lb)
     status = "optimal" if gap <= max(rel_gap, 1e-9) else "time_limit"
@@ -273,8 +291,8 @@ def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start
 
 
 def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: dict | None = None,
-                rel_gap: float = 1e-6) -> FacilitySolution:
-    """One HiGHS run of the model."""
+                rel_gap: float = 1e-6, relax: bool = False) -> FacilitySolution:
+    """One HiGHS run of the model (``relax``: its linear relaxation, every variable continuous)."""
     t0 = time.perf_counter()
     _check(p)
     n_opt = len(p.option_site)
@@ -321,6 +339,8 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
     integer[D:D + n_s] = True
     if p.single_source:
         integer[X:X + n_a] = True
+    if relax:
+        integer[:] = False
     rows, cols, vals, lo, hi = [], [], [], [], []
     nrow = 0
 
@@ -436,11 +456,12 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
                                 math.inf, math.nan, res.status if res.status == "infeasible" else "time_limit",
                                 time.perf_counter() - t0, math.nan)
     x = res.x
-    y = np.rint(x[Y:Y + n_opt]).astype(bool)
+    yv = x[Y:Y + n_opt].copy()
+    y = (yv > 0.5) if relax else np.rint(yv).astype(bool)
     site_option = np.full(n_s, -1)
     site_option[osite[y]] = np.flatnonzero(y)
     flow = np.clip(x[X:X + n_a], 0.0, 1.0)
-    if p.single_source:
+    if p.single_source and not relax:
         flow = np.rint(flow)
     group_arc = np.full(n_g, -1)
     if n_a:
@@ -454,7 +475,7 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
     slack = x[L:L + 2 * n_l].reshape(-1, 2).sum(axis=1) if n_l else np.zeros(0)
     return FacilitySolution(site_option, group_arc, flow, np.rint(x[E:E + n_e]), np.rint(x[D:D + n_s]).astype(bool),
                             x[R:R + n_s], x[U:U + n_g], float(res.objective), float(lb), gap, status,
-                            time.perf_counter() - t0, float(capital_coef @ x), slack)
+                            time.perf_counter() - t0, float(capital_coef @ x), slack, yv)
 
 
 def _start_vector(p, start, offs, n_col, n_opt, n_a, n_g, osite, ag, q, res_arc, asite, capital_coef):

@@ -514,7 +514,7 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
 
 def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: list | None = None,
            forbid_sites: set | None = None, force_sites: set | None = None, forbid_arcs: np.ndarray | None = None,
-           rel_gap: float = 2e-3, per_school: float = 0.0, start: dict | None = None) -> Decision:
+           rel_gap: float = 5e-3, per_school: float = 0.0, start: dict | None = None) -> Decision:
     """Solve the model (optionally with extra count limits, sites forbidden or forced, arcs forbidden) and decode
     the answer.
 
