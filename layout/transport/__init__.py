@@ -3,7 +3,7 @@
 Public entry points:
 
 * :func:`bus_routes` — routes, fleet and annual cost of a county's bus riders (one vehicle per route), solved
-  with PyVRP; degrades to the per-link estimate, labelled, when no routing library can run;
+  with VROOM; degrades to the per-link estimate, labelled, when no routing library can run;
 * :func:`per_link_estimate` — the quick upper bound: every village–school link runs its own buses;
 * :func:`check_bus_routes` — every rider's ride recomputed from the routes on the roads, seats, conservation;
 * :func:`bus_rules` — the school-bus figures of the standards, checked.

@@ -48,7 +48,9 @@ def check_bus_routes(result, county, riders: pd.DataFrame | None = None, *, stan
     Returns
     -------
     DataFrame
-        The riders with ``checked_minutes`` (recomputed ride), ``band_limit`` and ``within_limit``.
+        The riders with ``checked_minutes`` (recomputed ride), ``band_limit`` and ``within_limit``. For the
+        per-link estimate there are no routes to recompute: ``checked_minutes`` are its rows' own minutes (the
+        allocation's door-to-door trips) and only the conservation is checked.
 
     Raises
     ------
@@ -102,6 +104,8 @@ def check_bus_routes(result, county, riders: pd.DataFrame | None = None, *, stan
         stored = result.routes["children"]
         if not stored.reindex(load.index).fillna(-1).astype(int).equals(load.astype(int)):
             problems.append("route children differ from the sum of their riders")
+    if result.estimated:      # no routes to recompute: the estimate's minutes are the allocation's own trips
+        out["checked_minutes"] = out["ride_minutes"]
     out["within_limit"] = out["checked_minutes"] <= out["band_limit"] + tolerance
     if riders is not None:
         want = read_riders(riders, villages.index, schools.index).set_index(["village_id", "school_id", "band"])

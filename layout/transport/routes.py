@@ -3,7 +3,7 @@
 Per school: the in-vehicle legs between its riders' villages and the school (:mod:`layout.transport.legs`), the
 stops (:mod:`layout.transport.stops`: unserved riders with reasons, full shuttles, stops to pool), one
 capacitated routing problem with a ride limit at every stop (:mod:`layout.transport.problem`) solved by a
-routing library (:mod:`layout.transport.solvers`, PyVRP by default), then every route re-checked in exact minutes.
+routing library (:mod:`layout.transport.solvers`, VROOM by default), then every route re-checked in exact minutes.
 
 Fleet: **one vehicle per route**. A bus serving routes of several schools in sequence is not modelled (every
 school's run is taken to arrive at the same morning hour), so the fleet is an upper bound on that score.
@@ -135,11 +135,11 @@ def bus_routes(riders: pd.DataFrame, county, standards: Standards | None = None,
     network : RoadNetwork, optional
         A prebuilt network in the county CRS (e.g. from OSM); default the county's roads.
     solver : str
-        ``"pyvrp"`` (default, a dependency), ``"vroom"`` or ``"ortools"`` (optional installs).
+        ``"vroom"`` (default, a dependency: ``pyvroom``), ``"pyvrp"`` or ``"ortools"`` (optional installs).
     seed : int
-        The same seed gives the same routes.
+        PyVRP's seed. VROOM draws no random numbers: the same input always gives the same routes.
     effort : float
-        Scales the search; 1 is the measured default (``benchmarks/buses.py``).
+        The search budget (VROOM's exploration level, 0–5); 1 is the measured default (``benchmarks/buses.py``).
     geometry : bool
         Draw each route along the roads (:attr:`BusRoutes.lines`).
 
@@ -170,6 +170,9 @@ def bus_routes(riders: pd.DataFrame, county, standards: Standards | None = None,
     >>> riders = pd.DataFrame({"village_id": ["V1", "V2", "V3"], "school_id": "S1", "band": "g4_6",
     ...                        "children": [10, 10, 10]})
     >>> plan = bus_routes(riders, county)
+    >>> plan.method.split()[0]
+    'pyvroom'
+
     >>> plan.routes[["stops", "children", "minutes", "km"]].to_dict("records")
     [{'stops': 'V1 → V2 → V3', 'children': 30, 'minutes': 21.0, 'km': 12.0}]
     """
