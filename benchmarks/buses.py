@@ -113,7 +113,7 @@ def main() -> int:
 
     from layout.transport import per_link_estimate
     from layout.transport.routes import _MODULES
-    from layout.transport.solvers import library_version
+    from layout.transport.solvers import DEFAULT_EFFORT, DEFAULT_SOLVER, library_version
 
     efforts = {k: [float(x) for x in v.split("+")] for k, v in (p.split("=") for p in args.efforts.split(","))}
     libraries = []
@@ -141,16 +141,18 @@ def main() -> int:
                   f"| per-link estimate (baseline) | — | {est.vehicles:,} | 1 | {est.vehicle_km_per_year:,.0f} | 1 | "
                   f"{est.annual_cost:,.0f} | 1 | {est.fleet['routes']:,} links | {est.children_unserved} | — | — | — | — | — | — | — |"]
         for lib in libraries:
-            for e in efforts.get(lib, [1.0]):
+            for e in efforts.get(lib, [DEFAULT_EFFORT[lib]]):
+                budget = f"{e:g}" + (" (default)" if e == DEFAULT_EFFORT[lib] else "")
+                name = library_version(lib) + (" (the choice)" if lib == DEFAULT_SOLVER else "")
                 r, wall, cpu, split, same = run_library(county, riders, lib, e, args.repeats)
                 if r is None:
-                    lines.append(f"| {library_version(lib)} | {e:g} | fell back to the per-link estimate: {wall} |"
+                    lines.append(f"| {name} | {budget} | fell back to the per-link estimate: {wall} |"
                                  + " |" * 14)
                     print(lines[-1], flush=True)
                     continue
                 share, over, verdict = compliance(r, county, riders)
                 lines.append(
-                    f"| {library_version(lib)} | {e:g} | {r.vehicles:,} | {r.vehicles / est.vehicles:.3f} | "
+                    f"| {name} | {budget} | {r.vehicles:,} | {r.vehicles / est.vehicles:.3f} | "
                     f"{r.vehicle_km_per_year:,.0f} | {r.vehicle_km_per_year / est.vehicle_km_per_year:.3f} | "
                     f"{r.annual_cost:,.0f} | {r.annual_cost / est.annual_cost:.3f} | {r.fleet['routes']:,} "
                     f"({r.fleet['shuttles']}) | {r.children_unserved} | {share:.3f} | {over} | {verdict} | {wall:.2f} | "

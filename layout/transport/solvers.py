@@ -25,7 +25,7 @@ import numpy as np
 
 from layout.transport.problem import UNREACHABLE, RoutingProblem
 
-__all__ = ["SOLVERS", "DISTRIBUTIONS", "solve", "library_version", "DEFAULT_SOLVER"]
+__all__ = ["SOLVERS", "DISTRIBUTIONS", "solve", "library_version", "DEFAULT_SOLVER", "DEFAULT_EFFORT"]
 
 DEFAULT_SOLVER = "vroom"
 VROOM_THREADS = 2      # VROOM searches its heuristics in parallel threads; the answer does not depend on them
@@ -84,7 +84,7 @@ def _is_client(activity) -> bool:
     return bool(flag() if callable(flag) else flag)
 
 
-def solve_vroom(problem: RoutingProblem, *, seed: int = 0, effort: float = 1.0) -> list[list[int]]:
+def solve_vroom(problem: RoutingProblem, *, seed: int = 0, effort: float = 0.0) -> list[list[int]]:
     """Solve with VROOM at exploration level ``effort`` (rounded, 0 to 5; deterministic: no random numbers)."""
     import vroom
 
@@ -171,12 +171,14 @@ def _ortools(problem: RoutingProblem, k: int, effort: float) -> list[list[int]] 
     return routes
 
 
+DEFAULT_EFFORT = {"vroom": 0.0, "pyvrp": 1.0, "ortools": 1.0}   # measured in benchmarks/buses.py
+
 SOLVERS: dict[str, Callable[..., list[list[int]]]] = {"pyvrp": solve_pyvrp, "vroom": solve_vroom,
                                                       "ortools": solve_ortools}
 
 
 def solve(problem: RoutingProblem, solver: str = DEFAULT_SOLVER, *, seed: int = 0,
-          effort: float = 1.0) -> list[list[int]]:
+          effort: float | None = None) -> list[list[int]]:
     """Routes of one school's pooled stops by the named library (reversed order; see the module docstring).
 
     Parameters
@@ -186,10 +188,10 @@ def solve(problem: RoutingProblem, solver: str = DEFAULT_SOLVER, *, seed: int = 
         ``"vroom"`` (default), ``"pyvrp"`` or ``"ortools"``.
     seed : int
         PyVRP's random seed (VROOM has no randomness; OR-Tools' search is bounded by time, not by a seed).
-    effort : float
-        The search budget, 1 by default: VROOM runs at exploration level ``effort`` (rounded, 0–5); PyVRP stops
-        after ``effort`` × stops iterations without improvement (at least 50); OR-Tools searches for
-        ``effort`` × (0.2 s + 10 ms a stop).
+    effort : float, optional
+        The search budget (default :data:`DEFAULT_EFFORT` of the library): VROOM runs at exploration level
+        ``effort`` (rounded, 0–5; default 0, its fastest); PyVRP stops after ``effort`` × stops iterations
+        without improvement (at least 50; default 1); OR-Tools searches for ``effort`` × (0.2 s + 10 ms a stop).
 
     Returns
     -------
@@ -204,4 +206,4 @@ def solve(problem: RoutingProblem, solver: str = DEFAULT_SOLVER, *, seed: int = 
     """
     if solver not in SOLVERS:
         raise KeyError(f"unknown routing library {solver!r}; choose one of {sorted(SOLVERS)}")
-    return SOLVERS[solver](problem, seed=seed, effort=effort)
+    return SOLVERS[solver](problem, seed=seed, effort=DEFAULT_EFFORT[solver] if effort is None else effort)
