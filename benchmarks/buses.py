@@ -6,7 +6,8 @@ the generator — the bus riders are the rows with mode "bus" of today's allocat
 (``allocate(county, Plan.status_quo(county), {"walk": ..., "bus": ...})``). Measured in the same run:
 
 * the **per-link estimate** (the baseline): vehicles, vehicle-km and annual cost when every village–school link
-  runs its own buses;
+  runs its own buses; and the same with the bands of a village riding together, which shows how much of the
+  gain comes from pooling villages rather than from seating a village's bands in one bus;
 * **shared routes** by each routing library installed (PyVRP, VROOM, OR-Tools) at one or more search budgets
   (``--efforts``): vehicles, vehicle-km, annual cost and their ratios to the baseline, routes and shuttles,
   unserved children, ride-limit compliance recomputed from the routes on the roads
@@ -112,14 +113,13 @@ def main() -> int:
     import importlib
 
     from layout.transport import per_link_estimate
-    from layout.transport.routes import _MODULES
-    from layout.transport.solvers import DEFAULT_EFFORT, DEFAULT_SOLVER, library_version
+    from layout.transport.solvers import DEFAULT_EFFORT, DEFAULT_SOLVER, MODULES, library_version
 
     efforts = {k: [float(x) for x in v.split("+")] for k, v in (p.split("=") for p in args.efforts.split(","))}
     libraries = []
     for lib in args.libraries.split(","):
         try:
-            importlib.import_module(_MODULES[lib])
+            importlib.import_module(MODULES[lib])
             libraries.append(lib)
         except ImportError as exc:
             print(f"skip {lib}: not installed ({exc})")
@@ -130,6 +130,10 @@ def main() -> int:
         county = make()
         riders = riders_of(county)
         est = per_link_estimate(riders, county.standards)
+        # how much of the gain is only the bands of a village riding together (no pooling across villages)
+        merged = (riders.groupby(["village_id", "school_id"], as_index=False)
+                  .agg(children=("children", "sum"), metres=("metres", "first")).assign(band="all"))
+        est_v = per_link_estimate(merged, county.standards)
         n_schools = riders["school_id"].nunique()
         lines += [f"## {label}", "",
                   f"{len(county.villages)} villages, {len(county.schools)} schools; {int(riders['children'].sum()):,} "
@@ -139,7 +143,11 @@ def main() -> int:
                   "| unserved | longest ride / limit | riders over limit | check | wall s (median) | CPU s | legs / routing / drawing s | same routes on repeats |",
                   "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---|---|",
                   f"| per-link estimate (baseline) | — | {est.vehicles:,} | 1 | {est.vehicle_km_per_year:,.0f} | 1 | "
-                  f"{est.annual_cost:,.0f} | 1 | {est.fleet['routes']:,} links | {est.children_unserved} | — | — | — | — | — | — | — |"]
+                  f"{est.annual_cost:,.0f} | 1 | {est.fleet['routes']:,} links | {est.children_unserved} | — | — | — | — | — | — | — |",
+                  f"| per-link, the bands of a village together | — | {est_v.vehicles:,} | {est_v.vehicles / est.vehicles:.3f} | "
+                  f"{est_v.vehicle_km_per_year:,.0f} | {est_v.vehicle_km_per_year / est.vehicle_km_per_year:.3f} | "
+                  f"{est_v.annual_cost:,.0f} | {est_v.annual_cost / est.annual_cost:.3f} | {est_v.fleet['routes']:,} links | "
+                  "— | — | — | — | — | — | — | — |"]
         for lib in libraries:
             for e in efforts.get(lib, [DEFAULT_EFFORT[lib]]):
                 budget = f"{e:g}" + (" (default)" if e == DEFAULT_EFFORT[lib] else "")

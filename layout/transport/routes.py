@@ -40,12 +40,10 @@ from layout.transport.result import (
     fleet_and_costs,
     unserved_table,
 )
-from layout.transport.solvers import DEFAULT_SOLVER, SOLVERS, library_version, solve
+from layout.transport.solvers import DEFAULT_SOLVER, MODULES, SOLVERS, library_version, solve
 from layout.transport.stops import Stop, school_stops
 
 __all__ = ["bus_routes", "read_riders", "RoutingFallbackWarning"]
-
-_MODULES = {"pyvrp": "pyvrp", "vroom": "vroom", "ortools": "ortools.constraint_solver.pywrapcp"}
 
 
 class RoutingFallbackWarning(UserWarning):
@@ -200,7 +198,7 @@ def bus_routes(riders: pd.DataFrame, county, standards: Standards | None = None,
         return _fallback(riders, table, county, std, sites, "the county has no road network, so buses cannot be "
                          "routed along roads", t0, warn=False)
     try:
-        importlib.import_module(_MODULES[solver])
+        importlib.import_module(MODULES[solver])
     except Exception as exc:  # noqa: BLE001 - any import failure of an optional library degrades
         return _fallback(riders, table, county, std, sites,
                          f"the routing library {library_version(solver).split()[0]} could not be loaded "

@@ -25,11 +25,12 @@ import numpy as np
 
 from layout.transport.problem import UNREACHABLE, RoutingProblem
 
-__all__ = ["SOLVERS", "DISTRIBUTIONS", "solve", "library_version", "DEFAULT_SOLVER", "DEFAULT_EFFORT"]
+__all__ = ["SOLVERS", "DISTRIBUTIONS", "MODULES", "solve", "library_version", "DEFAULT_SOLVER", "DEFAULT_EFFORT"]
 
 DEFAULT_SOLVER = "vroom"
 VROOM_THREADS = 2      # VROOM searches its heuristics in parallel threads; the answer does not depend on them
-DISTRIBUTIONS = {"pyvrp": "pyvrp", "vroom": "pyvroom", "ortools": "ortools"}
+DISTRIBUTIONS = {"pyvrp": "pyvrp", "vroom": "pyvroom", "ortools": "ortools"}       # names on PyPI
+MODULES = {"pyvrp": "pyvrp", "vroom": "vroom", "ortools": "ortools.constraint_solver.pywrapcp"}   # to import
 
 
 def library_version(solver: str) -> str:
