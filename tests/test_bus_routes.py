@@ -331,9 +331,8 @@ def test_no_road_network_gives_the_estimate_with_a_note():
     ({"costs": {"bus_stop_minutes": -1}}, "costs.bus_stop_minutes"),
 ])
 def test_bad_bus_standards_name_the_standard_and_the_fix(override, key):
-    county = line_county(load_standards(override))
-    with pytest.raises(LayoutInputError) as err:
-        bus_routes(riders_df([("V1", "S1", "g4_6", 10)]), county)
+    with pytest.raises(LayoutInputError) as err:   # refused when the standards are loaded, or when buses are routed
+        bus_routes(riders_df([("V1", "S1", "g4_6", 10)]), line_county(load_standards(override)))
     p = err.value.problems[0]
     assert p.column == key and p.fix and key.split(".")[-1] in str(err.value)
 

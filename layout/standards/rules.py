@@ -180,6 +180,7 @@ RULES: dict[str, Rule] = {
     "costs.bus_cost_per_vehicle_km": YUAN,
     "costs.bus_vehicle_annual_cost": YUAN,
     "costs.bus_vehicle_capital": YUAN,
+    "costs.bus_ride_minute_value_yuan": YUAN,
     "costs.bus_seats": _r(integer=True, gt=0, le=200, why="seats per school bus"),
     "costs.bus_runs_per_day": _r(integer=True, gt=0, le=24),
     "costs.bus_stop_minutes": _r(ge=0, le=60),
