@@ -92,8 +92,14 @@ class Violation:
         return asdict(self)
 
 
+_CLASS_CODES = {"oversized_class": 2, "super_oversized_class": 3}   # 大班额 and 超大班额: one breach, two degrees
+
+
 def mark_status(violations: list[Violation], baseline: list[Violation] | None) -> list[Violation]:
     """Each violation marked ``existing`` when the status quo (``baseline``) has it, else ``new``.
+
+    大班额 and 超大班额 at a school are one breach of two degrees: it is new only where it is worse than today
+    (none → 大班额, or 大班额 → 超大班额); a school whose 超大班额 falls to 大班额 has an existing breach, improved.
 
     Parameters
     ----------
@@ -109,13 +115,24 @@ def mark_status(violations: list[Violation], baseline: list[Violation] | None) -
     if baseline is None:
         return [replace(v, status="existing") for v in violations]
     seen = {v.key for v in baseline}
-    return [replace(v, status="existing" if v.key in seen else "new") for v in violations]
+    crowded = {v.school_id: _CLASS_CODES[v.code] for v in baseline if v.code in _CLASS_CODES}
+    out = []
+    for v in violations:
+        if v.code in _CLASS_CODES:
+            status = "existing" if _CLASS_CODES[v.code] <= crowded.get(v.school_id, 0) else "new"
+        else:
+            status = "existing" if v.key in seen else "new"
+        out.append(replace(v, status=status))
+    return out
 
 
 def resolved_violations(violations: list[Violation], baseline: list[Violation]) -> list[Violation]:
-    """The status quo's violations (hard and soft) that the plan no longer has."""
+    """The status quo's violations (hard and soft) that the plan no longer has (a 超大班额 that falls to 大班额 is
+    still a breach: not resolved)."""
     mine = {v.key for v in violations}
-    return [v for v in baseline if v.severity != "confirm" and v.key not in mine]
+    crowded = {v.school_id for v in violations if v.code in _CLASS_CODES}
+    return [v for v in baseline if v.severity != "confirm" and v.key not in mine
+            and not (v.code in _CLASS_CODES and v.school_id in crowded)]
 
 
 def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:

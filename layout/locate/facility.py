@@ -102,6 +102,10 @@ class FacilityProblem:
         Most demand an option takes over all commodities together (e.g. a school-size cap).
     arc_forbidden : bool array (n_arcs,), optional
         Arcs that may not be used (kept in the data so arc numbers stay the same).
+    arc_relief : int array (n_arcs,), optional
+        The relief each arc counts towards (−1: none): demand leaving a crowded site. Relief ``k`` earns
+        ``relief_value[k]`` per unit, up to ``relief_cap[k]`` units.
+    relief_value, relief_cap : float arrays (n_relief,), optional
     budget : float, optional
         Upper bound on total capital.
     single_source : bool
@@ -142,6 +146,9 @@ class FacilityProblem:
     single_source: bool = True
     option_total_capacity: np.ndarray | None = None
     arc_forbidden: np.ndarray | None = None
+    arc_relief: np.ndarray | None = None
+    relief_value: np.ndarray | None = None
+    relief_cap: np.ndarray | None = None
 
     @property
     def n_sites(self) -> int:
@@ -254,6 +261,8 @@ def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start
     lp = _solve_once(p, time_limit=left(0.5), relax=True)
     if lp.status == "infeasible":
         return lp
+    if len(lp.option_value) != len(p.option_site):   # the relaxation did not finish: the whole model, from start
+        return _solve_once(p, time_limit=left(), start=start, rel_gap=rel_gap)
     # fix what the relaxation decides (options at 0 or 1), solve the rest exactly, then the whole model from there
     # (a start stays feasible: what it uses is never fixed away, so the answer is never worse than the start)
     val = lp.option_value
@@ -324,15 +333,19 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
     limits = [("y", *lim) for lim in p.count_limits] + [("d", *lim) for lim in p.designate_limits]
     n_l = len(limits)
     L = U + n_g                          # two slack columns per limit: below lo, above hi
-    n_col = L + 2 * n_l
+    relief_value = _arr(p.relief_value, None)
+    n_z = len(relief_value)
+    Z = L + 2 * n_l                      # one column per relief: the units earned
+    n_col = Z + n_z
     penalty = np.array([float(lim[4]) if len(lim) > 4 and lim[4] is not None else 0.0 for lim in limits])
     c = np.concatenate([np.asarray(p.option_fixed, float), ex_cost, d_cost, r_cost,
-                        np.asarray(p.arc_cost, float), q * float(p.unserved_cost), np.repeat(penalty, 2)])
+                        np.asarray(p.arc_cost, float), q * float(p.unserved_cost), np.repeat(penalty, 2),
+                        -relief_value])
     col_lo = np.zeros(n_col)
     col_hi = np.concatenate([np.where(_arr(p.option_forbidden, n_opt, bool, False), 0.0, 1.0), ex_max,
                              np.where(d_allowed & used_res, 1.0, 0.0), np.where(used_res, r_max, 0.0),
                              np.where(_arr(p.arc_forbidden, n_a, bool, False), 0.0, 1.0), np.ones(n_g),
-                             np.repeat(np.where(penalty > 0, np.inf, 0.0), 2)])
+                             np.repeat(np.where(penalty > 0, np.inf, 0.0), 2), _arr(p.relief_cap, n_z)])
     integer = np.zeros(n_col, bool)
     integer[Y:Y + n_opt] = True
     integer[E:E + n_e] = True
@@ -418,6 +431,12 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
         base = Y if what == "y" else D
         add([*(base + idx), L + 2 * k, L + 2 * k + 1], [*np.ones(len(idx)), 1.0, -1.0],
             -np.inf if c_lo is None else float(c_lo), np.inf if c_hi is None else float(c_hi))
+    # relief: units earned ≤ the demand that leaves the crowded site
+    if n_z:
+        rel = _arr(p.arc_relief, n_a, int, -1)
+        for k in range(n_z):
+            arcs = np.flatnonzero(rel == k)
+            add([Z + k, *(X + a for a in arcs)], [1.0, *(-q[ag[a]] for a in arcs)], -np.inf, 0.0)
     # total capacity of an option (over all commodities)
     if p.option_total_capacity is not None:
         tot = np.asarray(p.option_total_capacity, float)

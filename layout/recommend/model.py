@@ -226,6 +226,18 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
     limit = np.array([std.walk_limit(b) if m == "walk" else std.bus_limit(b) if m == "bus" else np.inf
                       for b, m in zip(grp["band"], grp["mode_now"], strict=True)])
     grp["breach"] = (grp["mode_now"] != "board") & (now_minutes > limit + 1e-9) & (grp["band"] == "g1_3")
+    # 大班额 today: the pupils of a band beyond what its rooms hold below the 大班额 threshold may be moved out
+    big = float(next(b["min"] for b in std.get("class_size.bands") if b["name"] == "oversized"))
+    excess = {}
+    for sid in t0.index[t0["status"] == "open"]:
+        for b in BANDS:
+            size = t0.at[sid, f"class_size_{b}"]
+            if pd.notna(size) and size >= big:
+                rooms = float(t0.at[sid, b]) / float(size)
+                n_over = float(t0.at[sid, b]) - rooms * (big - 1)
+                if n_over >= 1:
+                    excess[(sid, b)] = n_over
+    grp["crowded"] = [(h, b) in excess for h, b in zip(grp["home"], grp["band"], strict=True)]
 
     # ---- sites ---------------------------------------------------------------------------------------------------
     site_rows = []
@@ -359,7 +371,8 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
 
     serve = {b: options.loc[options[f"cap_{b}"] > 0, "site_id"].unique() for b in BANDS}
     board_ok = (sites["source"] != "pocket").to_numpy()
-    grp["movable"] = ~grp["home"].map(sites["fixed"]).fillna(True).to_numpy(bool) | grp["breach"].to_numpy()
+    grp["movable"] = (~grp["home"].map(sites["fixed"]).fillna(True).to_numpy(bool) | grp["breach"].to_numpy()
+                      | grp["crowded"].to_numpy())
     k_board = int(rec["boarding_candidates_per_group"])
     site_pos = pd.Series(np.arange(len(sites)), index=sites.index)
     Wa, Wma = W.to_numpy(float), Wm.to_numpy(float)
@@ -393,8 +406,9 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         if m.any():
             hcost[m] = arc_cost(mode, hmin[m], hmet[m], q_all[m], stage_all[m])
     hcost += np.where(grp["breach"].to_numpy(), breach_value * q_all, 0.0)
+    leave = grp["breach"].to_numpy() | grp["crowded"].to_numpy()
     parts.append(pd.DataFrame({"group": np.arange(len(grp)), "site_id": grp["home"].to_numpy(), "mode": mode_now,
-                               "minutes": hmin, "metres": hmet, "cost": hcost, "home": ~grp["breach"].to_numpy()}))
+                               "minutes": hmin, "metres": hmet, "cost": hcost, "home": ~leave}))
     for band in BANDS:
         gi = np.flatnonzero((grp["band"] == band).to_numpy() & grp["movable"].to_numpy())
         if not len(gi) or not len(serve[band]):
@@ -407,7 +421,11 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         can_walk = (wm_ <= rule.walk_limit) & (not_home | breach)
         can_bus = (rule.may_bus & (bm_ <= rule.bus_limit) & ~can_walk) & (not_home | breach)
         trip = np.fmin(wm_, bm_)
-        can_board = (rule.may_board & ~can_walk & ~can_bus & board_ok[cols][None, :] & np.isfinite(trip) & not_home)
+        # crowded pupils are moved out only to day schools; boarding is for those their school no longer teaches
+        away = ~grp["crowded"].to_numpy()[gi][:, None] | ~grp["home"].map(sites["fixed"]).fillna(True).to_numpy(
+            bool)[gi][:, None]
+        can_board = (rule.may_board & ~can_walk & ~can_bus & board_ok[cols][None, :] & np.isfinite(trip) & not_home
+                     & away)
         if can_board.any():   # the nearest few boarding schools only
             rank = np.argsort(np.where(can_board, trip, np.inf), axis=1, kind="stable").argsort(axis=1, kind="stable")
             can_board &= rank < k_board
@@ -428,6 +446,12 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
     arcs = arcs.drop_duplicates(["group", "site_id", "mode"]).sort_values(["group", "site_id", "mode"],
                                                                           kind="stable").reset_index(drop=True)
     arcs["pos"] = site_pos.reindex(arcs["site_id"]).to_numpy(int)
+    relief_keys = sorted(excess)
+    relief_of = {k: i for i, k in enumerate(relief_keys)}
+    leaving = (arcs["site_id"].to_numpy() != grp["home"].to_numpy()[arcs["group"].to_numpy()])
+    keys = list(zip(grp["home"].to_numpy()[arcs["group"].to_numpy()], grp["band"].to_numpy()[arcs["group"].to_numpy()],
+                    strict=True))
+    arcs["relief"] = [relief_of.get(k, -1) if go else -1 for k, go in zip(keys, leaving, strict=True)]
 
     # ---- expansions: whole classrooms at schools that are kept ---------------------------------------------------
     exp_rows = []
@@ -499,7 +523,10 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         resource_unit_capital=np.full(n_sites, bed_capital), resource_max_extra=np.full(n_sites, 3000.0),
         designate_cost=designate_cost, designate_capital=designate_capital,
         count_limits=limits, designate_limits=d_limits, budget=targets.budget,
-        option_total_capacity=options["total_cap"].to_numpy(float))
+        option_total_capacity=options["total_cap"].to_numpy(float),
+        arc_relief=arcs["relief"].to_numpy(int),
+        relief_value=np.full(len(relief_keys), w["cost"] * float(rec["crowding_relief_yuan"])),
+        relief_cap=np.array([excess[k] for k in relief_keys], float))
     # start: today's layout
     keep_rows = options.index[options["option"] == "keep"]
     so = np.full(n_sites, -1)

@@ -204,6 +204,7 @@ RULES: dict[str, Rule] = {
     "recommend.goal_weights.*.per_school": YUAN,
     "recommend.boarding_day_preference_yuan": YUAN,
     "recommend.breach_value_yuan": YUAN,
+    "recommend.crowding_relief_yuan": YUAN,
     "recommend.bus_load_factor": _r(gt=0, le=1, why="the share of a bus's seats a route fills"),
     "recommend.max_new_classrooms_per_band": _r(integer=True, ge=0, le=200),
     "recommend.never_close_over": _COUNT,
