@@ -435,6 +435,10 @@ def county_map(
     plan_name = getattr(plan, "name", None) or t("status_quo", lang)
     if plan is None or plan_name == "status quo":
         plan_name = t("status_quo", lang)
+    if evaluation is not None and plan is not None:
+        from layout.maps.routes import add_bus_routes
+
+        add_bus_routes(m, county, plan, evaluation, lang, gcj)
     m.add_child(Legend(t("legend", lang), sections, title=title or f"{county.name} · {plan_name}"))
     folium.LayerControl(collapsed=False).add_to(m)
     return m
