@@ -163,7 +163,7 @@ def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
 
 
 def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balance: dict, standards,
-                    walk=None) -> list[Violation]:
+                    walk=None, bus_unserved: pd.DataFrame | None = None) -> list[Violation]:
     """All hard, soft and to-confirm findings of a plan (status not yet marked: see :func:`mark_status`).
 
     Parameters
@@ -176,6 +176,8 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
     standards : Standards
     walk : TravelMatrix, optional
         Not needed any more (kept for callers that pass it).
+    bus_unserved : DataFrame, optional
+        Bus riders no shared route can take (:class:`layout.transport.BusRoutes` ``unserved``), with the reason.
 
     Returns
     -------
@@ -198,6 +200,14 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
             f"{who_zh}有{r.children}名{_BAND_ZH[r.band]}学生无学位:{r.message_zh}",
             village_id=r.village_id or None, band=r.band, children=int(r.children),
             school_id=r.from_school or None))
+
+    for r in (bus_unserved if bus_unserved is not None else pd.DataFrame()).itertuples(index=False):
+        vname = vnames.get(r.village_id, r.village_id)
+        out.append(Violation(
+            "hard", "no_bus_route", f"{int(r.children)} {_BAND_EN.get(r.band, r.band)} pupils of {vname} cannot be "
+            f"put on a school-bus route to {r.school_id}: {r.message_en}",
+            f"{vname}有{int(r.children)}名{_BAND_ZH.get(r.band, r.band)}学生无法安排校车线路到{r.school_id}:{r.message_zh}",
+            school_id=r.school_id, village_id=r.village_id, band=r.band, children=int(r.children)))
 
     # --- closures whose pupils find no place (build first, close after) --------------------------------------
     if len(un):
