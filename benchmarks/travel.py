@@ -6,7 +6,11 @@
    against the baseline, a per-school networkx ``single_source_dijkstra_path_length`` loop on that graph.
 2. Synthetic: a jittered grid of about 1,000,000 road edges, 5,000 villages × 500 schools, walking and school
    bus. Each repeat runs in a fresh process so peak memory (max RSS; searches run in threads of that process) is
-   its own.
+   its own. The network build is timed with the junction rule (vertices within the tolerance joined by distance,
+   :func:`layout.network.graph._vertex_ids`) against the baseline it replaced in the same process (coordinates
+   rounded to a grid of the tolerance, :func:`grid_vertex_ids`), on the grid as drawn (ends shared exactly) and
+   with every line end moved by up to 0.2 m, as digitised lines never snapped together: a grid of n × n
+   junctions should give n² nodes.
 
 Medians of repeats. Writes ``benchmarks/results/travel.md``.
 
@@ -98,6 +102,42 @@ def real_region(pbf: Path, places_file: Path | None, repeats: int) -> dict | Non
     return out
 
 
+def grid_vertex_ids(coords: np.ndarray, line: np.ndarray, along: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
+    """Baseline junction numbering (before issue 18): coordinates equal after rounding to ``tol`` share a number.
+
+    Two ends 2 mm apart on either side of a rounding boundary get different numbers, so they are not joined.
+    """
+    q = np.round(coords / tol).astype(np.int64)
+    q -= q.min(axis=0)
+    span = q.max(axis=0) + 1
+    if float(span[0]) * float(span[1]) < 2.0 ** 62:
+        _, vid = np.unique(q[:, 0] * span[1] + q[:, 1], return_inverse=True)
+    else:
+        _, vid = np.unique(q, axis=0, return_inverse=True)
+    vid = vid.ravel()
+    return vid, int(vid.max()) + 1
+
+
+def timed_builds(roads, baseline_first: bool) -> dict:
+    """Build the network with the junction rule and with the grid baseline; seconds and nodes of each."""
+    from layout.network import RoadNetwork, graph
+
+    out = {}
+    rule = graph._vertex_ids
+    order = [("grid", grid_vertex_ids), ("rule", rule)] if baseline_first else [("rule", rule), ("grid", grid_vertex_ids)]
+    try:
+        for name, fn in order:
+            graph._vertex_ids = fn
+            t = time.perf_counter()
+            net = RoadNetwork.from_roads(roads)
+            out[f"{name}_s"] = time.perf_counter() - t
+            out[f"{name}_nodes"] = net.n_nodes
+            out[f"{name}_edges"] = len(net.edges)
+    finally:
+        graph._vertex_ids = rule
+    return out
+
+
 def synthetic_once(edges_target: int, n_villages: int, n_schools: int, workers: int, seed: int) -> dict:
     """One synthetic run (called in a fresh process)."""
     import geopandas as gpd
@@ -128,7 +168,14 @@ def synthetic_once(edges_target: int, n_villages: int, n_schools: int, workers: 
     net = RoadNetwork.from_roads(roads)
     t2 = time.perf_counter()
     out = {"edges": len(net.edges), "nodes": net.n_nodes, "make_roads_s": t1 - t0, "build_s": t2 - t1,
-           "load_start": os.getloadavg()[0]}
+           "load_start": os.getloadavg()[0], "grid_junctions": n * n}
+    # junction rule against the grid baseline, in this process, in turn first (by seed)
+    ends = np.stack([xy[a], xy[b]], axis=1)
+    loose_ends = ends + rng.uniform(-0.2, 0.2, ends.shape) / np.sqrt(2)      # each end moved by at most 0.2 m
+    loose = gpd.GeoDataFrame({"road_class": cls}, geometry=shapely.linestrings(loose_ends), crs=32648)
+    for tag, frame in (("exact", roads), ("loose", loose)):
+        for k, v in timed_builds(frame, baseline_first=bool(seed % 2)).items():
+            out[f"build_{tag}_{k}"] = v
     for mode in ("walk", "bus"):
         t = time.perf_counter()
         tm = net.matrix(villages, schools, mode, workers=workers)
@@ -185,12 +232,25 @@ def write_results(andorra_res: dict | None, synth: dict | None, args, load: str)
                   f"{synth['workers']} search threads, medians of {synth['repeats']} fresh-process runs; 1-minute load "
                   f"average {synth['load_start']:.2f} at the start and {synth['load_end']:.2f} at the end (medians).", "",
                   "| step | seconds |", "|---|---|",
-                  f"| build RoadNetwork from 1M road lines | {synth['build_s']:.1f} |",
+                  f"| build RoadNetwork from 1M road lines | {synth['build_s']:.2f} |",
                   f"| walk matrix (snap + search + metres) | {synth['walk_s']:.1f} |",
                   f"| bus matrix (search + metres along the shortest-path tree) | {synth['bus_s']:.1f} |",
                   f"| total incl. making the test data | {synth['total_s']:.1f} |", "",
                   f"Peak memory: max RSS {synth['peak_rss_mb']:.0f} MB (one process; the searches run in its "
-                  "threads; goal < 4 GB).", ""]
+                  "threads; goal < 4 GB).", "",
+                  "### Junctions: distance rule against the grid baseline (same process, order alternating)", "",
+                  "Baseline: `grid_vertex_ids` (vertices equal after rounding to the 0.5 m tolerance, the rule before "
+                  "issue 18). *Exact*: the grid as drawn, lines share their end coordinates. *Loose*: every line end "
+                  f"moved by up to 0.2 m, so ends meet within the tolerance but never exactly. The grid has "
+                  f"{synth['grid_junctions']:.0f} junctions.", "",
+                  "| roads | rule | build (s) | nodes | edges |", "|---|---|---|---|---|"]
+    if synth:
+        for tag in ("exact", "loose"):
+            for rule, label in (("grid", "grid rounding (baseline)"), ("rule", "distance rule")):
+                lines.append(f"| {tag} | {label} | {synth[f'build_{tag}_{rule}_s']:.2f} | "
+                             f"{synth[f'build_{tag}_{rule}_nodes']:.0f} | {synth[f'build_{tag}_{rule}_edges']:.0f} |")
+        ratio = synth["build_exact_rule_s"] / synth["build_exact_grid_s"]
+        lines += ["", f"Build time of the distance rule / the baseline on the exact grid: {ratio:.2f}×.", ""]
     path = HERE / "results" / "travel.md"
     path.parent.mkdir(exist_ok=True)
     tmp = path.with_suffix(".md.tmp")
@@ -234,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_synthetic:
         return 0
     s = synthetic(args.synthetic_repeats, args.workers, args.edges, args.villages, args.schools)
+    print(f"Junctions: build {s['build_exact_rule_s']:.2f} s (distance rule) vs {s['build_exact_grid_s']:.2f} s "
+          f"(grid baseline); loose ends: {s['build_loose_rule_nodes']:.0f} vs {s['build_loose_grid_nodes']:.0f} "
+          f"nodes for {s['grid_junctions']:.0f} junctions")
     print(f"Synthetic {s['edges']:.0f} edges, {args.villages}×{args.schools}: build {s['build_s']:.1f} s, "
           f"walk {s['walk_s']:.1f} s, bus {s['bus_s']:.1f} s, peak RSS {s['peak_rss_mb']:.0f} MB, "
           f"load {s['load_start']:.2f} → {s['load_end']:.2f}")

@@ -1,8 +1,11 @@
 """`RoadNetwork`: road lines turned into a routable graph (junction nodes, edges between them, per-mode costs).
 
-Lines are split into edges at every vertex two road lines share (and at line ends), the way OpenStreetMap ways
-join at shared nodes. Lines that cross without a shared vertex (bridges, underpasses) stay unconnected. Each edge
-keeps its polyline as *segments* so points can snap to the nearest point along it.
+Lines are split into edges at every junction and at line ends, the way OpenStreetMap ways join at shared nodes.
+A junction is a vertex two road lines share, or vertices at most ``modes.snapping.node_tolerance_metres``
+apart, chains included, except stretches of one line shorter than that: see :func:`_vertex_ids` for the rule.
+Lines that cross without a vertex there (bridges, underpasses) stay unconnected, and so does a road end that
+stops short of another road's *segment* away from any vertex. Each edge keeps its polyline as *segments* so
+points can snap to the nearest point along it.
 """
 
 from __future__ import annotations
@@ -156,7 +159,9 @@ class RoadNetwork:
             against it), ``highway`` and ``name``.
         standards : Standards, optional
         tolerance : float, optional
-            Vertices closer than this (metres) are one junction; default ``modes.snapping.node_tolerance_metres``.
+            Metres; default ``modes.snapping.node_tolerance_metres``. Vertices at most this far apart are one
+            junction, and so is every chain of such links (ends 0.4 m apart in a row are one junction at 0.5 m);
+            vertices of one line closer than this *along* it are not (see :func:`_vertex_ids`).
 
         Returns
         -------
@@ -186,21 +191,21 @@ class RoadNetwork:
         if len(coords) == 0:
             return cls(np.zeros((0, 2)), _empty_edges(), np.zeros((0, 4)), np.zeros(0, np.int64), np.zeros(0),
                        lines.crs, std)
-        vid, n_nodes = _vertex_ids(coords, tol)
-        # node coordinates: the first vertex seen at each junction
-        nodes = np.zeros((n_nodes, 2))
-        nodes[vid[::-1]] = coords[::-1]
-        occ = np.bincount(vid, minlength=n_nodes)
         first_of_line = np.ones(len(li), bool)
         first_of_line[1:] = li[1:] != li[:-1]
         last_of_line = np.ones(len(li), bool)
         last_of_line[:-1] = li[1:] != li[:-1]
-        is_break = first_of_line | last_of_line | (occ[vid] >= 2)
-        bp = np.flatnonzero(is_break)
         # cumulative metres along each line (global cumulative sum; differences within a line are exact enough)
         step = np.zeros(len(coords))
         step[1:] = np.where(li[1:] == li[:-1], np.hypot(*(coords[1:] - coords[:-1]).T), 0.0)
         cum = np.cumsum(step)
+        vid, n_nodes = _vertex_ids(coords, li, cum, tol)
+        # node coordinates: the first vertex seen at each junction
+        nodes = np.zeros((n_nodes, 2))
+        nodes[vid[::-1]] = coords[::-1]
+        occ = np.bincount(vid, minlength=n_nodes)
+        is_break = first_of_line | last_of_line | (occ[vid] >= 2)
+        bp = np.flatnonzero(is_break)
         valid = li[bp[:-1]] == li[bp[1:]]
         start, end = bp[:-1][valid], bp[1:][valid]
         length = cum[end] - cum[start]
@@ -416,15 +421,84 @@ def _oneway_codes(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _vertex_ids(coords: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
-    """Number vertices so that coordinates equal after rounding to ``tol`` share a number."""
-    q = np.round(coords / tol).astype(np.int64)
-    q -= q.min(axis=0)
-    span = q.max(axis=0) + 1
-    if float(span[0]) * float(span[1]) < 2.0 ** 62:
-        key = q[:, 0] * span[1] + q[:, 1]
-        _, vid = np.unique(key, return_inverse=True)
+def _vertex_ids(coords: np.ndarray, line: np.ndarray, along: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
+    """Number line vertices so that the vertices of one junction share a number (the junction rule).
+
+    Two vertices are *linked* when
+
+    * their coordinates are equal (a vertex two lines share, or a line passing through one of its own vertices
+      again), or
+    * they are at most ``tol`` metres apart, unless they lie on the same line within ``tol`` of each other
+      *along* it: a stretch of one road shorter than the tolerance is that road, not a junction (a line digitised
+      with vertices closer than ``tol``, such as a GPS trace, keeps its shape), while a road end stopping short of
+      another road's vertex, or a loop whose last vertex misses its first, is joined.
+
+    A junction is a group of vertices joined by a *chain* of links (the connected components of the links), so two
+    vertices farther apart than ``tol`` are one junction only when vertices between them link them step by step
+    (ends 0.4 m apart in a row, at 0.5 m tolerance). "At most ``tol``" is decided in floating point, so pairs at
+    exactly ``tol`` may fall either way.
+
+    Equal coordinates are grouped by hashing, the distinct points within ``tol`` of each other are found with a
+    k-d tree (:meth:`scipy.spatial.cKDTree.query_pairs`) and the chains with
+    :func:`scipy.sparse.csgraph.connected_components`.
+
+    Parameters
+    ----------
+    coords : ndarray (m, 2)
+        Every vertex of every line, line after line.
+    line : ndarray of int (m,)
+        The line of each vertex.
+    along : ndarray (m,)
+        Metres along its line to each vertex (only differences within a line are used).
+    tol : float
+        Metres.
+
+    Returns
+    -------
+    vid : ndarray of int (m,)
+        Junction number of each vertex, ``0 … n - 1``.
+    n : int
+
+    Example
+    -------
+    >>> xy = np.array([[0, 0], [100.249, 0], [100.251, 0], [200, 0]])   # two ends 2 mm apart
+    >>> vid, n = _vertex_ids(xy, np.array([0, 0, 1, 1]), np.array([0, 100.249, 0, 99.749]), 0.5)
+    >>> vid.tolist(), n
+    ([0, 1, 1, 2], 3)
+    """
+    from scipy.spatial import cKDTree
+
+    # equal coordinates: one point (hashing the pair as one complex number is the fastest exact grouping)
+    point, uniq = pd.factorize(coords[:, 0] + 1j * coords[:, 1])
+    n_points = len(uniq)
+    if not n_points:
+        return np.zeros(0, np.int64), 0
+    xy = np.column_stack([uniq.real, uniq.imag])
+    if tol > 0:   # an unbalanced tree without compacting builds several times faster here and queries as fast
+        tree = cKDTree(xy, balanced_tree=False, compact_nodes=False)
+        pairs = tree.query_pairs(float(tol), output_type="ndarray")
     else:
-        _, vid = np.unique(q, axis=0, return_inverse=True)
-    vid = vid.ravel()
-    return vid, int(vid.max()) + 1
+        pairs = np.zeros((0, 2), np.int64)
+    if len(pairs):
+        # the lines of each point (lowest and highest) and its place along them, for points in a pair
+        in_pair = np.zeros(n_points, bool)
+        in_pair[pairs.ravel()] = True
+        occ = np.flatnonzero(in_pair[point])
+        p = point[occ]
+        line_lo = np.full(n_points, np.iinfo(np.int64).max)
+        line_hi = np.full(n_points, -1)
+        at_lo = np.full(n_points, np.inf)
+        at_hi = np.full(n_points, -np.inf)
+        np.minimum.at(line_lo, p, line[occ])
+        np.maximum.at(line_hi, p, line[occ])
+        np.minimum.at(at_lo, p, along[occ])
+        np.maximum.at(at_hi, p, along[occ])
+        a, b = pairs[:, 0], pairs[:, 1]
+        one_line = (line_lo[a] == line_hi[a]) & (line_lo[b] == line_hi[b]) & (line_lo[a] == line_lo[b])
+        apart_along = np.maximum(np.abs(at_hi[a] - at_lo[b]), np.abs(at_lo[a] - at_hi[b]))
+        pairs = pairs[~(one_line & (apart_along <= tol))]
+    if not len(pairs):
+        return point.astype(np.int64), n_points
+    links = sp.coo_array((np.ones(len(pairs), np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n_points, n_points))
+    n, junction = connected_components(links, directed=False)
+    return junction[point].astype(np.int64), int(n)
