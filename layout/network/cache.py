@@ -22,7 +22,7 @@ from layout.network.matrix import TravelMatrix
 
 __all__ = ["matrix_key", "cached"]
 
-FORMAT = "layout-travel-v1"
+FORMAT = "layout-travel-v2"   # v2: junctions by distance, snap points at junctions (issue 18)
 
 
 def _points_hash(h, points: gpd.GeoDataFrame) -> None:

@@ -103,7 +103,20 @@ class ModeGraph:
 class RoadNetwork:
     """A routable road network in a metric CRS.
 
-    Build it with :meth:`from_roads` (a county's road lines) or :meth:`from_osm` (an OpenStreetMap file).
+    Build it with :meth:`from_roads` (a county's road lines) or :meth:`from_osm` (an OpenStreetMap file). Road
+    lines join at junctions: vertices they share, or vertices at most ``node_tolerance`` metres apart (see
+    :meth:`from_roads`).
+
+    Two networkx views:
+
+    * :meth:`to_networkx` (``mode``): the network as one mode travels it, for your own analyses: arcs only where
+      the mode may go (roads it may not use left out, one-way roads one way if the mode follows them), each with
+      ``minutes``, ``metres`` and its ``geometry``. Shortest paths on it by ``weight="minutes"`` are the on-road
+      part of the times :func:`layout.network.travel` reports, which adds the walk between each village or school
+      and its road and the mode's wait (``graph["wait_minutes"]``).
+    * :attr:`graph`: the roads as drawn, with no travel times: every road, whatever the mode, both ways unless
+      one-way; edge attributes ``length`` (m), ``road_class``, ``highway``, ``oneway``, ``speed_kmh`` (the line's
+      own speed, ``nan`` if none) and ``name``.
 
     Attributes
     ----------
@@ -115,23 +128,34 @@ class RoadNetwork:
         (the OpenStreetMap value, empty for county roads), ``name``.
     crs : pyproj.CRS
     standards : Standards
+    node_tolerance : float
+        Metres: vertices this close are one junction, and a village or school whose road point lies this close to
+        a junction starts (or ends) its trip there.
 
     Example
     -------
     >>> import geopandas as gpd
+    >>> import networkx as nx
     >>> from shapely.geometry import LineString
-    >>> roads = gpd.GeoDataFrame({"road_class": ["village", "village"]},
+    >>> roads = gpd.GeoDataFrame({"road_class": ["village", "footpath"]},
     ...                          geometry=[LineString([(0, 0), (1000, 0)]), LineString([(1000, 0), (1000, 500)])],
     ...                          crs=32648)
     >>> net = RoadNetwork.from_roads(roads)
     >>> net.n_nodes, len(net.edges)
     (3, 2)
-    >>> net.graph.number_of_edges()   # two-way roads are a pair of arcs
+    >>> walk = net.to_networkx("walk")
+    >>> round(nx.shortest_path_length(walk, 0, 2, weight="minutes"), 1)     # 1500 m at 4 km/h
+    22.5
+    >>> walk[1][2][1]["metres"], walk[1][2][1]["geometry"].wkt              # key 1: edge 1 of net.edges
+    (500.0, 'LINESTRING (1000 0, 1000 500)')
+    >>> net.to_networkx("bus").number_of_edges()                            # no footpaths for the bus
+    2
+    >>> net.graph.number_of_edges()                                         # every road, both ways
     4
     """
 
     def __init__(self, nodes: np.ndarray, edges: pd.DataFrame, seg_xy: np.ndarray, seg_edge: np.ndarray,
-                 seg_offset: np.ndarray, crs, standards: Standards | None = None):
+                 seg_offset: np.ndarray, crs, standards: Standards | None = None, node_tolerance: float | None = None):
         self.nodes = np.asarray(nodes, dtype=float)
         self.edges = edges.reset_index(drop=True)
         self.edge_u = self.edges["u"].to_numpy(np.int64)
@@ -142,6 +166,8 @@ class RoadNetwork:
         self.seg_offset = np.asarray(seg_offset, dtype=float)  # metres from the edge's u end to the segment start
         self.crs = CRS.from_user_input(crs) if crs is not None else None
         self.standards = standards or load_standards()
+        self.node_tolerance = float(node_tolerance if node_tolerance is not None
+                                    else self.standards.get("modes.snapping.node_tolerance_metres"))
         self._modes: dict[str, ModeGraph] = {}
         self._trees: dict[frozenset, tuple[shapely.STRtree, np.ndarray]] = {}
 
@@ -168,7 +194,7 @@ class RoadNetwork:
         RoadNetwork
         """
         std = standards or load_standards()
-        tol = float(tolerance if tolerance is not None else std.get("modes.snapping.node_tolerance_metres", 0.5))
+        tol = float(tolerance if tolerance is not None else std.get("modes.snapping.node_tolerance_metres"))
         if roads.crs is not None and not CRS.from_user_input(roads.crs).is_projected:
             raise LayoutInputError([Problem("roads", "road lines are in lon/lat degrees, not metres",
                                             value=str(roads.crs), fix="project them first (e.g. county.crs)")])
@@ -190,7 +216,7 @@ class RoadNetwork:
         coords, li = shapely.get_coordinates(lines.geometry.values, return_index=True)
         if len(coords) == 0:
             return cls(np.zeros((0, 2)), _empty_edges(), np.zeros((0, 4)), np.zeros(0, np.int64), np.zeros(0),
-                       lines.crs, std)
+                       lines.crs, std, tol)
         first_of_line = np.ones(len(li), bool)
         first_of_line[1:] = li[1:] != li[:-1]
         last_of_line = np.ones(len(li), bool)
@@ -241,7 +267,7 @@ class RoadNetwork:
             seg_len_r = step[seg_start + 1][r]
             offset[r] = length[seg_edge[r]] - offset[r] - seg_len_r
             seg_xy[r] = seg_xy[r][:, [2, 3, 0, 1]]
-        return cls(nodes, edges, seg_xy, seg_edge, offset, lines.crs, std)
+        return cls(nodes, edges, seg_xy, seg_edge, offset, lines.crs, std, tol)
 
     @classmethod
     def from_osm(cls, path: str | Path, crs=None, standards: Standards | None = None, *,
@@ -342,10 +368,12 @@ class RoadNetwork:
 
     @cached_property
     def graph(self):
-        """The network as a networkx ``MultiDiGraph``.
+        """The roads as drawn, as a networkx ``MultiDiGraph`` with no travel times (see :meth:`to_networkx`).
 
-        Nodes carry ``x``, ``y``; each edge (key = edge number) carries ``length`` (m), ``road_class``,
-        ``highway``, ``oneway``, ``speed_kmh`` and ``name``. Two-way roads appear as a pair of arcs.
+        Nodes are junction numbers with ``x``, ``y``. Each edge (key = its row in :attr:`edges`) carries
+        ``length`` (m), ``road_class``, ``highway``, ``oneway``, ``speed_kmh`` (the line's own speed, ``nan`` if
+        none) and ``name``. Every road is there whatever the mode; two-way roads are a pair of arcs (a two-way
+        loop road, one arc).
         """
         import networkx as nx
 
@@ -359,6 +387,57 @@ class RoadNetwork:
             g.add_edge(int(u), int(v), key=k, **attrs)
             if not ow:
                 g.add_edge(int(v), int(u), key=k, **attrs)
+        return g
+
+    def to_networkx(self, mode: str | ModeSpec = "walk", *, geometry: bool = True):
+        """The network as one mode travels it: a networkx ``MultiDiGraph`` with travel minutes on every arc.
+
+        Parameters
+        ----------
+        mode : str or ModeSpec
+            ``"walk"``, ``"bus"`` or another mode of the standards.
+        geometry : bool
+            Put each arc's LineString (drawn in its direction of travel) in ``geometry``; leave out for speed.
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            Nodes: junction numbers with ``x``, ``y`` (metres in :attr:`crs`). Arcs only where the mode may go:
+            roads of its excluded classes are left out, one-way roads go one way when the mode follows one-way
+            rules (the bus; pedestrians walk both ways). Each arc's key is its row in :attr:`edges` (``edge``) and
+            it carries ``minutes``, ``metres``, ``speed_kmh`` (the mode's speed on it), ``road_class``,
+            ``highway``, ``oneway``, ``name``, ``reversed`` (runs from the edge's ``v`` to its ``u``) and
+            ``geometry``. A two-way loop road (from a junction back to it) has both arcs, keys ``edge`` and
+            ``-1 - edge``. Graph attributes: ``crs``, ``mode``, ``wait_minutes`` (added once per trip by
+            :func:`layout.network.travel`, not on arcs).
+
+        Example
+        -------
+        See the class docstring.
+        """
+        import networkx as nx
+
+        mg = self.mode(mode)
+        spec = mg.spec
+        g = nx.MultiDiGraph(crs=self.crs, mode=spec.name, wait_minutes=spec.wait_minutes)
+        g.add_nodes_from((i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.nodes))
+        geoms = self.edge_geometries().geometry.to_numpy() if geometry else None
+        tpm = mg.edge_minutes_per_metre
+        cols = {c: self.edges[c].to_numpy() for c in ("road_class", "highway", "oneway", "name")}
+        for reverse, allowed in ((False, mg.forward), (True, mg.backward)):
+            edges = np.flatnonzero(allowed)
+            tail, head = (self.edge_v, self.edge_u) if reverse else (self.edge_u, self.edge_v)
+            lines = geoms[edges] if geometry else None
+            if geometry and reverse and len(edges):
+                lines = shapely.reverse(lines)
+            g.add_edges_from(
+                (int(tail[e]), int(head[e]), int(-1 - e if reverse and tail[e] == head[e] else e),
+                 {"edge": int(e), "minutes": float(self.edge_length[e] * tpm[e]),
+                  "metres": float(self.edge_length[e]), "speed_kmh": float(60.0 / (tpm[e] * 1000.0)),
+                  "road_class": cols["road_class"][e], "highway": cols["highway"][e],
+                  "oneway": bool(cols["oneway"][e]), "name": cols["name"][e], "reversed": reverse,
+                  **({"geometry": lines[i]} if geometry else {})})
+                for i, e in enumerate(edges))
         return g
 
     def edge_geometries(self) -> gpd.GeoDataFrame:
@@ -394,6 +473,7 @@ class RoadNetwork:
             h.update(np.ascontiguousarray(arr).tobytes())
         h.update("\x1f".join(map(str, self.edges["road_class"])).encode())
         h.update(str(self.crs).encode())
+        h.update(repr(self.node_tolerance).encode())
         return h.hexdigest()
 
     def __repr__(self) -> str:

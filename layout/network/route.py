@@ -142,8 +142,9 @@ def _legs(net: RoadNetwork, mg: ModeGraph, p: Snapped, toward_u_ok: np.ndarray, 
     e = np.maximum(p.edge, 0)
     tpm = mg.edge_minutes_per_metre[e]
     du, dv = p.offset, net.edge_length[e] - p.offset
-    mu = np.where(ok & toward_u_ok[e], du * tpm, np.inf)
-    mv = np.where(ok & toward_v_ok[e], dv * tpm, np.inf)
+    # a point at an end (snapped within the junction tolerance) is at that junction: no direction to obey
+    mu = np.where(ok & (toward_u_ok[e] | (du == 0)), du * tpm, np.inf)
+    mv = np.where(ok & (toward_v_ok[e] | (dv == 0)), dv * tpm, np.inf)
     return e, mu, mv, du, dv
 
 
@@ -204,8 +205,8 @@ def _same_edge(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, s_ok
     e = src.edge[i]
     si, sj = src.offset[i], tgt.offset[j]
     so, sd = (sj, si) if reverse else (si, sj)
-    allowed = np.where(sd >= so, mg.forward[e], mg.backward[e])
     metres = np.abs(sd - so)
+    allowed = np.where(sd >= so, mg.forward[e], mg.backward[e]) | (metres == 0)
     minutes = metres * mg.edge_minutes_per_metre[e]
     return i[allowed], j[allowed], minutes[allowed], metres[allowed]
 
