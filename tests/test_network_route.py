@@ -230,3 +230,22 @@ def test_a_school_at_a_junction_is_reached_from_every_road_of_it(school):
     # and trips *from* it leave by any road of the junction too
     back = net.matrix(villages(school), schools((0, 0)), "bus")
     assert np.isfinite(back.minutes.iloc[0, 0])
+
+
+def test_progress_bar_and_logging(capsys, caplog, monkeypatch):
+    import logging
+
+    import layout.network.route as route
+
+    net = RoadNetwork.from_roads(roads([LineString([(0, 0), (3000, 0)]), LineString([(3000, 0), (3000, 900)])]))
+    v, s = villages((0, 10), (1000, 10), (2500, -10)), schools((3000, 900), (100, 0))
+    quiet = net.matrix(v, s, "walk", progress=False)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(route, "PROGRESS_DELAY_SECONDS", 0.0)       # show the bar at once
+    with caplog.at_level(logging.INFO, logger="layout.network"):
+        shown = net.matrix(v, s, "walk")
+    err = capsys.readouterr().err
+    assert "walk (schools)" in err and "/2 " in err                  # searched from the 2 schools
+    pd.testing.assert_frame_equal(shown.minutes, quiet.minutes)
+    text = caplog.text
+    assert "walk: 3 villages × 2 schools" in text and "0 of 6 pairs unreachable" in text

@@ -11,6 +11,7 @@ points can snap to the nearest point along it.
 from __future__ import annotations
 
 import hashlib
+import logging
 from functools import cached_property
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from layout.network.modes import ModeSpec, mode_spec
 from layout.standards import Standards, load_standards
 
 __all__ = ["RoadNetwork", "ModeGraph"]
+
+log = logging.getLogger(__name__)
 
 
 class ModeGraph:
@@ -267,7 +270,9 @@ class RoadNetwork:
             seg_len_r = step[seg_start + 1][r]
             offset[r] = length[seg_edge[r]] - offset[r] - seg_len_r
             seg_xy[r] = seg_xy[r][:, [2, 3, 0, 1]]
-        return cls(nodes, edges, seg_xy, seg_edge, offset, lines.crs, std, tol)
+        net = cls(nodes, edges, seg_xy, seg_edge, offset, lines.crs, std, tol)
+        log.info("road network: %d lines → %r (junctions within %g m)", n_lines, net, tol)
+        return net
 
     @classmethod
     def from_osm(cls, path: str | Path, crs=None, standards: Standards | None = None, *,
@@ -320,7 +325,7 @@ class RoadNetwork:
 
     def matrix(self, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, mode: str | ModeSpec = "walk", *,
                cutoff: float | None = None, cache_dir: str | Path | None = None, workers: int = 1,
-               layers: tuple[str, str] = ("village", "school")):
+               layers: tuple[str, str] = ("village", "school"), progress: bool = True):
         """Travel minutes and metres from every origin point to every destination point by one mode.
 
         Parameters
@@ -336,6 +341,8 @@ class RoadNetwork:
             Threads searching in parallel.
         layers : (str, str)
             Names of the two layers in reports.
+        progress : bool
+            Show a progress bar over the searches when they take more than a second (``False``: never).
 
         Returns
         -------
@@ -360,7 +367,8 @@ class RoadNetwork:
                 raise LayoutInputError([Problem(name, "points are in another CRS than the road network",
                                                 value=str(pts.crs), fix=f"project them with .to_crs({self.crs.to_string()!r})")])
         def compute():
-            return network_matrix(self, origins, destinations, spec, cutoff=cutoff, workers=workers, layers=layers)
+            return network_matrix(self, origins, destinations, spec, cutoff=cutoff, workers=workers, layers=layers,
+                                  progress=progress)
 
         if cache_dir is None:                 # no cache: no need to hash the network and the points
             return compute()
@@ -581,4 +589,6 @@ def _vertex_ids(coords: np.ndarray, line: np.ndarray, along: np.ndarray, tol: fl
         return point.astype(np.int64), n_points
     links = sp.coo_array((np.ones(len(pairs), np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n_points, n_points))
     n, junction = connected_components(links, directed=False)
+    log.info("junctions: %d road points within %g m of another joined by distance into %d junctions",
+             int(np.unique(pairs).size), tol, int(np.unique(junction[np.unique(pairs)]).size))
     return junction[point].astype(np.int64), int(n)
