@@ -162,3 +162,20 @@ def test_vertices_within_the_tolerance_join_and_farther_ones_only_through_chains
     for i, j in zip(*np.nonzero(same & (d > tol)), strict=True):   # farther apart: only through a chain
         path = nx.shortest_path(g, int(i), int(j))
         assert len(path) >= 3 and all(d[a, b] <= tol for a, b in zip(path[:-1], path[1:], strict=True))
+
+
+def test_two_coordinates_sharing_a_hash_key_stay_two_points():
+    from layout.network.graph import _equal_points
+
+    mult = np.uint64(0x9E3779B97F4A7C15)
+    a = np.array([[500000.25, 3300000.75]])
+    bits = a.view(np.uint64)[0]
+    for x2 in np.linspace(400000.0, 600000.0, 50):
+        xb = np.array([x2]).view(np.uint64)
+        yb = (bits[:1] * mult) ^ bits[1:] ^ (xb * mult)             # the same key as a, by construction
+        y2 = float(yb.view(np.float64)[0])
+        if np.isfinite(y2) and x2 != a[0, 0]:
+            break
+    coords = np.vstack([a, [[x2, y2]], a])
+    point, xy = _equal_points(coords)
+    assert point.tolist() == [0, 1, 0] and xy.tolist() == coords[:2].tolist()

@@ -526,8 +526,8 @@ def _vertex_ids(coords: np.ndarray, line: np.ndarray, along: np.ndarray, tol: fl
     (ends 0.4 m apart in a row, at 0.5 m tolerance). "At most ``tol``" is decided in floating point, so pairs at
     exactly ``tol`` may fall either way.
 
-    Equal coordinates are grouped by hashing, the distinct points within ``tol`` of each other are found with a
-    k-d tree (:meth:`scipy.spatial.cKDTree.query_pairs`) and the chains with
+    Equal coordinates are grouped by hashing (:func:`_equal_points`), the distinct points within ``tol`` of each
+    other are found with a k-d tree (:meth:`scipy.spatial.cKDTree.query_pairs`) and the chains with
     :func:`scipy.sparse.csgraph.connected_components`.
 
     Parameters
@@ -556,12 +556,10 @@ def _vertex_ids(coords: np.ndarray, line: np.ndarray, along: np.ndarray, tol: fl
     """
     from scipy.spatial import cKDTree
 
-    # equal coordinates: one point (hashing the pair as one complex number is the fastest exact grouping)
-    point, uniq = pd.factorize(coords[:, 0] + 1j * coords[:, 1])
-    n_points = len(uniq)
+    point, xy = _equal_points(coords)
+    n_points = len(xy)
     if not n_points:
         return np.zeros(0, np.int64), 0
-    xy = np.column_stack([uniq.real, uniq.imag])
     if tol > 0:   # an unbalanced tree without compacting builds several times faster here and queries as fast
         tree = cKDTree(xy, balanced_tree=False, compact_nodes=False)
         pairs = tree.query_pairs(float(tol), output_type="ndarray")
@@ -589,6 +587,37 @@ def _vertex_ids(coords: np.ndarray, line: np.ndarray, along: np.ndarray, tol: fl
         return point.astype(np.int64), n_points
     links = sp.coo_array((np.ones(len(pairs), np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n_points, n_points))
     n, junction = connected_components(links, directed=False)
-    log.info("junctions: %d road points within %g m of another joined by distance into %d junctions",
-             int(np.unique(pairs).size), tol, int(np.unique(junction[np.unique(pairs)]).size))
+    if log.isEnabledFor(logging.INFO):
+        joined = np.zeros(n_points, bool)
+        joined[pairs.ravel()] = True
+        log.info("junctions: %d road points within %g m of another joined by distance into %d junctions",
+                 int(joined.sum()), tol, int(np.count_nonzero(np.bincount(junction[joined], minlength=n))))
     return junction[point].astype(np.int64), int(n)
+
+
+def _equal_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group equal coordinates: the point number of each vertex and the distinct points, in order of appearance.
+
+    The two coordinates' bits are mixed into one 64-bit key and factorised by pandas' hash table (faster than
+    hashing pairs or sorting when most vertices are distinct); the groups are then checked against the
+    coordinates themselves, and in the (never yet seen) case of two coordinates sharing a key, grouped exactly.
+
+    Example
+    -------
+    >>> point, xy = _equal_points(np.array([[1.0, 2.0], [0.0, 0.0], [1.0, 2.0], [-0.0, 0.0]]))
+    >>> point.tolist(), xy.tolist()
+    ([0, 1, 0, 1], [[1.0, 2.0], [0.0, 0.0]])
+    """
+    c = np.ascontiguousarray(coords, dtype=np.float64) + 0.0          # + 0.0 turns -0.0 into 0.0
+    if not len(c):
+        return np.zeros(0, np.int64), np.zeros((0, 2))
+    bits = c.view(np.uint64)
+    key = (bits[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ bits[:, 1]    # wraps around: a hash, not a number
+    point, _ = pd.factorize(key.view(np.int64))
+    first = np.empty(int(point.max()) + 1, np.int64)
+    first[point[::-1]] = np.arange(len(point) - 1, -1, -1)
+    xy = c[first]
+    if not (xy[point] == c).all():                                     # a shared key: group exactly instead
+        point, uniq = pd.factorize(c[:, 0] + 1j * c[:, 1])
+        xy = np.column_stack([uniq.real, uniq.imag])
+    return point.astype(np.int64), xy
