@@ -15,7 +15,8 @@
 Medians of repeats. Writes ``benchmarks/results/travel.md``.
 
 Usage: ``.venv/bin/python benchmarks/travel.py [--repeats 3] [--synthetic-repeats 3] [--workers 2] [--quick]``;
-another region only: ``.venv/bin/python benchmarks/travel.py --osm region.osm.pbf --no-synthetic``
+another region only: ``.venv/bin/python benchmarks/travel.py --osm region.osm.pbf --no-synthetic``; the junction
+numbering step alone (rule vs grid baseline, alternating): ``.venv/bin/python benchmarks/travel.py --junctions 7``
 """
 
 from __future__ import annotations
@@ -194,6 +195,42 @@ def synthetic_once(edges_target: int, n_villages: int, n_schools: int, workers: 
     return out
 
 
+def junction_steps(edges_target: int, repeats: int, seed: int = 0) -> dict:
+    """The junction numbering step alone, the rule against the grid baseline, alternating, in this process.
+
+    On the synthetic grid's vertices as drawn (exact) and with every line end moved by up to 0.2 m (loose);
+    medians of ``repeats`` calls of each. Less exposed to other jobs on the machine than whole builds.
+    """
+    from layout.network import graph
+
+    rng = np.random.default_rng(seed)
+    n = int(round((edges_target / 2) ** 0.5))
+    gx, gy = np.meshgrid(np.arange(n) * 100.0, np.arange(n) * 100.0, indexing="ij")
+    xy = np.column_stack([gx.ravel(), gy.ravel()]) + rng.uniform(-25, 25, (n * n, 2)) + [400_000.0, 3_300_000.0]
+    idx = np.arange(n * n).reshape(n, n)
+    a = np.concatenate([idx[:-1, :].ravel(), idx[:, :-1].ravel()])
+    b = np.concatenate([idx[1:, :].ravel(), idx[:, 1:].ravel()])
+    ends = np.stack([xy[a], xy[b]], axis=1)
+    line = np.repeat(np.arange(len(a)), 2)
+    out = {"vertices": 2 * len(a), "junctions": n * n, "repeats": repeats, "load_start": os.getloadavg()[0]}
+    for tag, e in (("exact", ends), ("loose", ends + rng.uniform(-0.2, 0.2, ends.shape) / np.sqrt(2))):
+        coords = e.reshape(-1, 2)
+        along = np.zeros(len(coords))
+        along[1::2] = np.hypot(*(coords[1::2] - coords[::2]).T)
+        along = np.cumsum(along)
+        times = {"grid": [], "rule": []}
+        for r in range(repeats):
+            for name, fn in ((("grid", grid_vertex_ids), ("rule", graph._vertex_ids))[::1 if r % 2 else -1]):
+                t = time.perf_counter()
+                _, k = fn(coords, line, along, 0.5)
+                times[name].append(time.perf_counter() - t)
+                out[f"{tag}_{name}_junctions"] = k
+        for name, ts in times.items():
+            out[f"{tag}_{name}_s"] = statistics.median(ts)
+    out["load_end"] = os.getloadavg()[0]
+    return out
+
+
 def synthetic(repeats: int, workers: int, edges: int, villages: int, schools: int) -> dict:
     runs = []
     for r in range(repeats):
@@ -281,7 +318,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-synthetic", action="store_true", help="only the real-network comparison")
     p.add_argument("--quick", action="store_true", help="small synthetic network (smoke test)")
     p.add_argument("--synthetic-once", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--junctions", type=int, default=0, metavar="REPEATS",
+                   help="only time the junction numbering step (rule vs grid baseline), REPEATS alternating calls")
     args = p.parse_args(argv)
+    if args.junctions:
+        j = junction_steps(args.edges, args.junctions, args.seed)
+        print(json.dumps(j))
+        for tag in ("exact", "loose"):
+            print(f"{tag}: rule {j[f'{tag}_rule_s']:.3f} s ({j[f'{tag}_rule_junctions']} junctions), grid baseline "
+                  f"{j[f'{tag}_grid_s']:.3f} s ({j[f'{tag}_grid_junctions']}); ratio "
+                  f"{j[f'{tag}_rule_s'] / j[f'{tag}_grid_s']:.2f}× ({j['junctions']} true junctions, "
+                  f"load {j['load_start']:.2f} → {j['load_end']:.2f})")
+        return 0
     if args.synthetic_once:
         print(json.dumps(synthetic_once(args.edges, args.villages, args.schools, args.workers, args.seed)))
         return 0
