@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layout.locate import capacitated_p_median
@@ -103,9 +103,19 @@ def instances(draw):
     return cost, p, demand, capacity
 
 
-@settings(max_examples=50, deadline=None)
-@given(instances())
-def test_optimum_equals_brute_force(inst):
+@pytest.fixture(params=["fast path", "full method"])
+def path(request, monkeypatch):
+    """Run a test through the direct MILP of tiny instances and, with that path switched off, the full method."""
+    import layout.locate.capacitated as capacitated
+
+    if request.param == "full method":
+        monkeypatch.setattr(capacitated, "TINY_PAIRS", -1)
+    return request.param
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(inst=instances())
+def test_optimum_equals_brute_force(path, inst):
     cost, p, demand, capacity = inst
     best = brute_capacitated(cost, p, demand, capacity)
     sol = capacitated_p_median(cost, p, demand, capacity)
@@ -117,9 +127,9 @@ def test_optimum_equals_brute_force(inst):
     check_feasible(sol, demand, np.asarray(capacity, dtype=float), p)
 
 
-@settings(max_examples=25, deadline=None)
-@given(instances(), st.integers(1, 12))
-def test_min_load_is_respected(inst, min_load):
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(inst=instances(), min_load=st.integers(1, 12))
+def test_min_load_is_respected(path, inst, min_load):
     cost, p, demand, capacity = inst
     best = brute_capacitated(cost, p, demand, capacity, min_load=min_load)
     sol = capacitated_p_median(cost, p, demand, capacity, min_load=min_load)

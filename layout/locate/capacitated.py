@@ -45,6 +45,11 @@ from layout.locate.solution import Solution, infeasible
 
 __all__ = ["capacitated_p_median", "capacity_explanation"]
 
+#: Instances with at most this many allowed (point, site) pairs go straight to the strong MILP (fast path): HiGHS
+#: proves such models in milliseconds, while the heuristic steps below cost a fixed tenth of a second or more.
+TINY_PAIRS = 2_000
+#: Seconds the fast path may take (at most a quarter of the time limit) before the full method takes over.
+TINY_SECONDS = 1.0
 #: Share of the time left (after the starting solutions) for the site search of layout.locate.capacitated_vns;
 #: on instances of a few hundred points it usually stops earlier, after PATIENCE shakes without improvement.
 VNS_SHARE = 0.15
@@ -192,6 +197,18 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
 
     def left():
         return None if deadline is None else max(0.05, deadline - time.perf_counter())
+
+    if allowed.sum() <= TINY_PAIRS:
+        # fast path: the whole strong MILP, usually proven at once; otherwise the full method goes on
+        limit = TINY_SECONDS if time_limit is None else min(TINY_SECONDS, 0.25 * time_limit)
+        r, o, a = model(allowed, prep.candidates, prep.required).solve(time_limit=limit, rel_gap=1e-9,
+                                                                        abs_gap=abs_gap)
+        if r.status == "infeasible":
+            return infeasible(n, "no assignment satisfies the capacities and minimum loads with p = "
+                              f"{p} sites", time.perf_counter() - t0, method="milp")
+        if r.status == "optimal" and o is not None:
+            return _result(o, a, r.objective, r.objective, "optimal", t0, "milp", wcost=wcost,
+                           milp_seconds=r.seconds)
 
     # 1. Lagrangian bound (no upper bound yet), then starting solutions: the sites the relaxation picks and
     #    the uncapacitated p-median's sites, each with a single-source assignment found by HiGHS.
