@@ -35,6 +35,7 @@ import numpy as np
 from layout.locate._assignment import AssignmentModel
 from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachable_message
 from layout.locate.capacitated_bound import knapsack01_ranked, whole_numbers
+from layout.locate.capacitated_matheuristic import matheuristic
 from layout.locate.capacitated_search import first_part_size, improve_clusters
 from layout.locate.capacitated_vns import NEAR_SITES, improve_sites
 from layout.locate.heuristics import greedy, penalised, swap_search
@@ -50,6 +51,11 @@ __all__ = ["capacitated_p_median", "capacity_explanation"]
 TINY_PAIRS = 2_000
 #: Seconds the fast path may take (at most a quarter of the time limit) before the full method takes over.
 TINY_SECONDS = 1.0
+#: Instances with more (point, site) entries than this go to the matheuristic of
+#: :mod:`layout.locate.capacitated_matheuristic` (unless minimum loads are set) ...
+LARGE_ENTRIES = 200_000
+#: ... when they also open at least this many sites (few roomy sites: the exact path's reduction works).
+LARGE_P = 40
 #: Share of the time left (after the starting solutions) for the site search of layout.locate.capacitated_vns;
 #: on instances of a few hundred points it usually stops earlier, after PATIENCE shakes without improvement.
 VNS_SHARE = 0.15
@@ -210,6 +216,15 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
             return _result(o, a, r.objective, r.objective, "optimal", t0, "milp", wcost=wcost,
                            milp_seconds=r.seconds)
 
+    if n * prep.m > LARGE_ENTRIES and p >= LARGE_P and not ml.any():
+        ub, open0, assign0, lower, extra = matheuristic(wcost, q, cap, p, allowed, prep.candidates, prep.required,
+                                                        deadline=deadline, abs_gap=abs_gap, integral=integral)
+        if open0 is None:
+            return infeasible(n, "no solution found within the time limit", time.perf_counter() - t0,
+                              method="matheuristic")
+        status = "optimal" if lower >= ub - 1e-9 * max(1.0, abs(ub)) else (
+            "time_limit" if time_limit is not None else "feasible")
+        return _result(open0, assign0, ub, lower, status, t0, "matheuristic+lagrangian", wcost=wcost, **extra)
     # 1. Lagrangian bound (no upper bound yet), then starting solutions: the sites the relaxation picks and
     #    the uncapacitated p-median's sites, each with a single-source assignment found by HiGHS.
     # the uncapacitated p-median heuristic: a start, per-point multipliers and a step target for the relaxation
