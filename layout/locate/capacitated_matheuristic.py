@@ -197,7 +197,7 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
                                       reach=reach)
     extra.update(bound_steps=info["steps"], bound_exact=info["exact"], knapsack_bound=lb_knap,
                  uncapacitated_bound=lb_unc)
-    lower = max(lb_unc, lb_knap)
+    lower = max(lb_unc, lb_knap, 0.0)  # costs are never negative
     if integral and math.isfinite(lower):
         lower = math.ceil(lower - 1e-6)
     if math.isfinite(ub):
