@@ -225,7 +225,8 @@ def test_bound_within_a_short_time_limit_stays_close_on_a_large_instance():
 
     10 s, not less: the uncapacitated bound gets a tenth of the time left, and with 4 s on a loaded 2-core
     machine (three busy processes) it had only 0.1 s and stated 0.84 of the optimum; with 10 s it states 0.999
-    under the same load, while the knapsack relaxation alone stays below 0.75."""
+    under the same load, while the knapsack relaxation alone stays below 0.75. With p = 60 this instance now goes
+    to the matheuristic, whose bound keeps the capacities (5,473 against the uncapacitated optimum 5,455)."""
     from layout.locate import p_median
 
     rng = np.random.default_rng(3)
@@ -237,7 +238,9 @@ def test_bound_within_a_short_time_limit_stays_close_on_a_large_instance():
     assert sol.status in ("time_limit", "optimal", "feasible")
     unc = p_median(cost, 60)
     assert unc.status == "optimal"
-    assert sol.lower_bound <= unc.objective + 1e-6 <= sol.objective + 1e-6
+    assert unc.objective <= sol.objective + 1e-6  # capacities only add cost
+    # the bound keeping the capacities may exceed the uncapacitated optimum (it is a capacitated bound)
+    assert sol.lower_bound <= sol.objective + 1e-6
     assert sol.lower_bound >= 0.9 * unc.objective
 
 
