@@ -9,6 +9,13 @@ whole solution feasible and lowers its cost. Every part is tried once per pass; 
 grows ``r`` by half (at least one cluster; each point is offered twice as many sites per cluster added), so the
 large parts that still find improvements are reached well within a time limit; the search stops at the
 deadline or when the largest part has nothing left to improve.
+
+On large instances (the matheuristic of :mod:`layout.locate.capacitated_matheuristic`) the caller passes each
+point's nearest sites: a part is then built from the seed's own points and one column of costs instead of the
+p × m table of cluster-to-site costs (n·m·p per part: over a second per part at 3038 points and p = 600), parts
+start at about ``LIGHT_PART_POINTS`` points, each point is offered its nearest ``NEAREST_SITES`` sites of the
+part, and each part's MILP gets ``LIGHT_PART_SECONDS``. HiGHS still needs up to a second on many 36-point parts
+when the sites are nearly full, which is what limits this phase at large p.
 """
 
 from __future__ import annotations
