@@ -201,7 +201,8 @@ def improve_clusters(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray
                 sites = np.flatnonzero((np.isin(home, part) & is_cand) | np.isin(np.arange(m), open_[part]))
             else:
                 own = np.flatnonzero(label == k)
-                to_open = np.where(allowed[np.ix_(own, open_)], wcost[np.ix_(own, open_)], big).mean(axis=0)
+                to_open = (np.where(allowed[np.ix_(own, open_)], wcost[np.ix_(own, open_)], big).mean(axis=0)
+                           if len(own) else np.zeros(p))  # a site with no points: distance from its side only
                 col = np.where(allowed[:, seed], wcost[:, seed], big)
                 size = np.maximum(np.bincount(label, minlength=p), 1)
                 near = np.argsort(to_open + np.bincount(label, weights=col, minlength=p) / size, kind="stable")
