@@ -148,15 +148,21 @@ def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
     for (vid, band), grp in over.groupby(["village_id", "band"], sort=True):
         rule = std.travel_rule(band)
         worst = grp.loc[grp["minutes"].idxmax()]
-        n, minutes, mode = int(grp["children"].sum()), math.ceil(float(worst["minutes"])), str(worst["mode"])
+        n, mode, worst_minutes = int(grp["children"].sum()), str(worst["mode"]), float(worst["minutes"])
         vname = vnames.get(vid, vid)
         lim = rule.walk_limit if mode == "walk" else rule.bus_limit
         hard = band == "g1_3"
+        if math.isfinite(worst_minutes):
+            minutes = math.ceil(worst_minutes)
+            en, zh = f"{minutes:.0f} min", f"{minutes:.0f}分钟"
+        else:   # the roll school has no road route from the village within the search limit
+            minutes = None
+            en, zh = "with no road route found", "(路网上无可达路线)"
         out.append(Violation(
             "hard" if hard else "soft", "g1_3_beyond_limit" if hard else "trip_beyond_limit",
-            f"{n} {_BAND_EN[band]} pupils of {vname} {_MODE_EN[mode]} {minutes:.0f} min to school, over the "
+            f"{n} {_BAND_EN[band]} pupils of {vname} {_MODE_EN[mode]} {en} to school, over the "
             f"{lim:g}-minute limit ({rule.describe('en')})",
-            f"{vname}有{n}名{_BAND_ZH[band]}学生{_MODE_ZH[mode]}{minutes:.0f}分钟上学,超过{lim:g}分钟"
+            f"{vname}有{n}名{_BAND_ZH[band]}学生{_MODE_ZH[mode]}{zh}上学,超过{lim:g}分钟"
             f"({rule.describe('zh')})", school_id=str(worst["school_id"]), village_id=vid, band=band, children=n,
             value=minutes, limit=lim))
     return out
