@@ -183,3 +183,24 @@ def test_start_is_never_worsened():
     start_cost = 50.0 * n_s + p.arc_cost[nearest[nearest >= 0]].sum() + 100.0 * p.group_demand[nearest < 0].sum()
     s = solve_facility(p, time_limit=0.5, start=start)
     assert math.isfinite(s.objective) and s.objective <= start_cost + 1e-6
+
+
+def test_arcs_outside_capacity_hold_only_the_newcomers():
+    """A site already beyond its capacity keeps the 30 who stay (outside the capacity) and takes only as many
+    newcomers as the capacity holds: 5 fit, 15 do not (they go to the dearer site 1)."""
+    def problem(newcomers: float, outside: bool) -> FacilityProblem:
+        return FacilityProblem(
+            option_site=np.array([0, 1]), option_fixed=np.array([0.0, 50.0]),
+            option_capacity=np.array([[10.0], [100.0]]),
+            group_demand=np.array([30.0, newcomers]), group_commodity=np.array([0, 0]),
+            arc_group=np.array([0, 1, 1]), arc_site=np.array([0, 0, 1]), arc_cost=np.array([0.0, 1.0, 20.0]),
+            arc_home=np.array([True, False, False]), site_required=np.array([True, False]),
+            arc_outside_capacity=np.array([outside, False, False]), unserved_cost=UNSERVED)
+
+    fits = solve_facility(problem(5.0, True))
+    assert fits.status == "optimal" and fits.group_arc.tolist() == [0, 1] and fits.site_option.tolist() == [0, -1]
+    spills = solve_facility(problem(15.0, True))
+    assert spills.group_arc.tolist() == [0, 2] and spills.site_option.tolist() == [0, 1]
+    # counted against the capacity, the 30 who stay do not fit at all: they are left unserved
+    counted = solve_facility(problem(5.0, False))
+    assert counted.group_arc[0] == -1

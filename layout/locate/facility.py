@@ -102,6 +102,10 @@ class FacilityProblem:
         Most demand an option takes over all commodities together (e.g. a school-size cap).
     arc_forbidden : bool array (n_arcs,), optional
         Arcs that may not be used (kept in the data so arc numbers stay the same).
+    arc_outside_capacity : bool array (n_arcs,), optional
+        Arcs whose demand does not count towards their site's capacity for the commodity (it still counts towards
+        ``option_total_capacity``): e.g. pupils who stay at a school already beyond its rooms, so that the capacity
+        holds only the newcomers.
     arc_relief : int array (n_arcs,), optional
         The relief each arc counts towards (−1: none): demand leaving a crowded site. Relief ``k`` earns
         ``relief_value[k]`` per unit, up to ``relief_cap[k]`` units.
@@ -146,6 +150,7 @@ class FacilityProblem:
     single_source: bool = True
     option_total_capacity: np.ndarray | None = None
     arc_forbidden: np.ndarray | None = None
+    arc_outside_capacity: np.ndarray | None = None
     arc_relief: np.ndarray | None = None
     relief_value: np.ndarray | None = None
     relief_cap: np.ndarray | None = None
@@ -440,10 +445,11 @@ def _assemble(p: FacilityProblem) -> _Matrix:
     ex_key = ex_s * n_k + ex_c
     ex_pos = np.minimum(np.searchsorted(keys, ex_key), max(len(keys) - 1, 0))
     ex_in = (keys[ex_pos] == ex_key) if len(keys) else np.zeros(n_e, bool)
+    counted = np.flatnonzero(~_arr(p.arc_outside_capacity, n_a, bool, False))
     m.block(len(keys),
-            np.concatenate([rank[inverse], np.repeat(rank, count), rank[ex_pos[ex_in]]]),
-            np.concatenate([X + np.arange(n_a), Y + pair_o[idx], E + np.flatnonzero(ex_in)]),
-            np.concatenate([q[ag], -cap[pair_o[idx], pair_k[idx]], -ex_size[ex_in]]), -np.inf, 0.0)
+            np.concatenate([rank[inverse[counted]], np.repeat(rank, count), rank[ex_pos[ex_in]]]),
+            np.concatenate([X + counted, Y + pair_o[idx], E + np.flatnonzero(ex_in)]),
+            np.concatenate([q[ag[counted]], -cap[pair_o[idx], pair_k[idx]], -ex_size[ex_in]]), -np.inf, 0.0)
     # 5. expansions only where an option serves the commodity
     first, count = serving(ex_key)
     idx = _ranges(first, count)
