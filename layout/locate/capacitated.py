@@ -344,7 +344,8 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
                 status = "optimal" if lower >= ub - 1e-9 * max(1.0, abs(ub)) else "time_limit"
                 return _result(open0, assign0, ub, lower, status, t0, "search+lagrangian", wcost=wcost, **extra)
         remaining = left()
-        limit = remaining if not chunked else max(1.0, FIRST_CHUNK * remaining)
+        # the first chunk gets at least a second, but never more than the time left
+        limit = remaining if not chunked else min(remaining, max(1.0, FIRST_CHUNK * remaining))
         res, open1, assign1 = model(mask, sites, must_open).solve(
             time_limit=limit, start_open=open0, start_assign=assign0, rel_gap=1e-9, abs_gap=abs_gap,
             heuristic_effort=0.01 if open0 is not None and not first_chunk else None)
