@@ -280,3 +280,26 @@ def test_restricted_milp_runs_on_a_large_reduced_problem_and_keeps_the_answer_fe
     assert exact.status == "optimal" and "restricted_pairs" not in exact.extra
     # the restricted model is no proof: its bound is never reported as one
     assert sol.lower_bound <= exact.objective + 1e-9 <= sol.objective + 1e-9
+
+
+def test_a_start_is_found_when_highs_finds_none_in_its_time(monkeypatch):
+    """Under a short limit on a loaded machine the starting MILPs may end without a solution (SJC4b with 5 s came
+    back "no solution found"): the min-cost-flow assignment then gives the start."""
+    import layout.locate.capacitated as capacitated
+    from layout.locate._assignment import AssignmentModel
+
+    class NoStart(AssignmentModel):
+        def solve(self, *args, **kwargs):
+            res, o, a = super().solve(*args, **kwargs)
+            return (res, None, None) if kwargs.get("rel_gap") == capacitated.START_GAP else (res, o, a)
+
+    monkeypatch.setattr(capacitated, "AssignmentModel", NoStart)
+    monkeypatch.setattr(capacitated, "TINY_PAIRS", -1)
+    n, p = 60, 6
+    cost, demand = _random_instance(7, n)
+    cap = np.full(n, np.ceil(demand.sum() / p / 0.9))
+    sol = capacitated_p_median(cost, p, demand, cap, time_limit=10.0)
+    assert sol.status in ("optimal", "time_limit")
+    assert math.isfinite(sol.extra["start_objective"])
+    check_feasible(sol, demand, cap, p)
+    assert sol.objective == pytest.approx(cost[np.arange(n), sol.assignment].sum())

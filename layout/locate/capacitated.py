@@ -48,6 +48,7 @@ from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachab
 from layout.locate.capacitated_bound import knapsack01_ranked, whole_numbers
 from layout.locate.capacitated_matheuristic import matheuristic
 from layout.locate.capacitated_search import first_part_size, improve_clusters
+from layout.locate.capacitated_start import flow_assignment
 from layout.locate.capacitated_vns import NEAR_SITES, improve_sites
 from layout.locate.heuristics import greedy, penalised, swap_search
 from layout.locate.lagrangian import _select, capacitated_bound, knapsack_values, pmedian_bound
@@ -270,6 +271,13 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
                 break
         if o is not None and r.objective < ub:
             ub, open0, assign0 = r.objective, o, a
+    if open0 is None and not ml.any():
+        # HiGHS found no start in its share of the time (a short limit on a loaded machine): the min-cost-flow
+        # assignment of the matheuristic, which does not stop by the clock, gives one to go on from
+        for site_set in starts:
+            a, obj = flow_assignment(wcost, q, cap, np.asarray(site_set))
+            if a is not None and obj < ub:
+                ub, open0, assign0 = obj, np.sort(np.asarray(site_set)), a
     extra = {"start_objective": ub}
     if open0 is not None and not ml.any() and n * (p * p * min(NEAR_SITES, prep.m) + n) <= VNS_MAX_WORK:
         # move sites one at a time with every point re-placed (see layout.locate.capacitated_vns)
