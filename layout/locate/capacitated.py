@@ -17,8 +17,8 @@ Three routes, chosen by size:
 1. **Start**: the sites of the uncapacitated p-median heuristic and those opened by the Lagrangian relaxation
    below each get a single-source assignment from HiGHS (each point first offered its nearest few of those
    sites; when HiGHS finds none within its share of a short limit, the min-cost-flow assignment of
-   :func:`layout.locate.capacitated_start.flow_assignment`); the better one is improved by a variable neighbourhood search that moves sites one at a time with
-   every point re-placed (:mod:`layout.locate.capacitated_vns`; until ``VNS_SHARE`` of the time left or a run
+   :func:`layout.locate.capacitated_start.flow_assignment`); the better one is improved by a variable
+   neighbourhood search that moves sites one at a time with every point re-placed (:mod:`layout.locate.capacitated_vns`; until ``VNS_SHARE`` of the time left or a run
    of shakes without improvement; skipped with minimum loads or above ``VNS_MAX_WORK``), then by
    re-optimising a few neighbouring clusters at a time
    (:mod:`layout.locate.capacitated_search`) until no part improves or a fifth (a quarter when the whole
