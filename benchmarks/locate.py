@@ -12,6 +12,10 @@
   tightness 80–95 %; no literature instance is copied). Each is judged against the best value any run has found
   (kept in ``results/locate_generated_best.json``, updated by every run, longer reference runs included) and by
   its own stated lower bound. The machine load is recorded with every result.
+* ``--set bound``: the bound a short time limit leaves on a 1,200 × 600 instance with p = 60 (the matheuristic;
+  ``--bound-time-limit``, default 10 s), as the ratio of the stated lower bound to the proven uncapacitated
+  optimum (the goal: at least 0.9), and the solver's own seconds against the limit (the goal: at most 10 % + 1 s
+  over), medians of ``--repeats`` runs with the load. Formerly a timed assertion in the tests.
 * ``--set tiny``: spopt's 10-student × 74-school capacitated case, built equivalently (random costs of the same
   shape and capacity tightness), solved by ``layout`` and by spopt + HiGHS side by side.
 
@@ -28,6 +32,7 @@ Usage::
     .venv/bin/python benchmarks/locate.py --set generated --cpmp-time-limit 60
     .venv/bin/python benchmarks/locate.py --set generated --only 9,10 --cpmp-time-limit 600 --label reference
     .venv/bin/python benchmarks/locate.py --set tiny --repeats 21
+    .venv/bin/python benchmarks/locate.py --set bound --repeats 3
 """
 
 from __future__ import annotations
@@ -270,6 +275,38 @@ def run_generated(args, only, rows):
     save_best(best)
 
 
+#: Proven optimum of the uncapacitated p-median of the ``--set bound`` instance (``p_median(cost, 60)`` without a
+#: time limit: status optimal, bound = objective; 20 min on a loaded machine, hence kept here).
+BOUND_UNCAPACITATED_OPTIMUM = 5454.991669489065
+
+
+def run_bound(args, rows):
+    """Stated bound and solver seconds under a short limit on a 1,200 × 600 instance with p = 60."""
+    from layout.locate import capacitated_p_median
+
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(0, 100, size=(1200, 2)), rng.uniform(0, 100, size=(600, 2))
+    cost = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    demand = rng.integers(1, 20, size=1200).astype(float)
+    cap = np.full(600, np.ceil(demand.sum() / 60 * 1.2))
+    limit = args.bound_time_limit
+    secs, bounds, objs, loads, sol = [], [], [], [], None
+    for _ in range(max(1, args.repeats)):
+        load0 = os.getloadavg()[0]
+        sol = capacitated_p_median(cost, 60, demand, cap, time_limit=limit)
+        loads.append(max(load0, os.getloadavg()[0]))
+        secs.append(sol.seconds)
+        bounds.append(sol.lower_bound)
+        objs.append(sol.objective)
+    row = dict(set="bound", instance="u1200x600", n=1200, p=60, known=BOUND_UNCAPACITATED_OPTIMUM,
+               ours=statistics.median(objs), bound=statistics.median(bounds), status=sol.status,
+               seconds=statistics.median(secs), max_seconds=max(secs), limit=limit,
+               load=statistics.median(loads), runs=len(secs),
+               bound_ratio=statistics.median(bounds) / BOUND_UNCAPACITATED_OPTIMUM)
+    rows.append(row)
+    print_row(row)
+
+
 def tiny_case(predefined: bool):
     """spopt's real capacitated case built equivalently: 10 students × 74 schools, p = 10, one seat-count per school.
 
@@ -410,6 +447,13 @@ def summary(rows) -> list[str]:
                              f"{part[0]['limit']:g} s; gap to best known max {max(gap_pct(r) for r in part):.2f} %, "
                              f"stated bound gap max {max(bound_gap_pct(r) for r in part):.2f} %, median "
                              f"{statistics.median(bound_gap_pct(r) for r in part):.2f} %")
+    for r in (r for r in rows if r["set"] == "bound"):
+        over = r["seconds"] - r["limit"]
+        lines.append(f"bound {r['instance']} p {r['p']}, {r['limit']:g} s limit: stated bound / uncapacitated "
+                     f"optimum {r['bound_ratio']:.3f} (goal ≥ 0.9 {'✓' if r['bound_ratio'] >= 0.9 else '✗'}); "
+                     f"solver seconds median {r['seconds']:.2f}, max {r['max_seconds']:.2f} (goal ≤ "
+                     f"{1.1 * r['limit'] + 1:g} {'✓' if r['max_seconds'] <= 1.1 * r['limit'] + 1 else '✗'}, "
+                     f"median overrun {over:+.2f} s); median of {r['runs']} runs, load {r['load']:.2f}")
     for which in ("unseen", "large"):
         sel = [r for r in rows if r["set"] == which]
         if sel:
@@ -470,7 +514,8 @@ def write_markdown(rows, lines, args, path: Path) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", action="append", choices=["pmed", "cpmp", "sjc", "unseen", "large", "generated", "tiny"],
+    ap.add_argument("--set", action="append", choices=["pmed", "cpmp", "sjc", "unseen", "large", "generated", "tiny",
+                                                  "bound"],
                     help="instance sets to run (repeatable; default pmed, cpmp and sjc; 'unseen': capacitated "
                          "instances of the same families we were not given; 'large': random instances with "
                          "thousands of sites under --large-time-limit)")
@@ -481,6 +526,7 @@ def main(argv=None) -> int:
     ap.add_argument("--time-limit", type=float, default=300.0, help="seconds per pmed instance (ours)")
     ap.add_argument("--cpmp-time-limit", type=float, default=60.0, help="seconds per capacitated instance")
     ap.add_argument("--large-time-limit", type=float, default=20.0, help="seconds per large instance")
+    ap.add_argument("--bound-time-limit", type=float, default=10.0, help="seconds per run of --set bound")
     ap.add_argument("--spopt-time-limit", type=float, default=600.0, help="seconds per spopt solve")
     ap.add_argument("--label", help="name of the method in the best-known store of the generated set (default: "
                                     "layout@<commit>)")
@@ -488,7 +534,7 @@ def main(argv=None) -> int:
                     help="markdown file for the results ('-' to skip)")
     args = ap.parse_args(argv)
     sets = args.set or ["pmed", "cpmp", "sjc"]
-    if not BENCHDATA.exists() and set(sets) - {"generated", "tiny", "large"}:
+    if not BENCHDATA.exists() and set(sets) - {"generated", "tiny", "large", "bound"}:
         print(f"benchmark data not found at {BENCHDATA}: skipping (it lives in ../shared/benchdata)")
         return 0
     only = parse_only(args.only)
@@ -508,6 +554,8 @@ def main(argv=None) -> int:
         run_generated(args, only, rows)
     if "tiny" in sets:
         run_tiny(args, rows)
+    if "bound" in sets:
+        run_bound(args, rows)
     lines = summary(rows)
     print()
     for ln in lines:

@@ -10,6 +10,12 @@ exact for the multipliers used. The lists are CSR arrays by site (``ptr``, ``idx
 Each knapsack is solved either as a 0-1 knapsack by dynamic programming over whole-number capacity (``exact``;
 stronger: the bound then exceeds the linear-programming bound) or as a continuous knapsack (greedy by ratio,
 equal to the linear-programming bound at the best multipliers).
+
+The kernels have explicit signatures, as in :mod:`layout.locate._pmedian_kernels`, so they are compiled (or
+loaded from numba's on-disk cache) when this module is imported, not inside the first solve: compiled lazily,
+the first call of :func:`knapsack_steps` in a fresh checkout (a cold cache, as in CI) took 50 s on a loaded
+2-core machine, all of it inside a solve given 10 s, which returned after 54-85 s with ten subgradient steps
+done. Callers pass exactly these types (float64 and int64 C-contiguous arrays, a boolean ``is_req``).
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ import numpy as np
 __all__ = ["site_knapsacks", "knapsack_steps"]
 
 
-@numba.njit(cache=True)
+@numba.njit("float64(int64, int64, int64[::1], float64[::1], float64[::1], float64, float64[::1], boolean, "
+            "float64[::1], int64[::1], float64[::1], float64[::1], boolean[:, ::1])", cache=True)
 def _site(lo, hi, idx, cst, q, cap, lam, exact, xe, ent, red, table, take):  # pragma: no cover - compiled
     """Knapsack of the site whose CSR entries are ``lo:hi``; writes each entry's share into ``xe``."""
     k = 0
@@ -82,7 +89,8 @@ def _site(lo, hi, idx, cst, q, cap, lam, exact, xe, ent, red, table, take):  # p
     return value
 
 
-@numba.njit(cache=True)
+@numba.njit("Tuple((int64[::1], float64[::1], float64[::1], boolean[:, ::1]))(int64[::1], float64[::1], boolean)",
+            cache=True)
 def _buffers(ptr, cap, exact):  # pragma: no cover - compiled
     longest = 1
     for j in range(ptr.shape[0] - 1):
@@ -92,7 +100,8 @@ def _buffers(ptr, cap, exact):  # pragma: no cover - compiled
             np.zeros((longest if exact else 1, cmax), dtype=np.bool_))
 
 
-@numba.njit(cache=True)
+@numba.njit("void(int64[::1], int64[::1], float64[::1], float64[::1], float64[::1], float64[::1], boolean, "
+            "float64[::1], float64[::1])", cache=True)
 def site_knapsacks(ptr, idx, cst, q, cap, lam, exact, rho, xe):  # pragma: no cover - compiled
     """Fill ``rho[j]`` (site j's knapsack value at multipliers ``lam``) and each entry's share ``xe``.
 
@@ -111,7 +120,9 @@ def site_knapsacks(ptr, idx, cst, q, cap, lam, exact, rho, xe):  # pragma: no co
         rho[j] = _site(ptr[j], ptr[j + 1], idx, cst, q, cap[j], lam, exact, xe, ent, red, table, take)
 
 
-@numba.njit(cache=True)
+@numba.njit("Tuple((float64, float64, int64, boolean))(int64[::1], int64[::1], float64[::1], float64[::1], "
+            "float64[::1], boolean[::1], int64, float64[::1], float64[::1], float64[::1], float64, float64, int64, "
+            "float64, int64, int64, boolean)", cache=True)
 def knapsack_steps(ptr, idx, cst, q, cap, is_req, p, lam, lam_cap, best_lam, best, upper, steps, theta, stall,
                    patience, exact):  # pragma: no cover - compiled
     """Run up to ``steps`` subgradient steps from ``lam`` (updated in place, kept ≤ ``lam_cap``).
@@ -155,16 +166,22 @@ def knapsack_steps(ptr, idx, cst, q, cap, is_req, p, lam, lam_cap, best_lam, bes
                     rho[j] = _site(ptr[j], ptr[j + 1], idx, cst, q, cap[j], lam, True, xe, ent, red, table, take)
             if k > 0:
                 order = np.argsort(rho[free])
-                found = np.empty(f)
+                # the k smallest 0-1 values so far, sorted (top[k - 1] is the k-th best; kept by insertion, which
+                # compiles in a fraction of the time np.partition takes)
+                top = np.empty(k)
                 cnt = 0
                 for u in range(f):
                     j = free[order[u]]
-                    if cnt >= k:
-                        kth = np.partition(found[:cnt], k - 1)[k - 1]
-                        if rho[j] >= kth:
-                            break
+                    if cnt >= k and rho[j] >= top[k - 1]:
+                        break
                     rho[j] = _site(ptr[j], ptr[j + 1], idx, cst, q, cap[j], lam, True, xe, ent, red, table, take)
-                    found[cnt] = rho[j]
+                    v = rho[j]
+                    t = min(cnt, k - 1)
+                    if cnt < k or v < top[k - 1]:
+                        while t > 0 and top[t - 1] > v:
+                            top[t] = top[t - 1]
+                            t -= 1
+                        top[t] = v
                     cnt += 1
                 evaluated = order[:cnt]
                 sub = np.argsort(rho[free[evaluated]])

@@ -16,8 +16,9 @@ Three routes, chosen by size:
 
 1. **Start**: the sites of the uncapacitated p-median heuristic and those opened by the Lagrangian relaxation
    below each get a single-source assignment from HiGHS (each point first offered its nearest few of those
-   sites); the better one is improved by a variable neighbourhood search that moves sites one at a time with
-   every point re-placed (:mod:`layout.locate.capacitated_vns`; until ``VNS_SHARE`` of the time left or a run
+   sites; when HiGHS finds none within its share of a short limit, the min-cost-flow assignment of
+   :func:`layout.locate.capacitated_start.flow_assignment`); the better one is improved by a variable
+   neighbourhood search that moves sites one at a time with every point re-placed (:mod:`layout.locate.capacitated_vns`; until ``VNS_SHARE`` of the time left or a run
    of shakes without improvement; skipped with minimum loads or above ``VNS_MAX_WORK``), then by
    re-optimising a few neighbouring clusters at a time
    (:mod:`layout.locate.capacitated_search`) until no part improves or a fifth (a quarter when the whole
@@ -48,6 +49,7 @@ from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachab
 from layout.locate.capacitated_bound import knapsack01_ranked, whole_numbers
 from layout.locate.capacitated_matheuristic import matheuristic
 from layout.locate.capacitated_search import first_part_size, improve_clusters
+from layout.locate.capacitated_start import flow_assignment
 from layout.locate.capacitated_vns import NEAR_SITES, improve_sites
 from layout.locate.heuristics import greedy, penalised, swap_search
 from layout.locate.lagrangian import _select, capacitated_bound, knapsack_values, pmedian_bound
@@ -270,6 +272,13 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
                 break
         if o is not None and r.objective < ub:
             ub, open0, assign0 = r.objective, o, a
+    if open0 is None and not ml.any():
+        # HiGHS found no start in its share of the time (a short limit on a loaded machine): the min-cost-flow
+        # assignment of the matheuristic, which does not stop by the clock, gives one to go on from
+        for site_set in starts:
+            a, obj = flow_assignment(wcost, q, cap, np.asarray(site_set))
+            if a is not None and obj < ub:
+                ub, open0, assign0 = obj, np.sort(np.asarray(site_set)), a
     extra = {"start_objective": ub}
     if open0 is not None and not ml.any() and n * (p * p * min(NEAR_SITES, prep.m) + n) <= VNS_MAX_WORK:
         # move sites one at a time with every point re-placed (see layout.locate.capacitated_vns)
@@ -344,7 +353,8 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
                 status = "optimal" if lower >= ub - 1e-9 * max(1.0, abs(ub)) else "time_limit"
                 return _result(open0, assign0, ub, lower, status, t0, "search+lagrangian", wcost=wcost, **extra)
         remaining = left()
-        limit = remaining if not chunked else max(1.0, FIRST_CHUNK * remaining)
+        # the first chunk gets at least a second, but never more than the time left
+        limit = remaining if not chunked else min(remaining, max(1.0, FIRST_CHUNK * remaining))
         res, open1, assign1 = model(mask, sites, must_open).solve(
             time_limit=limit, start_open=open0, start_assign=assign0, rel_gap=1e-9, abs_gap=abs_gap,
             heuristic_effort=0.01 if open0 is not None and not first_chunk else None)

@@ -17,8 +17,8 @@ Stefanello, de Araújo & Müller (2015) and Gnägi & Baumann (2021), but with ou
 5. **Restarts**: once no part improves, a few medians of the best solution move to nearby sites at random, the
    points are re-assigned by min-cost flow and the local phase runs again; the best solution is kept.
 6. **Bounds**: the Lagrangian relaxation with the capacities kept (0-1 or continuous knapsacks per site,
-   :func:`layout.locate.capacitated_bound.knapsack_bound`) and the uncapacitated p-median bound; the better one
-   is stated.
+   :func:`layout.locate.capacitated_bound.knapsack_bound`) and the uncapacitated p-median bound; the best of
+   these, of the relaxation run for the second start and of "each point at its cheapest site" is stated.
 
 Everything stops by the deadline and the random choices come from one seed, so a run is repeatable up to where
 the deadline falls.
@@ -144,10 +144,11 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
     starts = [unc]
     if relax:
         reach = REACH_OWN * unc_cost + REACH_MEAN * float(np.mean(unc_cost))
-        _, _, info = knapsack_bound(cost, q, cap, p, candidates, required, 1.2 * float(unc_cost.sum()) + 1.0,
-                                    lam=unc_cost, deadline=time.perf_counter() + START_BOUND_SHARE * budget,
-                                    reach=reach)
+        lb_start, _, info = knapsack_bound(cost, q, cap, p, candidates, required,
+                                           1.2 * float(unc_cost.sum()) + 1.0, lam=unc_cost,
+                                           deadline=time.perf_counter() + START_BOUND_SHARE * budget, reach=reach)
         starts.append(info["sites"])
+        extra["start_knapsack_bound"] = lb_start
     ub, best_open, best_assign = math.inf, None, None
     for k, sites in enumerate(starts):
         last = k == len(starts) - 1
@@ -205,7 +206,11 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
                                       reach=reach)
     extra.update(bound_steps=info["steps"], bound_exact=info["exact"], knapsack_bound=lb_knap,
                  uncapacitated_bound=lb_unc)
-    lower = max(lb_unc, lb_knap, 0.0)  # costs are never negative
+    # every bound proven on the way counts, down to each point at its cheapest site (costs are never negative)
+    trivial = float(np.where(is_cand[None, :] | np.isin(np.arange(m), required)[None, :], cost, np.inf)
+                    .min(axis=1).sum())
+    extra["trivial_bound"] = trivial
+    lower = max(lb_unc, lb_knap, extra.get("start_knapsack_bound", -math.inf), trivial, 0.0)
     if integral and math.isfinite(lower):
         lower = math.ceil(lower - 1e-6)
     if math.isfinite(ub):
