@@ -511,9 +511,14 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
 
     Example
     -------
-    >>> county = read_county(county_folder)          # a folder such as data/sample_county
-    >>> county.name, len(county.villages) > 0
-    ('doctest county', True)
+    >>> import pathlib, tempfile
+    >>> from layout.datasets import make_county
+    >>> from layout.io.write import write_county
+    >>> county_folder = write_county(make_county(n_villages=30, n_townships=3, seed=2),
+    ...                              pathlib.Path(tempfile.mkdtemp()) / "county")   # a folder like data/sample_county
+    >>> county = read_county(county_folder)
+    >>> len(county.villages)
+    30
     >>> int(county.villages[["g1_3", "g4_6", "g7_9"]].to_numpy().sum()) == int(county.children().to_numpy().sum())
     True
     """

@@ -167,6 +167,18 @@ class Recommendation:
             out / "recommendation.json", json.dumps(self.to_dict(), ensure_ascii=False, indent=2))
         return paths
 
+    def layers(self) -> dict:
+        """The recommended plan as GIS layers, name -> GeoDataFrame (:mod:`layout.recommend.frames`)."""
+        from layout.recommend.frames import recommendation_layers
+
+        return recommendation_layers(self)
+
+    def to_file(self, path: str | Path) -> Path:
+        """Write the GIS layers into one GeoPackage (``.gpkg``) for QGIS / ArcGIS (``docs/guide/gis.md``)."""
+        from layout.recommend.frames import write_recommendation
+
+        return write_recommendation(self, path)
+
     def _repr_html_(self) -> str:
         """Readable table in Jupyter (see :mod:`layout.report.notebook`)."""
         from layout.report import recommendation_html
