@@ -148,22 +148,28 @@ def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
     for (vid, band), grp in over.groupby(["village_id", "band"], sort=True):
         rule = std.travel_rule(band)
         worst = grp.loc[grp["minutes"].idxmax()]
-        n, minutes, mode = int(grp["children"].sum()), math.ceil(float(worst["minutes"])), str(worst["mode"])
+        n, mode, worst_minutes = int(grp["children"].sum()), str(worst["mode"]), float(worst["minutes"])
         vname = vnames.get(vid, vid)
         lim = rule.walk_limit if mode == "walk" else rule.bus_limit
         hard = band == "g1_3"
+        if math.isfinite(worst_minutes):
+            minutes = math.ceil(worst_minutes)
+            en, zh = f"{minutes:.0f} min", f"{minutes:.0f}分钟"
+        else:   # the roll school has no road route from the village within the search limit
+            minutes = None
+            en, zh = "with no road route found", "(路网上无可达路线)"
         out.append(Violation(
             "hard" if hard else "soft", "g1_3_beyond_limit" if hard else "trip_beyond_limit",
-            f"{n} {_BAND_EN[band]} pupils of {vname} {_MODE_EN[mode]} {minutes:.0f} min to school, over the "
+            f"{n} {_BAND_EN[band]} pupils of {vname} {_MODE_EN[mode]} {en} to school, over the "
             f"{lim:g}-minute limit ({rule.describe('en')})",
-            f"{vname}有{n}名{_BAND_ZH[band]}学生{_MODE_ZH[mode]}{minutes:.0f}分钟上学,超过{lim:g}分钟"
+            f"{vname}有{n}名{_BAND_ZH[band]}学生{_MODE_ZH[mode]}{zh}上学,超过{lim:g}分钟"
             f"({rule.describe('zh')})", school_id=str(worst["school_id"]), village_id=vid, band=band, children=n,
             value=minutes, limit=lim))
     return out
 
 
 def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balance: dict, standards,
-                    walk=None) -> list[Violation]:
+                    walk=None, bus_unserved: pd.DataFrame | None = None) -> list[Violation]:
     """All hard, soft and to-confirm findings of a plan (status not yet marked: see :func:`mark_status`).
 
     Parameters
@@ -176,6 +182,8 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
     standards : Standards
     walk : TravelMatrix, optional
         Not needed any more (kept for callers that pass it).
+    bus_unserved : DataFrame, optional
+        Bus riders no shared route can take (:class:`layout.transport.BusRoutes` ``unserved``), with the reason.
 
     Returns
     -------
@@ -198,6 +206,14 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
             f"{who_zh}有{r.children}名{_BAND_ZH[r.band]}学生无学位:{r.message_zh}",
             village_id=r.village_id or None, band=r.band, children=int(r.children),
             school_id=r.from_school or None))
+
+    for r in (bus_unserved if bus_unserved is not None else pd.DataFrame()).itertuples(index=False):
+        vname = vnames.get(r.village_id, r.village_id)
+        out.append(Violation(
+            "hard", "no_bus_route", f"{int(r.children)} {_BAND_EN.get(r.band, r.band)} pupils of {vname} cannot be "
+            f"put on a school-bus route to {r.school_id}: {r.message_en}",
+            f"{vname}有{int(r.children)}名{_BAND_ZH.get(r.band, r.band)}学生无法安排校车线路到{r.school_id}:{r.message_zh}",
+            school_id=r.school_id, village_id=r.village_id, band=r.band, children=int(r.children)))
 
     # --- closures whose pupils find no place (build first, close after) --------------------------------------
     if len(un):
