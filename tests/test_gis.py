@@ -280,3 +280,11 @@ def test_explore_layer_saves_an_offline_map_with_escaped_text_and_a_legend(tmp_p
     assert all(a in html for a in set(schools["action"]))
     with pytest.raises(KeyError, match="no column"):
         explore_layer(schools, "colour")
+
+
+def test_gis_guide_has_the_current_field_table():
+    from layout.evaluate.frames import field_table_markdown
+    from tests.conftest import REPO
+
+    doc = (REPO / "docs" / "guide" / "gis.md").read_text(encoding="utf-8")
+    assert field_table_markdown().strip() in doc, "regenerate the table (see docs/guide/gis.md)"

@@ -49,7 +49,8 @@ from layout.schema import BANDS
 
 __all__ = ["Places", "places_of", "LAYERS", "FIELDS", "LAYER_TITLES", "school_layer", "village_layer",
            "assignment_layer", "bus_route_layer", "bus_stop_layer", "evaluation_layers", "school_action",
-           "ACTIONS", "GEOMETRY_TYPES", "INDEX", "write_evaluation"]
+           "ACTIONS", "GEOMETRY_TYPES", "INDEX", "write_evaluation",
+           "field_table_markdown"]
 
 LAYERS = ("schools", "villages", "assignments", "bus_routes", "bus_stops")
 #: layer -> (Chinese title, English description), stored as the GeoPackage layer's identifier and description
@@ -555,3 +556,23 @@ def write_evaluation(ev, path, places: Places | None = None, *, extra: dict | No
 
     layers = evaluation_layers(ev, places) | dict(extra or {})
     return write_layers(path, layers, fields=FIELDS, titles=LAYER_TITLES, empty_types=GEOMETRY_TYPES)
+
+
+def field_table_markdown() -> str:
+    """The layers and the field aliases as Markdown tables, the source of ``docs/guide/gis.md``.
+
+    Returns
+    -------
+    str
+
+    Example
+    -------
+    >>> print(field_table_markdown().splitlines()[2])
+    | `schools` | 学校(方案实施后) | Point | schools after the plan, with the plan's action for each |
+    """
+    rows = ["| layer | title (QGIS) | geometry | content |", "|---|---|---|---|"]
+    rows += [f"| `{n}` | {zh} | {GEOMETRY_TYPES[n]} | {en} |" for n, (zh, en) in LAYER_TITLES.items()]
+    rows += ["", "| field | 别名 (alias) | meaning |", "|---|---|---|"]
+    rows += [f"| `{f}` | {zh} | {en} |" for f, (zh, en) in FIELDS.items()]
+    return "\n".join(rows) + "\n"
+
