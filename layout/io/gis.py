@@ -26,9 +26,10 @@ True
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Mapping
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -148,17 +149,38 @@ def write_layers(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame], *,
     fields, titles, empty_types = dict(fields or {}), dict(titles or {}), dict(empty_types or {})
     with atomic_path(path, suffix=".gpkg") as tmp:     # GDAL's GeoPackage driver wants the .gpkg ending
         tmp.unlink()                                   # and creates the file itself
-        for name, gdf in layers.items():
-            data = gis_ready(gdf)
-            title, description = titles.get(name, (name, ""))
-            opts = {"IDENTIFIER": title, "DESCRIPTION": description}
-            gtype = _geometry_type(data) if len(data) else _GEOMETRY.get(empty_types.get(name, ""), "Unknown")
-            pyogrio.write_dataframe(data, tmp, layer=name, driver="GPKG", layer_options=opts,
-                                    **({"geometry_type": gtype} if gtype else {}),
-                                    **({"promote_to_multi": True} if gtype == "MultiLineString" else {}))
-        _write_aliases(tmp, {name: [c for c in gis_ready(gdf.iloc[:0]).columns if c != gdf.geometry.name]
-                             for name, gdf in layers.items()}, fields)
+        columns: dict[str, list[str]] = {}
+        with _unsynchronised(pyogrio):
+            _write_all(pyogrio, tmp, layers, titles, empty_types, columns)
+        _write_aliases(tmp, columns, fields)
+        with open(tmp, "rb+") as f:                    # on disk once, before it replaces the old file
+            os.fsync(f.fileno())
     return path
+
+
+@contextmanager
+def _unsynchronised(pyogrio):
+    """SQLite without a disk flush per transaction while GDAL writes the temporary file (3x faster on the sample
+    county, ``docs/guide/gis.md``); the finished file is flushed once before it replaces the old one."""
+    key = "OGR_SQLITE_SYNCHRONOUS"
+    before = pyogrio.get_gdal_config_option(key)
+    pyogrio.set_gdal_config_options({key: "OFF"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({key: before})
+
+
+def _write_all(pyogrio, tmp, layers, titles, empty_types, columns) -> None:
+    for name, gdf in layers.items():
+        data = gis_ready(gdf)
+        columns[name] = [c for c in data.columns if c != data.geometry.name]
+        title, description = titles.get(name, (name, ""))
+        opts = {"IDENTIFIER": title, "DESCRIPTION": description}
+        gtype = _geometry_type(data) if len(data) else _GEOMETRY.get(empty_types.get(name, ""), "Unknown")
+        pyogrio.write_dataframe(data, tmp, layer=name, driver="GPKG", layer_options=opts,
+                                **({"geometry_type": gtype} if gtype else {}),
+                                **({"promote_to_multi": True} if gtype == "MultiLineString" else {}))
 
 
 def _write_aliases(path: Path, columns: Mapping[str, list[str]], fields: Mapping[str, tuple[str, str]]) -> None:
