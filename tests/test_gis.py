@@ -288,3 +288,13 @@ def test_gis_guide_has_the_current_field_table():
 
     doc = (REPO / "docs" / "guide" / "gis.md").read_text(encoding="utf-8")
     assert field_table_markdown().strip() in doc, "regenerate the table (see docs/guide/gis.md)"
+
+
+def test_layers_of_an_evaluation_sent_to_another_process(small):
+    """An evaluation unpickled elsewhere (batch workers) builds its road network afresh to draw the bus routes."""
+    import pickle
+
+    ev = pickle.loads(pickle.dumps(small[3]))
+    routes = ev.layer("bus_routes")
+    assert_geodataframe_equal(routes, small[3].layer("bus_routes"))
+    assert (routes["drawn"] == "roads").all()

@@ -36,6 +36,7 @@ True
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -46,6 +47,8 @@ import pandas as pd
 import shapely
 
 from layout.schema import BANDS
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Places", "places_of", "LAYERS", "FIELDS", "LAYER_TITLES", "school_layer", "village_layer",
            "assignment_layer", "bus_route_layer", "bus_stop_layer", "evaluation_layers", "school_action",
@@ -97,7 +100,7 @@ class Places:
 
         from layout.network import county_network
 
-        return county_network(SimpleNamespace(roads=self.roads, standards=self.standards))
+        return county_network(SimpleNamespace(roads=self.roads, standards=self.standards, name="(GIS layers)"))
 
 
 def places_of(county) -> Places:
@@ -350,8 +353,8 @@ def bus_route_layer(ev, places: Places | None = None) -> gpd.GeoDataFrame:
             hit = lines.geometry.reindex(routes.index)
             geoms[hit.notna().to_numpy()] = hit[hit.notna()].to_numpy()
             drawn[hit.notna().to_numpy()] = "roads"
-        except Exception:  # noqa: BLE001 (a route the roads cannot draw is drawn through its stops below)
-            pass
+        except Exception as exc:  # noqa: BLE001 (a route the roads cannot draw is drawn through its stops below)
+            log.warning("bus routes drawn through their stops: the roads could not draw them (%s)", exc)
     for rid in routes.index[geoms.isna().to_numpy()]:
         st = stops[stops["route_id"] == rid].sort_values("order") if len(stops) else stops
         pts = [pl.villages.geometry.get(v) for v in st["village_id"]] if len(st) else []
