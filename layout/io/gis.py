@@ -42,6 +42,10 @@ _DATA_COLUMNS = """CREATE TABLE IF NOT EXISTS gpkg_data_columns (
   table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT,
   constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
   CONSTRAINT fk_gdc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name))"""
+_CONSTRAINTS = """CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (
+  constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN,
+  max NUMERIC, max_is_inclusive BOOLEAN, description TEXT,
+  CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))"""
 _SCHEMA_EXTENSION = ("gpkg_data_columns", None, "gpkg_schema", "http://www.geopackage.org/spec121/#extension_schema",
                      "read-write")
 _GEOMETRY = {"Point": "Point", "LineString": "LineString", "Polygon": "Polygon"}
@@ -190,9 +194,11 @@ def _write_aliases(path: Path, columns: Mapping[str, list[str]], fields: Mapping
         return
     with closing(sqlite3.connect(path)) as con, con:
         con.execute(_DATA_COLUMNS)
-        if not con.execute("SELECT 1 FROM gpkg_extensions WHERE table_name = 'gpkg_data_columns' AND "
-                           "extension_name = 'gpkg_schema'").fetchone():
-            con.execute("INSERT INTO gpkg_extensions VALUES (?, ?, ?, ?, ?)", _SCHEMA_EXTENSION)
+        con.execute(_CONSTRAINTS)       # the schema extension's two tables (GeoPackage 1.2.1, clause F.9)
+        for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
+            if not con.execute("SELECT 1 FROM gpkg_extensions WHERE table_name = ? AND extension_name = "
+                               "'gpkg_schema'", (table,)).fetchone():
+                con.execute("INSERT INTO gpkg_extensions VALUES (?, ?, ?, ?, ?)", (table, *_SCHEMA_EXTENSION[1:]))
         con.executemany("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, name, title, "
                         "description) VALUES (?, ?, ?, ?, ?)", rows)
 
