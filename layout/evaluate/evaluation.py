@@ -232,14 +232,29 @@ class Evaluation:
         return evaluation_layers(self, layers=(name,))[name]
 
     def layers(self) -> dict:
-        """Every GIS layer, name -> GeoDataFrame (:data:`layout.evaluate.frames.LAYERS`)."""
+        """Every GIS layer (:data:`layout.evaluate.frames.LAYERS`).
+
+        Returns
+        -------
+        dict
+            name -> GeoDataFrame, in the county's CRS.
+        """
         from layout.evaluate.frames import evaluation_layers
 
         return evaluation_layers(self)
 
     def to_file(self, path: str | Path) -> Path:
         """Write every GIS layer into one GeoPackage (``.gpkg``) for QGIS / ArcGIS, with Chinese field aliases
-        (``docs/guide/gis.md``), atomically.
+        (``docs/guide/gis.md``), atomically; :func:`layout.io.gis.read_layers` reads it back to equal frames.
+
+        Parameters
+        ----------
+        path : str or Path
+            A file name ending ``.gpkg`` (replaced whole if it exists).
+
+        Returns
+        -------
+        Path
 
         Example
         -------
