@@ -2,7 +2,8 @@
 
 Main entry points (see ``docs/architecture.md``)::
 
-    county = layout.read_county("data/sample_county")
+    county = layout.read_county("data/sample_county")       # a folder of files ...
+    county = layout.from_frames(villages=v, schools=s)      # ... or DataFrames / GeoDataFrames, same checks
     walk = layout.travel(county, "walk")
 
 """
@@ -17,7 +18,7 @@ from layout.standards import Standards, load_standards
 __version__ = "0.1.0"
 
 __all__ = ["County", "LayoutInputError", "Problem", "Standards", "load_standards", "TravelMatrix", "travel",
-           "read_county", "__version__"]
+           "read_county", "from_frames", "__version__"]
 
 
 def read_county(path, **kwargs):
@@ -25,3 +26,10 @@ def read_county(path, **kwargs):
     from layout.io.read import read_county as _read
 
     return _read(path, **kwargs)
+
+
+def from_frames(**frames):
+    """A County from DataFrames and GeoDataFrames, checked as files are; see :func:`layout.io.read.from_frames`."""
+    from layout.io.read import from_frames as _from_frames
+
+    return _from_frames(**frames)

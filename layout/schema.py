@@ -187,7 +187,7 @@ _CANDIDATES = [
     Field("township", "text", False, ("town", "乡镇", "所属乡镇"), "township the site is in"),
     Field("kind", "kind", True, ("type", "school_type", "办学类型", "学校类型"),
           "the kind of school the site can take (teaching_point, primary, middle, nine_year)"),
-    Field("seats", "text", True, ("capacity", "capacity_options", "学位数", "规模", "可选规模"),
+    Field("seats", "text", True, ("capacity", "capacity_options", "seat_options", "学位数", "规模", "可选规模"),
           "seat options, one number or several separated by '|' or '、' (e.g. 900|1200|1500)", "students"),
     Field("beds", "count", False, ("boarding_beds", "床位数"), "boarding beds built with the school (default: none, "
           "the recommendation adds them where boarders need them)", "beds"),

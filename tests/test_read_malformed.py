@@ -141,11 +141,14 @@ def test_unknown_township_against_boundaries(county_folder):
     assert (p.file, p.row, p.column, p.value) == ("villages.csv", 4, "township", "河口乡")
 
 
-def test_mixed_crs_between_manifest_and_layer(county_folder):
+def test_layer_in_its_own_crs_far_from_the_county(county_folder):
+    """A layer's own CRS is trusted and reprojected (county.yaml's crs is for CSV coordinates), so a wrong label
+    shows as a layer thousands of kilometres from the county's points."""
     roads = gpd.GeoDataFrame({"road_class": ["county"]}, geometry=[LineString([(0, 0), (1000, 0)])], crs=3857)
     with pytest.raises(LayoutInputError) as info:
         read_county(_vector_folder(county_folder, "roads", roads, "crs: EPSG:4490\n"))
-    assert any("mixed CRS" in p.message and p.file == "roads.gpkg" for p in info.value.problems)
+    p = next(p for p in info.value.problems if p.file == "roads.gpkg")
+    assert "km from the county's villages and schools" in p.message and p.value == "EPSG:3857"
 
 
 @pytest.mark.filterwarnings("ignore:'crs' was not provided")

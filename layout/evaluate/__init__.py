@@ -27,6 +27,7 @@ from layout.evaluate.buses import plan_buses
 from layout.evaluate.costs import plan_costs
 from layout.evaluate.equity import travel_equity, weighted_gini
 from layout.evaluate.evaluation import Evaluation, json_safe
+from layout.evaluate.frames import places_of
 from layout.evaluate.schools import school_table
 from layout.evaluate.staffing import staffing_table
 from layout.evaluate.travel_stats import travel_by_band
@@ -202,7 +203,7 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     ev = Evaluation(plan_name=plan.name, description=plan.description, year=int(year), estimated=alloc.estimated,
                     allocation=alloc, by_band=travel_by_band(alloc, std), schools=schools, balance=balance,
                     costs=costs, equity=equity, violations=violations, county_name=county.name,
-                    staffing=staffing, resolved=resolved, notes=tuple(bus.notes))
+                    staffing=staffing, resolved=resolved, notes=tuple(bus.notes), places=places_of(county))
     if is_today:
         _remember(county, std, year, buses, ev)
     return ev

@@ -73,6 +73,8 @@ class Evaluation:
         (:mod:`layout.evaluate.staffing`).
     resolved : list of Violation
         Today's violations the plan no longer has.
+    places : Places or None
+        Today's villages, schools and roads, for the GIS layers (:meth:`layer`, :meth:`to_file`).
     """
 
     plan_name: str
@@ -90,6 +92,7 @@ class Evaluation:
     notes: tuple[str, ...] = field(default=())
     staffing: pd.DataFrame | None = None
     resolved: list[Violation] = field(default_factory=list)
+    places: Any = field(default=None, repr=False)
 
     # ---- headline numbers -------------------------------------------------------------------------------------
     @property
@@ -208,6 +211,64 @@ class Evaluation:
         if name == "worst_villages":
             return pd.DataFrame(self.equity["worst_villages"])
         raise KeyError(f"unknown table {name!r}; use one of {', '.join(FRAMES)}")
+
+    # ---- GIS layers (layout.evaluate.frames) ------------------------------------------------------------------
+    def layer(self, name: str = "schools"):
+        """One GIS layer as a GeoDataFrame (``.explore()``, ``.to_file()``, joins on ids): ``schools`` (action and
+        figures after the plan), ``villages`` (trips per band), ``assignments`` (village → school lines per band
+        and mode), ``bus_routes``, ``bus_stops``; see :mod:`layout.evaluate.frames`.
+
+        Example
+        -------
+        >>> from layout.datasets import make_county
+        >>> from layout.evaluate import evaluate
+        >>> villages = evaluate(make_county(n_villages=30, n_townships=3, seed=2)).layer("villages")
+        >>> int(villages["children"].sum()) == int(villages[["g1_3_children", "g4_6_children", "g7_9_children"]]
+        ...                                            .to_numpy().sum())
+        True
+        """
+        from layout.evaluate.frames import evaluation_layers
+
+        return evaluation_layers(self, layers=(name,))[name]
+
+    def layers(self) -> dict:
+        """Every GIS layer (:data:`layout.evaluate.frames.LAYERS`).
+
+        Returns
+        -------
+        dict
+            name -> GeoDataFrame, in the county's CRS.
+        """
+        from layout.evaluate.frames import evaluation_layers
+
+        return evaluation_layers(self)
+
+    def to_file(self, path: str | Path) -> Path:
+        """Write every GIS layer into one GeoPackage (``.gpkg``) for QGIS / ArcGIS, with Chinese field aliases
+        (``docs/guide/gis.md``), atomically; :func:`layout.io.gis.read_layers` reads it back to equal frames.
+
+        Parameters
+        ----------
+        path : str or Path
+            A file name ending ``.gpkg`` (replaced whole if it exists).
+
+        Returns
+        -------
+        Path
+
+        Example
+        -------
+        >>> import pathlib, tempfile, pyogrio
+        >>> from layout.datasets import make_county
+        >>> from layout.evaluate import evaluate
+        >>> ev = evaluate(make_county(n_villages=30, n_townships=3, seed=2))
+        >>> path = ev.to_file(pathlib.Path(tempfile.mkdtemp()) / "plan.gpkg")
+        >>> [name for name, _ in pyogrio.list_layers(path)]
+        ['schools', 'villages', 'assignments', 'bus_routes', 'bus_stops']
+        """
+        from layout.evaluate.frames import write_evaluation
+
+        return write_evaluation(self, path)
 
     def summary_metrics(self) -> dict:
         """One flat row of headline numbers (for batch tables comparing proposals)."""

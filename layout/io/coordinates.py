@@ -6,7 +6,9 @@ from a vector file (GeoPackage, GeoJSON, Shapefile).
 * a point far outside the county's other points — farther from their median centre than
   ``median + OUTLIER_MADS × MAD`` of the distances, and at least :data:`OUTLIER_MIN_KM` — is an error
   (a robust test: one stray point cannot move the centre or the spread);
-* line and polygon layers (roads, townships) must have finite coordinates within lon/lat range.
+* line and polygon layers (roads, townships) must have finite coordinates within lon/lat range, and lie within
+  :data:`OUTLIER_MIN_KM` of the county's points (a layer in its own CRS is reprojected: a wrong CRS label
+  shows as a layer far away).
 
 Each problem names the file, the row a planner sees, the column and the value: a bad location never reaches the
 network search, where it would become a "violation" or thousands of kilometres of road.
@@ -174,7 +176,41 @@ def check_locations(raws: dict, geoms: dict, crs_label: str, declared: CRS | Non
                                         f"{lon_c:.4f}, {lat_c:.4f})", row=row, column=column,
                                         value=f"{a:.6f}, {b:.6f}",
                                         fix="check the location: a typo in a digit, or a place outside the county"))
+    problems += _far_layers(raws, geoms, pooled)
     return problems
+
+
+def _far_layers(raws: dict, geoms: dict, pooled: list) -> list[Problem]:
+    """Line and polygon layers (roads, townships) lying nowhere near the county's points: a layer in its own
+    CRS is reprojected, so a wrong CRS label (metres labelled as another zone, degrees as metres) would otherwise
+    put it thousands of kilometres away without a word."""
+    if not pooled:
+        return []
+    lon = np.array([p[2] for p in pooled])
+    lat = np.array([p[3] for p in pooled])
+    cy = float(np.median(lat))
+    kx = _KM_PER_DEG * np.cos(np.radians(cy))
+    out = []
+    for layer in ("roads", "townships"):
+        raw, geom = raws.get(layer), geoms.get(layer)
+        if raw is None or geom is None or geom.crs is None or len(geom) == 0:
+            continue
+        with np.errstate(all="ignore"):
+            try:
+                b = geom.to_crs(4326).total_bounds
+            except Exception:  # noqa: BLE001 (a CRS pyproj cannot transform: reported by the layer reader)
+                continue
+        if not np.isfinite(b).all():
+            continue
+        dx = max(b[0] - lon.max(), lon.min() - b[2], 0.0) * kx
+        dy = max(b[1] - lat.max(), lat.min() - b[3], 0.0) * _KM_PER_DEG
+        km = float(np.hypot(dx, dy))
+        if km > OUTLIER_MIN_KM:
+            out.append(Problem(raw.path.name, f"the layer lies {km:,.0f} km from the county's villages and schools",
+                               column="geometry", value=geom.crs.to_string(),
+                               fix="check the layer's coordinate reference system (metres labelled with the wrong "
+                                   "zone or as degrees?) and that it covers this county"))
+    return out
 
 
 def _line_checks(file: str, rows: list[int], geom: gpd.GeoSeries) -> list[Problem]:

@@ -155,7 +155,8 @@ def read_attendance(raw: RawTable, villages: pd.Index, schools: pd.DataFrame, st
 
 
 def _seat_options(value: object) -> tuple[int, ...] | None:
-    parts = [p for p in _SPLIT.split(str(value).strip()) if p]
+    text = "|".join(map(str, value)) if isinstance(value, list | tuple) else str(value)   # a County's seat_options
+    parts = [p for p in _SPLIT.split(text.strip()) if p]
     try:
         opts = tuple(sorted({int(float(p)) for p in parts}))
     except (ValueError, OverflowError):

@@ -148,6 +148,7 @@ class Manifest:
     standards: str | Mapping | None = None
     description: str | None = None
     targets: dict[str, Any] = field(default_factory=dict)
+    source: str = MANIFEST_NAME       # where these settings came from: county.yaml, or from_frames' arguments
 
 
 def _fix(path: tuple) -> str:

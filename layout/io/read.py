@@ -26,7 +26,7 @@ from layout.geo import GCJ02_NAMES, gcj02_to_wgs84, utm_crs_for
 from layout.io.coordinates import check_locations
 from layout.io.extra_layers import check_attendance_totals, read_attendance, read_candidates
 from layout.io.manifest import LAYERS, Manifest, read_manifest
-from layout.io.tables import SUFFIXES, RawTable, load_table
+from layout.io.tables import SUFFIXES, RawTable, load_table, table_from_frame
 from layout.io.validate import (
     canonical_columns,
     to_amount,
@@ -40,8 +40,9 @@ from layout.io.validate import (
 from layout.schema import BANDS, GRADES, LAT_ALIASES, LON_ALIASES, SCHEMA
 from layout.standards import Standards, load_standards
 
-__all__ = ["read_county", "find_layer_files"]
+__all__ = ["read_county", "from_frames", "build_county", "find_layer_files", "is_osm_file", "osm_road_table"]
 
+OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osm.xml")   # roads from OpenStreetMap
 _BIRTHS = re.compile(r"^(?:births?_?|出生(?:人口|数)?_?)(\d{4})(?:年)?$|^(\d{4})年?出生(?:人口|数)?$", re.I)
 _WGS = CRS.from_epsg(4326)
 
@@ -73,6 +74,19 @@ def find_layer_files(folder: Path, manifest: Manifest) -> tuple[dict[str, Path],
     return found, problems
 
 
+# How to say "declare it" where the settings came from (county.yaml, or from_frames' keyword arguments)
+_HOW = {
+    "county.yaml": {"crs": "declare it in county.yaml (crs: EPSG:...)", "declares": "county.yaml declares",
+                    "coordinates": "name them in county.yaml (coordinates: {lon: ..., lat: ...})"},
+    "from_frames": {"crs": "pass crs='EPSG:...' to from_frames", "declares": "crs= declares",
+                    "coordinates": "name them with coordinates={'lon': ..., 'lat': ...}"},
+}
+
+
+def _how(manifest: Manifest, what: str) -> str:
+    return _HOW.get(manifest.source, _HOW["county.yaml"])[what]
+
+
 def _declared_crs(manifest: Manifest, problems: ProblemCollector) -> tuple[str, CRS | None]:
     """The manifest's CRS as (label, CRS); GCJ-02 → ("GCJ-02", WGS84 until converted)."""
     if manifest.crs is None:
@@ -82,15 +96,10 @@ def _declared_crs(manifest: Manifest, problems: ProblemCollector) -> tuple[str, 
     try:
         crs = CRS.from_user_input(manifest.crs)
     except CRSError:
-        problems.add("county.yaml", "unknown coordinate reference system", column="crs", value=manifest.crs,
+        problems.add(manifest.source, "unknown coordinate reference system", column="crs", value=manifest.crs,
                      fix="use EPSG:4326, EPSG:4490, GCJ-02 or another EPSG code")
         return "EPSG:4326", None
     return crs.to_string(), crs
-
-
-def _same_crs(a: CRS, b: CRS) -> bool:
-    geographic = {4326, 4490, 4610, 4214}  # lon/lat datums that agree to well under a metre for planning
-    return a == b or (a.to_epsg() in geographic and b.to_epsg() in geographic)
 
 
 def _coordinate_columns(raw: RawTable, manifest: Manifest) -> tuple[str | None, str | None]:
@@ -109,8 +118,7 @@ def _points_from_table(raw: RawTable, manifest: Manifest, crs_label: str, crs: C
     if lon_col is None or lat_col is None:
         missing = [n for n, c in (("longitude", lon_col), ("latitude", lat_col)) if c is None]
         problems.add(file, f"missing coordinate column: {', '.join(missing)}", column=", ".join(missing),
-                     fix="add lon and lat columns (经度, 纬度) in decimal degrees, or name them in county.yaml "
-                         "(coordinates: {lon: ..., lat: ...})")
+                     fix=f"add lon and lat columns (经度, 纬度) in decimal degrees, or {_how(manifest, 'coordinates')}")
         return gpd.GeoSeries([None] * len(raw.frame), index=raw.frame.index)
     x = to_float(raw.frame[lon_col], lon_col, raw.rows, file, problems)
     y = to_float(raw.frame[lat_col], lat_col, raw.rows, file, problems)
@@ -128,7 +136,8 @@ def _points_from_table(raw: RawTable, manifest: Manifest, crs_label: str, crs: C
                     continue
                 problems.add(file, "coordinates look like projected metres, not degrees", row=row,
                              column=lon_col, value=f"{a}, {b}",
-                             fix="give lon/lat in decimal degrees, or declare the projected CRS in county.yaml (crs: EPSG:...)")
+                             fix="give lon/lat in decimal degrees, or declare the projected CRS: "
+                                 + _how(manifest, "crs"))
             elif abs(b) > 90 and abs(a) <= 90:
                 problems.add(file, "longitude and latitude look swapped", row=row, column=f"{lon_col}/{lat_col}",
                              value=f"{a}, {b}", fix=f"swap the two columns' values (lon={b}, lat={a})")
@@ -143,7 +152,7 @@ def _points_from_table(raw: RawTable, manifest: Manifest, crs_label: str, crs: C
                 problems.add(file, "coordinates are 0, 0 (missing?)", row=row, column=f"{lon_col}/{lat_col}",
                              fix="enter the real location")
     elif ((x.abs() <= 180) & (y.abs() <= 90)).all():
-        problems.add(file, f"coordinates look like degrees but county.yaml declares the projected CRS {crs_label}",
+        problems.add(file, f"coordinates look like degrees but {_how(manifest, 'declares')} the projected CRS {crs_label}",
                      column=f"{lon_col}, {lat_col}",
                      fix="give coordinates in that CRS's metres, or declare crs: EPSG:4326 for lon/lat")
     if crs_label == "GCJ-02":
@@ -154,20 +163,18 @@ def _points_from_table(raw: RawTable, manifest: Manifest, crs_label: str, crs: C
     return gpd.GeoSeries(pts, index=raw.frame.index, crs=crs or _WGS)
 
 
-def _vector_geometry(raw: RawTable, crs_label: str, declared: CRS | None, problems: ProblemCollector,
-                     layer: str) -> gpd.GeoSeries:
+def _vector_geometry(raw: RawTable, manifest: Manifest, crs_label: str, declared: CRS | None,
+                     problems: ProblemCollector, layer: str) -> gpd.GeoSeries:
+    """A vector layer's geometry in its own CRS (reprojected later with the rest); the declared CRS only for a
+    layer that carries none. GCJ-02 declared: lon/lat layers are shifted to WGS84 (no file can label GCJ-02)."""
     file = raw.path.name
     gdf: gpd.GeoDataFrame = raw.frame  # type: ignore[assignment]
     geom = gdf.geometry
     if gdf.crs is None and declared is None:
         problems.add(file, "the layer has no coordinate reference system", column="geometry",
-                     fix="declare it in county.yaml (crs: EPSG:4490) or re-export with a CRS")
+                     fix=f"{_how(manifest, 'crs')}, or re-export the layer with a CRS")
         return geom
     file_crs = gdf.crs or declared
-    if declared is not None and gdf.crs is not None and not _same_crs(gdf.crs, declared):
-        problems.add(file, f"mixed CRS: the layer is {gdf.crs.to_string()} but county.yaml declares {crs_label}",
-                     column="geometry", fix="re-export the layer in the declared CRS, or correct county.yaml")
-        return geom
     geom = geom.set_crs(file_crs, allow_override=True)
     if crs_label == "GCJ-02" and file_crs.is_geographic:
         geom = geom.apply(lambda g: None if g is None else shapely.transform(
@@ -214,9 +221,12 @@ def _text_columns(frame: pd.DataFrame, layer: str, raw: RawTable, problems: Prob
     return out
 
 
+_DERIVED = {"schools": ("grade_lo", "grade_hi")}     # columns the reader computes (a County's frames carry them)
+
+
 def _extra_columns(frame: pd.DataFrame, layer: str) -> list[str]:
     return [c for c in frame.columns if c not in SCHEMA[layer] and c.strip().lower() not in LON_ALIASES + LAT_ALIASES
-            and not _BIRTHS.match(c)]
+            and not _BIRTHS.match(c) and c not in _DERIVED.get(layer, ())]
 
 
 def _read_villages(raw: RawTable, manifest: Manifest, std: Standards, geometry: gpd.GeoSeries,
@@ -296,8 +306,13 @@ def _read_schools(raw: RawTable, manifest: Manifest, std: Standards, geometry: g
     kind = (to_kind(frame["kind"], "kind", rows, file, problems) if "kind" in frame
             else pd.Series("primary", index=frame.index, dtype=object))
     cols["kind"] = kind
-    lo, hi = (to_grades(frame["grades"], "grades", rows, file, problems) if "grades" in frame
-              else (pd.Series(np.nan, index=frame.index), pd.Series(np.nan, index=frame.index)))
+    if "grades" in frame:
+        lo, hi = to_grades(frame["grades"], "grades", rows, file, problems)
+    elif "grade_lo" in frame and "grade_hi" in frame:      # a County's own schools frame
+        lo = to_count(frame["grade_lo"], "grade_lo", rows, file, problems, default=np.nan)
+        hi = to_count(frame["grade_hi"], "grade_hi", rows, file, problems, default=np.nan)
+    else:
+        lo, hi = pd.Series(np.nan, index=frame.index), pd.Series(np.nan, index=frame.index)
     lo = lo.fillna(kind.map(lambda k: std.kind_grades(k)[0]).astype(float))
     hi = hi.fillna(kind.map(lambda k: std.kind_grades(k)[1]).astype(float))
     for row, k, a, b in zip(rows, kind, lo, hi, strict=True):
@@ -424,8 +439,15 @@ def _read_roads(raw: RawTable, manifest: Manifest, std: Standards, geometry: gpd
         if s == 0:
             problems.add(file, "speed of 0 km/h", row=row, column="speed_kmh", fix="leave it blank to use the class speed")
     cols["speed_kmh"] = speed
-    cols["oneway"] = (to_bool(frame["oneway"], "oneway", rows, file, problems) if "oneway" in frame
-                      else pd.Series(False, index=frame.index))
+    if "oneway" in frame:
+        # OpenStreetMap's -1 (and "reverse"): one-way against the drawing direction — the line is turned round
+        against = frame["oneway"].map(lambda v: str(v).strip().lower() in ("-1", "-1.0", "reverse")).to_numpy()
+        if against.any():
+            geometry = geometry.copy()
+            geometry[against] = shapely.reverse(geometry[against].to_numpy())
+        cols["oneway"] = to_bool(frame["oneway"].where(~against, "1"), "oneway", rows, file, problems)
+    else:
+        cols["oneway"] = pd.Series(False, index=frame.index)
     for name in ("name", "road_id"):
         cols[name] = (to_text(frame[name], name, rows, file, problems, False) if name in frame
                       else pd.Series([""] * len(frame), index=frame.index, dtype=object))
@@ -467,7 +489,9 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
     Parameters
     ----------
     path : str or Path
-        Folder with ``villages.*``, ``schools.*`` and optionally ``roads.*``, ``townships.*`` and ``county.yaml``.
+        Folder with ``villages.*``, ``schools.*`` and optionally ``roads.*``, ``townships.*``, ``attendance.*``,
+        ``candidates.*`` and ``county.yaml``. The road layer may be an OpenStreetMap file named in county.yaml
+        (``files: {roads: county.osm.pbf}``).
     standards : Standards or path, optional
         Standards to use; by default national, with the manifest's provincial override merged over them.
 
@@ -481,10 +505,22 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
     LayoutInputError
         Listing every problem found in every file, each with file, row, column, value and fix.
 
+    See Also
+    --------
+    from_frames : the same checks on DataFrames and GeoDataFrames in memory.
+
     Example
     -------
-    >>> county = read_county("data/sample_county")          # doctest: +SKIP
-    >>> county.villages[["g1_3", "g4_6", "g7_9"]].sum()     # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> from layout.datasets import make_county
+    >>> from layout.io.write import write_county
+    >>> county_folder = write_county(make_county(n_villages=30, n_townships=3, seed=2),
+    ...                              pathlib.Path(tempfile.mkdtemp()) / "county")   # a folder like data/sample_county
+    >>> county = read_county(county_folder)
+    >>> len(county.villages)
+    30
+    >>> int(county.villages[["g1_3", "g4_6", "g7_9"]].to_numpy().sum()) == int(county.children().to_numpy().sum())
+    True
     """
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"read_county needs the path of a county folder (str or Path), not {type(path).__name__}: "
@@ -509,21 +545,170 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
     raws: dict[str, RawTable] = {}
     for layer, p in files.items():
         try:
-            raws[layer] = load_table(p, manifest.encoding)
+            raws[layer] = (osm_road_table(p, std) if layer == "roads" and is_osm_file(p)
+                           else load_table(p, manifest.encoding))
         except LayoutInputError as err:
             problems.extend(err.problems)
     problems.raise_if_any(f"{folder}: cannot read the county")
+    return build_county(raws, manifest, std, name=manifest.name or folder.resolve().name, folder=folder,
+                        where=str(folder))
+
+
+def is_osm_file(path: Path) -> bool:
+    """Whether a file name is an OpenStreetMap extract (``.osm.pbf``, ``.pbf``, ``.osm``, ``.osm.gz`` …)."""
+    return any(path.name.lower().endswith(s) for s in OSM_SUFFIXES)
+
+
+def osm_road_table(path: Path, standards: Standards) -> RawTable:
+    """The roads of an OpenStreetMap file (:func:`layout.network.osm.read_osm_roads`) as a vector layer.
+
+    Rows are the ways in file order (1-based), as a GeoPackage's features are numbered.
+    """
+    from layout.network.osm import read_osm_roads
+
+    roads = read_osm_roads(path, standards=standards)
+    return RawTable(path, roads.reset_index(drop=True), list(range(1, len(roads) + 1)), True)
+
+
+_FRAMES_NOTE = "rows are positions in each frame, as frame.iloc[row]"
+
+
+def from_frames(*, villages: pd.DataFrame, schools: pd.DataFrame, roads: pd.DataFrame | None = None,
+                townships: pd.DataFrame | None = None, attendance: pd.DataFrame | None = None,
+                candidates: pd.DataFrame | None = None, crs=None,
+                standards: Standards | str | Path | None = None, name: str = "county",
+                columns: Mapping[str, Mapping[str, str]] | None = None,
+                coordinates: Mapping[str, str] | None = None) -> County:
+    """A County from DataFrames and GeoDataFrames in memory, checked exactly as :func:`read_county` checks files.
+
+    Each frame is what the file of its layer would hold: the same column names and aliases (Chinese headers such
+    as 村名, 学校名称, 在校生数, 经度, 纬度), the same cell checks, cross-checks and projection to the UTM zone of
+    the data. A GeoDataFrame keeps its own CRS (reprojected like every layer); a plain DataFrame gives its points
+    as lon/lat columns in ``crs``. A named index (``village_id``, as a County's own frames have) is read as a
+    column, so ``from_frames(villages=county.villages, schools=county.schools, ...)`` checks an edited county.
+
+    Parameters
+    ----------
+    villages, schools : DataFrame or GeoDataFrame
+        Required layers.
+    roads, townships : GeoDataFrame, optional
+        Road lines (e.g. from :func:`layout.network.osm.read_osm_roads`) and township polygons.
+    attendance : DataFrame, optional
+        Who attends which school today (home village, school, grade or band, mode, children).
+    candidates : DataFrame or GeoDataFrame, optional
+        Sites offered for new schools.
+    crs : CRS-like, optional
+        The CRS of lon/lat columns and of GeoDataFrames that have none: ``"EPSG:4490"``, ``4326``, ``"GCJ-02"``
+        (AMap picks; converted) or a projected EPSG code; default EPSG:4326 (as county.yaml's ``crs``).
+    standards : Standards or path, optional
+        National standards by default.
+    name : str
+        The county's name.
+    columns : mapping, optional
+        Headers the alias table does not know, per layer: ``{"schools": {"学校名": "name"}}`` (county.yaml's
+        ``columns``).
+    coordinates : mapping, optional
+        ``{"lon": "X坐标", "lat": "Y坐标"}`` when the coordinate headers are not the usual ones.
+
+    Returns
+    -------
+    County
+        ``folder`` is None.
+
+    Raises
+    ------
+    LayoutInputError
+        Every problem of every frame, each naming the frame (``"villages frame"``), the row (its position, as
+        ``frame.iloc[row]``), the column, the value and a fix.
+    TypeError
+        A layer that is not a DataFrame.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> villages = pd.DataFrame({"村庄编码": ["V1", "V2"], "村名": ["甲村", "乙村"], "乡镇": ["城关镇", "城关镇"],
+    ...                          "经度": [105.10, 105.12], "纬度": [30.10, 30.11], "一至三年级": [30, 12],
+    ...                          "四至六年级": [28, 10], "七至九年级": [25, 9]})
+    >>> schools = pd.DataFrame({"学校代码": ["S1", "S2"], "学校名称": ["城关小学", "城关中学"], "乡镇": ["城关镇"] * 2,
+    ...                         "学校类型": ["小学", "初中"], "经度": [105.11, 105.11], "纬度": [30.10, 30.11],
+    ...                         "在校生数": [320, 300], "班级数": [8, 6]})
+    >>> c = from_frames(villages=villages, schools=schools, crs="EPSG:4490", name="示例县")
+    >>> c.crs.to_epsg(), c.schools.loc["S2", "kind"], int(c.villages["g1_3"].sum())
+    (32648, 'middle', 42)
+    >>> bad = schools.assign(在校生数=[320, -3])
+    >>> try:
+    ...     from_frames(villages=villages, schools=bad)
+    ... except LayoutInputError as err:
+    ...     print(err.problems[0])
+    schools frame, row 1, column 'enrolment', value -3: negative count — fix: enter 0 or more
+    """
+    given = {"villages": villages, "schools": schools, "roads": roads, "townships": townships,
+             "attendance": attendance, "candidates": candidates}
+    problems = ProblemCollector()
+    raws: dict[str, RawTable] = {}
+    for layer, frame in given.items():
+        if frame is None:
+            continue
+        try:
+            raws[layer] = table_from_frame(frame, f"{layer} frame")
+        except LayoutInputError as err:
+            problems.extend(err.problems)
+    problems.raise_if_any(f"from_frames: cannot read the frames ({_FRAMES_NOTE})")
+    if isinstance(standards, Standards):
+        std = standards
+    else:
+        std = load_standards(*([standards] if standards is not None else []))
+    if crs is not None and not isinstance(crs, str):
+        try:
+            crs = CRS.from_user_input(crs).to_string()
+        except CRSError:
+            crs = str(crs)
+    manifest = Manifest(name=name, crs=crs, columns={k: dict(v) for k, v in (columns or {}).items()},
+                        coordinates=dict(coordinates or {}), source="from_frames")
+    return build_county(raws, manifest, std, name=str(name), folder=None, where=f"from_frames ({_FRAMES_NOTE})")
+
+
+def build_county(raws: dict[str, RawTable], manifest: Manifest, std: Standards, *, name: str,
+                 folder: Path | None, where: str) -> County:
+    """Check, convert and project loaded layers into a County: the one path of :func:`read_county` (files) and
+    :func:`from_frames` (frames in memory).
+
+    Parameters
+    ----------
+    raws : dict
+        layer -> :class:`RawTable`; ``villages`` and ``schools`` required.
+    manifest : Manifest
+        Settings (CRS, column mappings, coordinates, targets) and where they came from (``manifest.source``).
+    std : Standards
+    name : str
+        The county's name.
+    folder : Path or None
+        Where the county was read from.
+    where : str
+        How the error headline names the input.
+
+    Returns
+    -------
+    County
+
+    Raises
+    ------
+    LayoutInputError
+        Every problem found.
+    """
+    problems = ProblemCollector()
     crs_label, declared = _declared_crs(manifest, problems)
     geoms = {}
     for layer, raw in raws.items():
         if raw.is_vector:
-            geoms[layer] = _vector_geometry(raw, crs_label, declared, problems, layer)
+            geoms[layer] = _vector_geometry(raw, manifest, crs_label, declared, problems, layer)
         elif layer in ("villages", "schools", "candidates"):
             geoms[layer] = _points_from_table(raw, manifest, crs_label, declared, problems)
         elif layer == "attendance":
             continue
         else:
-            problems.add(raw.path.name, f"{layer} need line/polygon geometry, not a table", fix="use GeoPackage or GeoJSON")
+            problems.add(raw.path.name, f"{layer} need line/polygon geometry, not a table",
+                         fix="use GeoPackage or GeoJSON (a GeoDataFrame for from_frames)")
     problems.extend(check_locations(raws, geoms, crs_label, declared))   # ranges, China, outliers (every layer)
     notes: list[str] = []
     villages = _read_villages(raws["villages"], manifest, std, geoms["villages"], problems)
@@ -545,11 +730,11 @@ def read_county(path: str | Path, *, standards: Standards | str | Path | None = 
     if "candidates" in raws:
         candidates = read_candidates(raws["candidates"], geoms["candidates"], manifest.columns.get("candidates"),
                                      problems)
-    problems.raise_if_any(f"{folder}: {len(problems.problems)} problem(s) in the input")
+    problems.raise_if_any(f"{where}: {len(problems.problems)} problem(s) in the input")
     pts = pd.concat([villages.geometry.to_crs(4326), schools.geometry.to_crs(4326)])
     crs = utm_crs_for(float(pts.x.median()), float(pts.y.median()))
     return County(
-        name=manifest.name or folder.resolve().name,
+        name=name,
         villages=villages.to_crs(crs),
         schools=schools.to_crs(crs),
         roads=None if roads is None else roads.to_crs(crs),

@@ -19,7 +19,8 @@ import shapely
 from layout.errors import LayoutInputError, Problem
 from layout.io.safe_text import UNSAFE_TEXT, clean_text
 
-__all__ = ["RawTable", "load_table", "TABLE_SUFFIXES", "VECTOR_SUFFIXES", "SUFFIXES", "ENCODINGS"]
+__all__ = ["RawTable", "load_table", "table_from_frame", "TABLE_SUFFIXES", "VECTOR_SUFFIXES", "SUFFIXES",
+           "ENCODINGS"]
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
@@ -297,4 +298,55 @@ def load_table(path: Path, encoding: str | None = None) -> RawTable:
     _clean_cells(table.frame)
     if len(table.frame) == 0:
         raise _fail(path, "the file has a header but no data rows", "add the rows, or remove the file if optional")
+    return table
+
+
+def table_from_frame(frame: pd.DataFrame, name: str) -> RawTable:
+    """A DataFrame or GeoDataFrame in memory as a :class:`RawTable`, for :func:`layout.from_frames`.
+
+    A GeoDataFrame keeps its geometry and CRS (a vector layer); a plain DataFrame is a table whose points come
+    from lon/lat columns. A named index (``village_id`` of a County's own frames) becomes a column. Text cells
+    are cleaned as in files. Rows are numbered by position, as ``frame.iloc[row]``.
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+    name : str
+        How problems name the frame (e.g. ``"villages frame"``).
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    TypeError
+        When ``frame`` is not a DataFrame.
+    LayoutInputError
+        When it has no rows.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> t = table_from_frame(pd.DataFrame({"村名": ["甲村"], "经度": [105.1]}), "villages frame")
+    >>> t.path.name, t.is_vector, t.rows
+    ('villages frame', False, [0])
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a DataFrame or GeoDataFrame, not {type(frame).__name__}")
+    is_vector = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
+    out = frame.copy()
+    if is_vector and out.geometry.name != "geometry":
+        out = out.rename_geometry("geometry")
+    if out.index.name is not None or any(n is not None for n in out.index.names):
+        out = out.reset_index()
+    else:
+        out = out.reset_index(drop=True)
+    if not is_vector:
+        out = pd.DataFrame(out)
+    out.columns = [clean_text(str(c).replace("\ufeff", "")).strip() for c in out.columns]
+    table = RawTable(Path(name), out, list(range(len(out))), is_vector)
+    _clean_cells(table.frame)
+    if len(table.frame) == 0:
+        raise LayoutInputError([Problem(name, "the frame has no rows", fix="pass the rows, or leave the layer out")])
     return table

@@ -32,8 +32,12 @@ os.umask(_UMASK)
 
 
 @contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
+def atomic_path(path: str | Path, suffix: str = ".tmp") -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; it replaces ``path`` only if the block succeeds.
+
+    ``suffix`` ends the temporary name (a writer that goes by the ending, like GDAL's GeoPackage driver, is given
+    ``".gpkg"``). The temporary file exists, empty, when the block starts; a writer that refuses to open an
+    existing file may unlink it first.
 
     Example
     -------
@@ -46,7 +50,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:

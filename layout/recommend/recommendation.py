@@ -167,6 +167,36 @@ class Recommendation:
             out / "recommendation.json", json.dumps(self.to_dict(), ensure_ascii=False, indent=2))
         return paths
 
+    def layers(self) -> dict:
+        """The recommended plan as GIS layers (:mod:`layout.recommend.frames`).
+
+        Returns
+        -------
+        dict
+            name -> GeoDataFrame: the evaluation's ``schools`` (with ``recommended``, ``reasons_zh``,
+            ``reasons_en``), ``villages``, ``assignments``, ``bus_routes``, ``bus_stops``, and ``changes``.
+        """
+        from layout.recommend.frames import recommendation_layers
+
+        return recommendation_layers(self)
+
+    def to_file(self, path: str | Path) -> Path:
+        """Write the GIS layers into one GeoPackage (``.gpkg``) for QGIS / ArcGIS, with Chinese field aliases
+        (``docs/guide/gis.md``), atomically.
+
+        Parameters
+        ----------
+        path : str or Path
+            A file name ending ``.gpkg`` (replaced whole if it exists).
+
+        Returns
+        -------
+        Path
+        """
+        from layout.recommend.frames import write_recommendation
+
+        return write_recommendation(self, path)
+
     def _repr_html_(self) -> str:
         """Readable table in Jupyter (see :mod:`layout.report.notebook`)."""
         from layout.report import recommendation_html
