@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from layout.cli._outputs import writes_file
+from layout.i18n import DEFAULT_LANG, LANGS, t, term
 from layout.io.write import atomic_path
 
 __all__ = ["travel_cmd"]
 
-ESTIMATE_WARNING = ("注意：县里没有道路图层，出行时间为直线距离×绕行系数的估算值。\n"
-                    "NOTE: no road layer: travel times are straight-line × detour-factor ESTIMATES.")
+ESTIMATE_WARNING = t("cli.travel_estimated", "zh") + "\n" + t("cli.travel_estimated", "en")
 
 
 @click.command("travel")
@@ -28,9 +29,11 @@ ESTIMATE_WARNING = ("注意：县里没有道路图层，出行时间为直线�
               help="Keep matrices here and reuse them when nothing changed.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Threads searching in parallel (large road networks).")
+@click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
+              help="Language of what is printed.")
 @writes_file("out")
 def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutoff: float | None,
-               cache_dir: str | None, workers: int) -> None:
+               cache_dir: str | None, workers: int, lang: str) -> None:
     """Compute travel minutes and metres from every village of COUNTY_DIR to every school by one mode.
 
     Trips follow the county's roads (or the --osm file); villages and schools join the nearest usable road.
@@ -49,28 +52,51 @@ def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutof
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", OsmDataWarning)
             network = RoadNetwork.from_osm(osm_file, crs=county.crs, standards=county.standards)
-        click.echo(f"道路 roads: {network!r} ← {osm_file}")
+        click.echo(t("cli.roads_from", lang, network=repr(network), file=osm_file))
         for w in caught:
             if issubclass(w.category, OsmDataWarning):
-                click.echo(f"  注意 note: {w.message}")
+                click.echo(t("cli.osm_note", lang, message=w.message))
     tm = travel(county, mode, network=network, cutoff=cutoff, cache_dir=cache_dir, workers=workers)
     _write_csv(tm.to_long(), Path(out))
     n_pairs = tm.minutes.size
-    click.echo(f"{len(tm.village_ids)} 村 villages × {len(tm.school_ids)} 校 schools, 方式 mode {mode}: "
-               f"{n_pairs} pairs → {out}")
+    click.echo(t("cli.travel_done", lang, villages=len(tm.village_ids), schools=len(tm.school_ids),
+                 mode=term("mode", mode, lang), pairs=n_pairs, out=out))
     if tm.estimated:
-        click.echo(ESTIMATE_WARNING, err=True)
+        click.echo(t("cli.travel_estimated", lang), err=True)
         return
     if len(tm.unreachable):
-        click.echo(f"不可达 unreachable pairs: {len(tm.unreachable)}")
+        click.echo(t("cli.unreachable", lang, n=len(tm.unreachable)))
         for reason, count in tm.unreachable["reason"].value_counts().items():
-            click.echo(f"  {count:>8}  {reason}")
+            click.echo(t("cli.unreachable_reason", lang, n=count, reason=_reason(reason, lang)))
     flagged = tm.snap[tm.snap["flagged"]]
     if len(flagged):
         limit = county.standards.get("modes.snapping.flag_snap_metres")
-        click.echo(f"离道路超过 {limit:g} m 的点 points farther than {limit:g} m from a usable road: {len(flagged)}")
+        click.echo(t("cli.far_from_road", lang, limit=f"{limit:g}", n=len(flagged)))
         for pid, row in flagged.head(10).iterrows():
-            click.echo(f"  {row['layer']} {pid}: {row['snap_metres']:.0f} m")
+            click.echo(t("cli.far_point", lang, layer=term("cli.layer", row["layer"], lang), id=pid,
+                         metres=f"{row['snap_metres']:.0f}"))
+
+
+_REASONS = (
+    (re.compile(r"no usable road for (?P<mode>\S+) within (?P<max>[\d.]+) m of the (?P<layer>\S+)"), "no_road"),
+    (re.compile(r"beyond the (?P<cutoff>[\d.]+)-minute cutoff"), "beyond_cutoff"),
+    (re.compile(r"no route in the allowed direction"), "one_way"),
+    (re.compile(r"on a different road component"), "not_connected"),
+)
+
+
+def _reason(text: str, lang: str) -> str:
+    """A reason of :func:`layout.network.route` (English) in ``lang``."""
+    for pattern, key in _REASONS:
+        m = pattern.search(str(text))
+        if m:
+            fields = m.groupdict()
+            if "mode" in fields:
+                fields["mode"] = term("mode", fields["mode"], lang)
+            if "layer" in fields:
+                fields["layer"] = term("cli.layer", fields["layer"], lang)
+            return t(f"unreachable_reason.{key}", lang, **fields)
+    return str(text)
 
 
 def _write_csv(frame, path: Path) -> None:
