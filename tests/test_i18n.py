@@ -89,7 +89,7 @@ def test_library_functions_default_to_chinese():
             args = node.args.args + node.args.kwonlyargs
             defaults = [None] * (len(node.args.args) - len(node.args.defaults)) + node.args.defaults
             defaults += node.args.kw_defaults
-            for arg, default in zip(args, defaults):
+            for arg, default in zip(args, defaults, strict=True):
                 if arg.arg == "lang" and isinstance(default, ast.Constant) and default.value != DEFAULT_LANG:
                     bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
     assert bad == []

@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from layout.cli._outputs import writes_file
+from layout.cli.verbosity import configure_logging, verbosity_options
 from layout.i18n import DEFAULT_LANG, LANGS, t, term
 from layout.io.write import atomic_path
 
 __all__ = ["travel_cmd"]
 
-ESTIMATE_WARNING = t("cli.travel_estimated", "zh") + "\n" + t("cli.travel_estimated", "en")
+ESTIMATE_WARNING = {lang: t("cli.travel_estimated", lang) for lang in LANGS}
 
 
 @click.command("travel")
@@ -31,9 +32,10 @@ ESTIMATE_WARNING = t("cli.travel_estimated", "zh") + "\n" + t("cli.travel_estima
               help="Threads searching in parallel (large road networks).")
 @click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
               help="Language of what is printed.")
+@verbosity_options
 @writes_file("out")
 def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutoff: float | None,
-               cache_dir: str | None, workers: int, lang: str) -> None:
+               cache_dir: str | None, workers: int, lang: str, quiet: bool, verbose: int) -> None:
     """Compute travel minutes and metres from every village of COUNTY_DIR to every school by one mode.
 
     Trips follow the county's roads (or the --osm file); villages and schools join the nearest usable road.
@@ -42,6 +44,7 @@ def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutof
     from layout.io.read import read_county
     from layout.network import RoadNetwork, travel
 
+    progress = configure_logging(quiet, verbose)
     county = read_county(county_dir)
     network = None
     if osm_file is not None:
@@ -56,13 +59,15 @@ def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutof
         for w in caught:
             if issubclass(w.category, OsmDataWarning):
                 click.echo(t("cli.osm_note", lang, message=w.message))
-    tm = travel(county, mode, network=network, cutoff=cutoff, cache_dir=cache_dir, workers=workers)
+    tm = travel(county, mode, network=network, cutoff=cutoff, cache_dir=cache_dir, workers=workers,
+                progress=progress)
     _write_csv(tm.to_long(), Path(out))
     n_pairs = tm.minutes.size
     click.echo(t("cli.travel_done", lang, villages=len(tm.village_ids), schools=len(tm.school_ids),
-                 mode=term("mode", mode, lang), pairs=n_pairs, out=out))
+                 mode=county.standards.mode(mode).get("label", {}).get(lang) or term("mode", mode, lang),
+                 pairs=n_pairs, out=out))
     if tm.estimated:
-        click.echo(t("cli.travel_estimated", lang), err=True)
+        click.echo(ESTIMATE_WARNING[lang], err=True)
         return
     if len(tm.unreachable):
         click.echo(t("cli.unreachable", lang, n=len(tm.unreachable)))

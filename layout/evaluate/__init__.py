@@ -196,13 +196,13 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     costs["staffing"] = staffing_totals
     costs["bus_routes"] = bus
     equity = travel_equity(county, alloc)
-    found = find_violations(county, plan, alloc, schools, balance, std)
+    found = find_violations(county, plan, alloc, schools, balance, std, bus_unserved=bus.unserved)
     violations = mark_status(found, None if base is None else base.violations)
     resolved = [] if base is None else resolved_violations(found, base.violations)
     ev = Evaluation(plan_name=plan.name, description=plan.description, year=int(year), estimated=alloc.estimated,
                     allocation=alloc, by_band=travel_by_band(alloc, std), schools=schools, balance=balance,
                     costs=costs, equity=equity, violations=violations, county_name=county.name,
-                    staffing=staffing, resolved=resolved)
+                    staffing=staffing, resolved=resolved, notes=tuple(bus.notes))
     if is_today:
         _remember(county, std, year, buses, ev)
     return ev

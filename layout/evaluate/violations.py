@@ -40,7 +40,8 @@ CODES = ("g1_3_beyond_limit", "trip_beyond_limit", "unserved", "closure_leaves_u
          "boarders_over_beds", "oversized_class", "super_oversized_class", "class_over_limit", "school_too_large",
          "boarding_school_without_beds", "cv_over_limit", "composite_cv_over_limit", "school_fails_quality_standard",
          "confirm_study", "confirm_notice", "confirm_hearing", "confirm_parents", "confirm_approval", "confirm_safety",
-         "primary_boarders", "split_catchment", "merge_overflow", "travel_estimated", "attendance_inferred")
+         "primary_boarders", "split_catchment", "merge_overflow", "travel_estimated", "attendance_inferred",
+         "no_bus_route")
 
 
 def _msg(key: str, **fields) -> tuple[str, str]:
@@ -166,21 +167,27 @@ def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
     for (vid, band), grp in over.groupby(["village_id", "band"], sort=True):
         rule = std.travel_rule(band)
         worst = grp.loc[grp["minutes"].idxmax()]
-        n, minutes, mode = int(grp["children"].sum()), math.ceil(float(worst["minutes"])), str(worst["mode"])
+        n, mode, worst_minutes = int(grp["children"].sum()), str(worst["mode"]), float(worst["minutes"])
         vname = vnames.get(vid, vid)
         lim = rule.walk_limit if mode == "walk" else rule.bus_limit
         hard = band == "g1_3"
+        if math.isfinite(worst_minutes):
+            minutes = math.ceil(worst_minutes)
+            trip = Phrase("violation_msg.trip_minutes", minutes=f"{minutes:.0f}")
+        else:   # the roll school has no road route from the village within the search limit
+            minutes = None
+            trip = Phrase("violation_msg.no_road_route")
         out.append(Violation(
             "hard" if hard else "soft", "g1_3_beyond_limit" if hard else "trip_beyond_limit",
             *_msg("trip_beyond_limit", n=n, band=Phrase(f"band.{band}"), village=vname,
-                  mode=Phrase(f"mode_phrase.{mode}"), minutes=f"{minutes:.0f}", limit=f"{lim:g}",
+                  mode=Phrase(f"mode_phrase.{mode}"), trip=trip, limit=f"{lim:g}",
                   rule={lang: rule.describe(lang) for lang in LANGS}),
             school_id=str(worst["school_id"]), village_id=vid, band=band, children=n, value=minutes, limit=lim))
     return out
 
 
 def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balance: dict, standards,
-                    walk=None) -> list[Violation]:
+                    walk=None, bus_unserved: pd.DataFrame | None = None) -> list[Violation]:
     """All hard, soft and to-confirm findings of a plan (status not yet marked: see :func:`mark_status`).
 
     Parameters
@@ -193,6 +200,8 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
     standards : Standards
     walk : TravelMatrix, optional
         Not needed any more (kept for callers that pass it).
+    bus_unserved : DataFrame, optional
+        Bus riders no shared route can take (:class:`layout.transport.BusRoutes` ``unserved``), with the reason.
 
     Returns
     -------
@@ -215,6 +224,14 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
                                       why={"en": r.message_en, "zh": r.message_zh}),
             village_id=r.village_id or None, band=r.band, children=int(r.children),
             school_id=r.from_school or None))
+
+    for r in (bus_unserved if bus_unserved is not None else pd.DataFrame()).itertuples(index=False):
+        vname = vnames.get(r.village_id, r.village_id)
+        out.append(Violation(
+            "hard", "no_bus_route", *_msg("no_bus_route", n=int(r.children), band=Phrase(f"band.{r.band}"),
+                                          village=vname, school=r.school_id,
+                                          why={"en": r.message_en, "zh": r.message_zh}),
+            school_id=r.school_id, village_id=r.village_id, band=r.band, children=int(r.children)))
 
     # --- closures whose pupils find no place (build first, close after) --------------------------------------
     if len(un):

@@ -10,7 +10,7 @@ import pandas as pd
 
 from layout.maps.labels import t
 from layout.maps.layers import to_map_coords
-from layout.maps.safe import esc, html_table
+from layout.maps.safe import Popup, Tooltip, esc, html_table
 
 __all__ = ["add_bus_routes", "ROUTE_COLOURS"]
 
@@ -49,16 +49,18 @@ def add_bus_routes(m: folium.Map, county, plan, evaluation, lang: str, gcj: bool
             rows = [(t("route", lang), rid), (t("stops", lang), r["stops"]), (t("children", lang), int(r["children"])),
                     (t("route_minutes", lang), round(float(r["minutes"]), 1)), (t("km", lang), round(float(r["km"]), 1))]
             coords = [[lat, lon] for lon, lat in _coords(row.geometry)]
-            folium.PolyLine(coords, color=colour, weight=4, opacity=0.85, tooltip=esc(f"{rid} · {int(r['children'])}"),
-                            popup=folium.Popup(html_table(rows, str(rid)), max_width=360)).add_to(g)
+            # the package's Popup/Tooltip: folium's own popup needs jQuery, which the offline map does not carry
+            line = folium.PolyLine(coords, color=colour, weight=4, opacity=0.85).add_to(g)
+            line.add_child(Tooltip(f"{rid} · {int(r['children'])}"))
+            line.add_child(Popup(html_table(rows, str(rid)), max_width=360))
             for st in stops[stops["route_id"] == rid].itertuples():
                 label = esc(str(int(st.order)))
-                tip = esc(f"{vnames.get(st.village_id, st.village_id)} · {int(st.children)} {t('children', lang)} · "
-                          f"{float(st.ride_minutes):.0f} {t('minutes', lang)}")
-                folium.Marker([st.geometry.y, st.geometry.x], tooltip=tip, icon=folium.DivIcon(
+                marker = folium.Marker([st.geometry.y, st.geometry.x], icon=folium.DivIcon(
                     html=f"<div style='background:{colour};color:#fff;border-radius:9px;width:18px;height:18px;"
                          f"font:11px/18px sans-serif;text-align:center'>{label}</div>",
                     icon_size=(18, 18), icon_anchor=(9, 9))).add_to(g)
+                marker.add_child(Tooltip(f"{vnames.get(st.village_id, st.village_id)} · {int(st.children)} "
+                                         f"{t('children', lang)} · {float(st.ride_minutes):.0f} {t('minutes', lang)}"))
         m.add_child(g)
     return len(lines)
 

@@ -84,11 +84,11 @@ def bus_rules(standards: Standards) -> BusRules:
     >>> r = bus_rules(load_standards())
     >>> r.seats, r.limits["g1_3"], r.stop_minutes
     (35, 30.0, 1.0)
-    >>> bus_rules(load_standards({"costs": {"bus_seats": 0}}))
+    >>> load_standards({"costs": {"bus_seats": 0}})  # most figures are already refused on loading
     Traceback (most recent call last):
     ...
-    layout.errors.LayoutInputError: 1 problem in the school-bus standards:
-      - <override>, column 'costs.bus_seats', value 0: a school bus needs at least one seat — fix: set costs.bus_seats to the seats of the county's school buses (e.g. 35) in the provincial or county standards file
+    layout.errors.LayoutInputError: standards: 1 problem in the override:
+      - <override>, column 'costs.bus_seats', value 0: must be above 0 — fix: give a whole number above 0 and at most 200 (seats per school bus)
     """
     src = standards.sources[-1] if len(standards.sources) > 1 else "standards (national.yaml)"
     problems: list[Problem] = []
