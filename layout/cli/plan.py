@@ -97,7 +97,23 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, cl
                  (t("cli.plus_seats", lang, n=r.seats) if r.seats else ""))
         click.echo(t("cli.change_line", lang, school_id=r.school_id, name=r.name, action=term("action", r.action, lang),
                      target=target, extra=extra))
-        click.echo(t("cli.reason_line", lang, reason=getattr(r, col)[:200]))
+        click.echo(t("cli.reason_line", lang, reason=_shorten(getattr(r, col), 200, lang)))
     click.echo(t("cli.outputs", lang))
     for name, p in paths.items():
         click.echo(t("cli.output_line", lang, name=term("cli.output_name", name, lang), path=p))
+
+
+def _shorten(text: str, limit: int, lang: str) -> str:
+    """``text`` cut to about ``limit`` characters at the end of a clause (never inside a name), with "…".
+
+    Example
+    -------
+    >>> _shorten("a; bb; ccc", 6, "en"), _shorten("short", 6, "en")
+    ('a; bb …', 'short')
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    seps = {t("reason.clause_sep", lang).strip(), t("reason.list_sep", lang).strip(), "。", ". "}
+    cut = max(text.rfind(sep, 0, limit) for sep in seps if sep)
+    return (text[:cut] if cut > 0 else text[:limit]).rstrip() + " …"
