@@ -201,3 +201,45 @@ def test_english_outputs_hold_no_chinese_outside_names(outputs, small_county, ou
 def test_no_solver_banner_on_stdout(outputs, lang):
     stdout = outputs[lang]["stdout"]
     assert "HiGHS" not in stdout and "Running" not in stdout and "Coefficient ranges" not in stdout
+
+
+@pytest.fixture(scope="module")
+def other_commands(small_county, tmp_path_factory):
+    """{lang: {command: what it printed}} of `layout check`, `travel`, `evaluate` (with its summary.txt) and `map`
+    on the small county."""
+    from click.testing import CliRunner
+
+    from layout.cli import cli
+
+    _, folder = small_county
+    result = {}
+    for lang in LANGS:
+        out = tmp_path_factory.mktemp(f"cmds_{lang}")
+        texts = {}
+        for name, args in (("check", ["check", str(folder)]),
+                           ("travel", ["travel", str(folder), "--mode", "walk", "--out", str(out / "walk.csv"), "-q"]),
+                           ("evaluate", ["evaluate", str(folder), "--out", str(out / "ev")]),
+                           ("map", ["map", str(folder), "--out", str(out / "map.html")])):
+            done = CliRunner().invoke(cli, [*args, "--lang", lang])
+            assert done.exit_code == 0, (name, done.output)
+            texts[name] = done.output
+        texts["summary.txt"] = (out / "ev" / "summary.txt").read_text(encoding="utf-8")
+        texts["status quo map.html"] = visible_text((out / "map.html").read_text(encoding="utf-8"))
+        result[lang] = texts
+    return result
+
+
+_OTHER = ["check", "travel", "evaluate", "summary.txt", "map", "status quo map.html"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("output", _OTHER)
+def test_other_commands_in_chinese_hold_no_untranslated_code(other_commands, output):
+    assert codes_found(_stdout_paths_removed(other_commands["zh"][output])) == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("output", _OTHER)
+def test_other_commands_in_english_hold_no_chinese_outside_names(other_commands, small_county, output):
+    county, _ = small_county
+    assert chinese_outside_names(_stdout_paths_removed(other_commands["en"][output]), _names(county)) == {}
