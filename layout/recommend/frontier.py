@@ -8,6 +8,8 @@ are multiples of what a small school costs a year to keep (its site and its teac
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 
@@ -58,6 +60,9 @@ def trade_off_frontier(county, model, travel, baseline, standards, *, time_limit
     known : dict, optional
         ``schools_open -> Verified`` already solved (reused, not solved again).
 
+    The points together take at most ``recommend.frontier_seconds``: once that is spent no further point is
+    solved, and ``frame.attrs["points_skipped"]`` says how many were left out.
+
     Returns
     -------
     frame : DataFrame
@@ -72,7 +77,12 @@ def trade_off_frontier(county, model, travel, baseline, standards, *, time_limit
     scale = float(model.problem.option_fixed[small.index].mean()) if len(small) else 3e5
     prices = [-scale * f for f in np.geomspace(0.03, 1.5, max(1, points - 1))] + [scale * 10.0]
     built = dict(known or {})
+    budget = float(standards.get("recommend.frontier_seconds"))
+    t0, skipped = time.perf_counter(), 0
     for price in prices:
+        if time.perf_counter() - t0 > budget:
+            skipped += 1
+            continue
         v = solve_and_verify(county, model, travel, baseline, standards, time_limit=time_limit, rounds=rounds,
                              extra_limits=extra_limits, name="frontier", rel_gap=1e-2, per_school=price)
         k = int(v.evaluation.summary_metrics()["schools_open"])
@@ -80,6 +90,7 @@ def trade_off_frontier(county, model, travel, baseline, standards, *, time_limit
             built[k] = v
     rows = [frontier_row(built[k].evaluation, built[k].decision.solution.gap) for k in sorted(built)]
     frame = pd.DataFrame(rows, columns=FRONTIER_COLUMNS).reset_index(drop=True)
+    frame.attrs["points_skipped"] = skipped
     return frame, built
 
 

@@ -394,7 +394,9 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         vkm = 2.0 * runs * days * metres / 1000.0
         return (float(c["bus_vehicle_annual_cost"]) + vkm * float(c["bus_cost_per_vehicle_km"])) / seats_bus
 
-    serve = {b: options.loc[options[f"cap_{b}"] > 0, "site_id"].unique() for b in BANDS}
+    teaches = np.column_stack([[b in _bands_of(int(lo_), int(hi_), std) for lo_, hi_ in
+                                zip(options["grade_lo"], options["grade_hi"], strict=True)] for b in BANDS])
+    serve = {b: options.loc[teaches[:, k], "site_id"].unique() for k, b in enumerate(BANDS)}
     board_ok = (sites["source"] != "pocket").to_numpy()
     grp["movable"] = (~grp["home"].map(sites["fixed"]).fillna(True).to_numpy(bool) | grp["breach"].to_numpy()
                       | grp["crowded"].to_numpy())
@@ -508,7 +510,7 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
     forbidden = np.zeros(len(options), bool)
     bands_idx = {b: k for k, b in enumerate(BANDS)}
     cap = options[[f"cap_{b}" for b in BANDS]].to_numpy(float)
-    serves = cap > 0
+    serves = teaches   # a crowded band with no room for newcomers is still taught to the pupils who stay
     # boarding: existing beds, a canteen where none, beds at the bed capital
     have = sites["beds_now"].to_numpy(float)
     designate_cost = np.where(sites["boarding_now"] | sites["canteen"], 0.0,

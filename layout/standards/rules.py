@@ -196,6 +196,7 @@ RULES: dict[str, Rule] = {
     "recommend.child_minute_value_yuan": YUAN,
     "recommend.max_boarding_sites_per_township": _r(integer=True, ge=1, le=20),
     "recommend.frontier_points": _r(integer=True, ge=1, le=50, why="each point is a full evaluation"),
+    "recommend.frontier_seconds": _r(ge=0, le=86_400),
     "recommend.repair_rounds": _r(integer=True, ge=0, le=100, why="each round is a full evaluation"),
     "recommend.capital_years": _r(gt=0, le=200),
     "recommend.min_pupils_new_teaching_point": _COUNT,
