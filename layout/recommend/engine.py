@@ -170,8 +170,7 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
         front, built = trade_off_frontier(county, model, travel, baseline, std, time_limit=max(2.0, limit / 5),
                                           rounds=2, extra_limits=extra, known=known)
         if front.attrs.get("points_skipped"):
-            notes.append(f"frontier: {front.attrs['points_skipped']} of its points not solved, its time "
-                         f"(recommend.frontier_seconds) spent")
+            notes.append(Note("note.frontier_skipped", n=front.attrs["points_skipped"]))
         pick = pick_from_frontier(front, goal)
         if pick is not None and pick in built and not built[pick].failed:
             chosen = built[pick]
