@@ -41,6 +41,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from layout.county import NO_HOME
 from layout.demand import current_demand, project_demand
 from layout.errors import LayoutInputError, Problem
+from layout.i18n import Note, pair, t
 from layout.network.matrix import TravelMatrix
 from layout.schema import BANDS
 
@@ -48,32 +49,13 @@ __all__ = ["allocate", "place", "Allocation", "ConservationError", "UNSERVED_REA
            "MOVE_REASONS", "MOVE_HOW"]
 
 MODES = ("walk", "bus", "board")
-UNSERVED_REASONS = {
-    "no_school_for_band": ("no open school teaches these grades", "无开设该学段的学校"),
-    "beyond_day_limit": ("no school within the day-trip limits (walk or school bus), and these grades may not board",
-                         "步行或乘校车时限内无学校,且该学段不寄宿"),
-    "no_place_in_reach": ("no school within the walk or bus limits and no boarding school with beds",
-                          "步行、校车时限内无学校,且无有床位的寄宿制学校"),
-    "capacity": ("the schools in reach are full (seats or beds)", "可达学校学位或床位已满"),
-    "no_school_for_outside_pupils": ("pupils from outside the county: no open school teaches their grades",
-                                     "外县生源:无开设该学段的学校"),
-}
+#: why children have no place: code -> (English, Chinese), from the catalogue's ``unserved_reason.*``
+UNSERVED_REASONS = {code: pair(f"unserved_reason.{code}") for code in (
+    "no_school_for_band", "beyond_day_limit", "no_place_in_reach", "capacity", "no_school_for_outside_pupils")}
 #: why a plan moves children: (English, Chinese)
-MOVE_REASONS = {
-    "merged": ("their school is merged", "原校撤并"),
-    "closed": ("their school is closed", "原校关闭"),
-    "grades_dropped": ("their school no longer teaches these grades", "原校不再开设该学段"),
-    "moved": ("the plan moves them", "方案调整划片"),
-    "new": ("children with no school today (projected)", "新增适龄儿童(预测)"),
-}
+MOVE_REASONS = {code: pair(f"move_reason.{code}") for code in ("merged", "closed", "grades_dropped", "moved", "new")}
 #: where they went: (English, Chinese)
-MOVE_HOW = {
-    "target": ("to the receiving school", "进入接收学校"),
-    "nearest": ("to the best school with room under the travel rule", "就近有学位的学校"),
-    "overflow_full": ("receiving school full: to the next best school", "接收学校学位或床位不足,转入次优学校"),
-    "overflow_rules": ("receiving school beyond the travel rule: to the next best school",
-                       "接收学校超出通行规则,转入次优学校"),
-}
+MOVE_HOW = {code: pair(f"move_how.{code}") for code in ("target", "nearest", "overflow_full", "overflow_rules")}
 
 
 class ConservationError(AssertionError):
@@ -449,9 +431,9 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
     open_ids = s.index[s["status"] == "open"]
     wmin, wmet, bmin, bmet = _matrices(travel, villages, open_ids)
     estimated = any(getattr(travel.get(m), "estimated", False) for m in ("walk", "bus"))
-    notes = [] if "bus" in travel else ["no bus travel matrix given: nobody is moved onto a school bus"]
+    notes = [] if "bus" in travel else [Note("note.no_bus_matrix")]
     if att.inferred:
-        notes.append("today's attendance inferred from the rolls and travel times (no attendance file)")
+        notes.append(Note("note.attendance_inferred"))
 
     # -- who stays, who moves
     serves = {b: set(plan.serving(b)) for b in BANDS}
@@ -811,7 +793,8 @@ def _solve(cost, g_of, r_of, j_of, m_of, demand, caps, beds, p_unserved, first_a
 
 
 def _splits_empty() -> pd.DataFrame:
-    return _empty({"village_id": object, "band": object, "children": np.int64, "parts": np.int64, "detail": object})
+    return _empty({"village_id": object, "band": object, "children": np.int64, "parts": np.int64, "detail": object,
+                   "detail_en": object, "detail_zh": object})
 
 
 def _splits(assignments: pd.DataFrame, unserved: pd.DataFrame) -> pd.DataFrame:
@@ -825,8 +808,14 @@ def _splits(assignments: pd.DataFrame, unserved: pd.DataFrame) -> pd.DataFrame:
         return _splits_empty()
     label = (parts["school_id"].astype(str) + ":" + parts["children"].astype(str)
              + np.where(parts["mode"] == "-", "", "(" + parts["mode"].astype(str) + ")"))
-    g = parts.assign(label=label).groupby(["village_id", "band"], sort=True)
-    out = g.agg(children=("children", "sum"), parts=("children", "size"), detail=("label", ", ".join)).reset_index()
+    words = {lang: [(t("summary.unserved", lang) if sid == "unserved" else sid) + ":" + str(n)
+                    + ("" if m == "-" else "(" + t(f"mode.{m}", lang) + ")")
+                    for sid, n, m in zip(parts["school_id"].astype(str), parts["children"], parts["mode"], strict=True)]
+             for lang in ("en", "zh")}
+    g = parts.assign(label=label, label_en=words["en"], label_zh=words["zh"]).groupby(["village_id", "band"], sort=True)
+    out = g.agg(children=("children", "sum"), parts=("children", "size"), detail=("label", ", ".join),
+                detail_en=("label_en", ", ".join), detail_zh=("label_zh", "、".join)).reset_index()
     out["children"] = out["children"].astype(np.int64)
     out["parts"] = out["parts"].astype(np.int64)
-    return out.astype({"village_id": object, "band": object, "detail": object})
+    return out.astype({"village_id": object, "band": object, "detail": object, "detail_en": object,
+                       "detail_zh": object})

@@ -40,6 +40,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from layout.county import ATTENDANCE_COLUMNS, NO_HOME
+from layout.i18n import Phrase, pair
 from layout.schema import BANDS, GRADES
 
 __all__ = ["Attendance", "attendance_today", "infer_attendance", "fill_modes"]
@@ -260,29 +261,20 @@ def infer_attendance(county, travel: Mapping | None = None) -> Attendance:
             rows.append((NO_HOME, sids[cols[j]], g, band, "", int(need[cols][j] - filled[j])))
         for i in np.flatnonzero(left > 0):
             not_on.append((vids[i], g, band, int(left[i])))
-        what = f"grade {g}" if g else band
-        what_zh = f"{g}年级" if g else band
+        what = Phrase("grade", g=g) if g else Phrase(f"band.{band}")
         if supply.sum() != need.sum():
-            messages.append((
-                f"{what}: the villages have {int(supply.sum())} children, the rolls {int(need.sum())} pupils",
-                f"{what_zh}:各村适龄儿童{int(supply.sum())}人,学校在籍{int(need.sum())}人"))
+            messages.append(pair("attendance_msg.totals_differ", what=what, children=int(supply.sum()),
+                                 pupils=int(need.sum())))
     table = pd.DataFrame(rows, columns=list(ATTENDANCE_COLUMNS))
     not_on_roll = pd.DataFrame(not_on, columns=["village_id", "grade", "band", "children"])
-    messages.insert(0, ("attendance inferred from the rolls and travel times (no attendance file): check it with "
-                        "`layout check --write-attendance` and correct it where the bureau knows better",
-                        "无学籍就读数据(attendance),已按在校生数和通行时间推算:可用 layout check --write-attendance "
-                        "导出核对并修正"))
+    messages.insert(0, pair("attendance_msg.inferred"))
     if len(not_on_roll):
-        messages.append((f"{int(not_on_roll['children'].sum())} children of {not_on_roll['village_id'].nunique()} "
-                         "villages are on no school's roll (attending outside the county, or the villages' counts "
-                         "are high)", f"{not_on_roll['village_id'].nunique()}个村共{int(not_on_roll['children'].sum())}名"
-                         "适龄儿童不在任何学校的学籍中(在县外就读,或村人口数据偏大)"))
+        messages.append(pair("attendance_msg.not_on_roll", n=int(not_on_roll["children"].sum()),
+                             villages=not_on_roll["village_id"].nunique()))
     no_home = table[table["village_id"] == NO_HOME]
     if len(no_home):
-        messages.append((f"{int(no_home['children'].sum())} pupils on the rolls of {no_home['school_id'].nunique()} "
-                         "schools have no home village in the county's data (from outside the county, or the "
-                         "villages' counts are low)", f"{no_home['school_id'].nunique()}所学校共"
-                         f"{int(no_home['children'].sum())}名在籍学生在本县村庄数据中无对应户籍村(外县生源,或村人口数据偏小)"))
+        messages.append(pair("attendance_msg.no_home", n=int(no_home["children"].sum()),
+                             schools=no_home["school_id"].nunique()))
     filled = fill_modes(county, table, travel, inferred=True)
     return Attendance(filled.table, True, not_on_roll, tuple(messages) + filled.messages)
 
@@ -344,8 +336,7 @@ def fill_modes(county, table: pd.DataFrame, travel: Mapping, inferred: bool) -> 
     t["mode"] = t["mode"].fillna("").astype(object)
     messages: list[tuple[str, str]] = []
     if "bus_riders" not in s or s["bus_riders"].isna().all():
-        messages.append(("the schools file gives no bus riders (bus_riders): nobody is assumed to ride a school bus "
-                         "today", "学校数据未给出校车学生数(bus_riders):按现状无人乘坐校车计"))
+        messages.append(pair("attendance_msg.no_bus_riders"))
     vids, sids = pd.Index(t["village_id"].astype(str)), pd.Index(t["school_id"].astype(str))
     t["_walk"] = _lookup(travel.get("walk"), vids, sids)
     t["_bus"] = _lookup(travel.get("bus"), vids, sids)
@@ -376,12 +367,9 @@ def fill_modes(county, table: pd.DataFrame, travel: Mapping, inferred: bool) -> 
             moved["mode"] = mode
             pieces.append(moved)
             t["children"] = (t["children"].to_numpy(float) - take).astype(np.int64)
-        what = "pupils of grades that may board" if mode == "board" else "pupils a school bus reaches"
-        what_zh = "可寄宿年级的学生" if mode == "board" else "校车可达的学生"
         for k in np.flatnonzero(short > 0):
             n = int(given[k])
-            messages.append((f"school {uniq[k]}: {column} is {n} but only {n - int(short[k])} {what} are on its roll",
-                             f"学校{uniq[k]}:{column}为{n}人,但学籍中仅有{n - int(short[k])}名{what_zh}"))
+            messages.append(pair(f"attendance_msg.short_{mode}", school=uniq[k], n=n, have=n - int(short[k])))
     t.loc[t["mode"] == "", "mode"] = "walk"
     out = pd.concat([t, *pieces], ignore_index=True)
     out = out[out["children"] > 0]

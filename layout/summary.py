@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from layout.i18n import display_width, label, pad
+from layout.i18n import DEFAULT_LANG, display_width, label, localise, pad
 from layout.schema import BANDS, KINDS
 
 __all__ = ["county_summary", "attendance_summary", "format_summary"]
@@ -103,7 +103,7 @@ def _table(frame: pd.DataFrame, headers: list[str]) -> list[str]:
     return out
 
 
-def format_summary(summary: dict, lang: str = "zh") -> str:
+def format_summary(summary: dict, lang: str = DEFAULT_LANG) -> str:
     """The summary as a one-screen text block for the terminal.
 
     Parameters
@@ -140,9 +140,9 @@ def format_summary(summary: dict, lang: str = "zh") -> str:
     if att:
         lines.append("")
         how = L("attendance_inferred") if att["inferred"] else L("attendance_given")
-        modes = ", ".join(f"{label(m, lang) if m != 'walk' else ('步行' if lang == 'zh' else 'walk')} {n:,}"
-                          for m, n in (("walk", att["by_mode"]["walk"]), ("bus_riders", att["by_mode"]["bus"]),
-                                       ("boarders", att["by_mode"]["board"])))
+        modes = ", ".join(f"{L(m)} {n:,}" for m, n in (("walkers", att["by_mode"]["walk"]),
+                                                       ("bus_riders", att["by_mode"]["bus"]),
+                                                       ("boarders", att["by_mode"]["board"])))
         lines.append(f"{L('attendance')}: {how}; {att['pupils']:,} ({modes})")
         lines.append(f"  {L('not_on_roll')}: {att['not_on_roll']:,}; {L('roll_without_home')}: "
                      f"{att['roll_without_home']:,}")
@@ -152,5 +152,5 @@ def format_summary(summary: dict, lang: str = "zh") -> str:
     if summary["notes"]:
         lines.append("")
         lines.append(f"{L('notes')}:")
-        lines += [f"  - {n}" for n in summary["notes"]]
+        lines += [f"  - {localise(n, lang)}" for n in summary["notes"]]
     return "\n".join(lines)

@@ -232,7 +232,7 @@ def test_tables_round_trip_with_chinese_headers(county, proposals_dir, tmp_path)
     back = pd.read_csv(csv, encoding="utf-8-sig")
     assert list(back.columns[:4]) == ["县", "方案", "方案文件", "状态"]
     assert back["帕累托最优"].tolist() == res.table["pareto"].tolist()
-    xlsx = res.to_file(tmp_path / "r.xlsx")
+    xlsx = res.to_file(tmp_path / "r.xlsx", lang="en")
     sheets = pd.read_excel(xlsx, sheet_name=None)
     assert set(sheets) == {"proposals", "errors"}
     assert sheets["proposals"]["proposal"].tolist() == res.table["proposal"].tolist()

@@ -25,7 +25,8 @@ def test_counties_and_cli(tmp_path):
     assert len(gen.table) == 6 and (gen.table["status"] == "ok").all()
 
     out = tmp_path / "out" / "province.csv"
-    assert main(["batch", "--counties", str(province), "proposals", "--out", str(out), "--quiet"]) == 0
+    assert main(["batch", "--counties", str(province), "proposals", "--out", str(out), "--quiet",
+                 "--lang", "en"]) == 0
     t = pd.read_csv(out, encoding="utf-8-sig")
     assert len(t) == 5 and (t["status"] == "invalid").sum() == 1
     one = tmp_path / "one.xlsx"

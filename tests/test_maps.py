@@ -18,6 +18,7 @@ from shapely.geometry import Point
 
 from layout.errors import LayoutInputError
 from layout.geo import gcj02_to_wgs84, wgs84_to_gcj02
+from layout.i18n import t
 from layout.maps import compare_maps, county_map, external_urls, render_offline, save_map, school_actions
 from layout.maps.layers import to_map_coords, trip_colour
 from layout.maps.safe import esc, js_string
@@ -144,7 +145,7 @@ def test_recommendation_reasons_are_shown(data):
     sid = next(iter(expected))
     rec = SimpleNamespace(reasons={sid: ["少于10人 <b>", "步行15分钟可达"]})
     acts = school_actions(county, plan, rec, lang="zh")
-    assert acts.at[sid, "reasons"].startswith("少于10人 <b>；步行15分钟可达")
+    assert acts.at[sid, "reasons"].startswith("少于10人 <b>" + t("reason.clause_sep", "zh") + "步行15分钟可达")
     html = render_offline(county_map(county, plan=plan, recommendation=rec))
     assert "少于10人 \\u0026lt;b\\u0026gt;" in html  # escaped, then JSON-encoded
 

@@ -13,23 +13,21 @@ import numpy as np
 import pandas as pd
 
 from layout.batch.pareto import parse_objective
+from layout.i18n import t
 
 __all__ = ["GOALS", "rank"]
 
-GOALS: dict[str, dict] = {
-    "balanced": {"zh": "综合(行程、费用、均衡)", "en": "balanced: travel, cost, balance",
-                 "keys": ("-balance_pass", "mean_minutes", "annual_cost", "capital_cost")},
-    "travel": {"zh": "学生行程最短", "en": "shortest trips for children",
-               "keys": ("mean_minutes", "g1_3_p90_minutes", "-g1_3_within_30min", "annual_cost")},
-    "cost": {"zh": "年度运行费用最低", "en": "lowest annual cost",
-             "keys": ("annual_cost", "capital_cost", "mean_minutes")},
-    "capital": {"zh": "建设投入最少", "en": "lowest capital cost",
-                "keys": ("capital_cost", "annual_cost", "mean_minutes")},
-    "balance": {"zh": "优质均衡达标", "en": "balance indicators (优质均衡)",
-                "keys": ("-balance_pass", "balance_primary_mean_cv", "balance_middle_mean_cv", "mean_minutes")},
-    "fewest_schools": {"zh": "学校数最少(集中办学)", "en": "fewest schools (consolidation)",
-                       "keys": ("schools_open", "mean_minutes", "annual_cost")},
+_KEYS: dict[str, tuple[str, ...]] = {
+    "balanced": ("-balance_pass", "mean_minutes", "annual_cost", "capital_cost"),
+    "travel": ("mean_minutes", "g1_3_p90_minutes", "-g1_3_within_30min", "annual_cost"),
+    "cost": ("annual_cost", "capital_cost", "mean_minutes"),
+    "capital": ("capital_cost", "annual_cost", "mean_minutes"),
+    "balance": ("-balance_pass", "balance_primary_mean_cv", "balance_middle_mean_cv", "mean_minutes"),
+    "fewest_schools": ("schools_open", "mean_minutes", "annual_cost"),
 }
+#: goal -> its labels (the catalogue's ``rank_goal.*``) and the columns it orders by
+GOALS: dict[str, dict] = {g: {"zh": t(f"rank_goal.{g}", "zh"), "en": t(f"rank_goal.{g}", "en"), "keys": keys}
+                          for g, keys in _KEYS.items()}
 
 
 def rank(table: pd.DataFrame, goal: str | Sequence[str] = "balanced", ok: pd.Series | None = None) -> pd.Series:

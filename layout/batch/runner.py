@@ -21,6 +21,7 @@ from layout.batch.cache import (
 from layout.batch.pareto import DEFAULT_OBJECTIVES, pareto_mask
 from layout.batch.ranking import rank
 from layout.batch.rows import ID_COLUMNS, METRIC_COLUMNS, BatchContext, ProposalItem
+from layout.i18n import DEFAULT_LANG
 
 __all__ = ["BatchResult", "evaluate_many", "collect_proposals", "prepare_context", "finish_table"]
 
@@ -75,8 +76,8 @@ class BatchResult:
         """Evaluated rows ordered by rank."""
         return self.ok.sort_values("rank")
 
-    def to_file(self, path: str | Path, lang: str = "en"):
-        """Write the table as .xlsx or .csv (atomically); ``lang="zh"`` for Chinese headers."""
+    def to_file(self, path: str | Path, lang: str = DEFAULT_LANG):
+        """Write the table as .xlsx or .csv (atomically); headers in ``lang`` (``"en"`` keeps the column names)."""
         from layout.batch.tables import write_table
 
         return write_table(self, path, lang=lang)

@@ -8,6 +8,7 @@ import click
 
 from layout.cli._outputs import writes_file
 from layout.cli.verbosity import configure_logging, verbosity_options
+from layout.i18n import DEFAULT_LANG, LANGS, t
 
 __all__ = ["batch_cmd"]
 
@@ -35,8 +36,8 @@ __all__ = ["batch_cmd"]
 @click.option("--cache-dir", default=None, type=click.Path(file_okay=False, path_type=str),
               help="Keep finished rows here; a re-run skips unchanged proposals (default: beside --out).")
 @click.option("--no-cache", is_flag=True, help="Evaluate everything again.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
-              help="Header language of the table.")
+@click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
+              help="Language of the table's headers and of what is printed.")
 @click.option("--seed", default=0, show_default=True, help="Seed for generated proposals.")
 @verbosity_options
 @writes_file("out_path")
@@ -79,13 +80,21 @@ def batch_cmd(county_dir: str | None, proposals: str | None, counties_dir: str |
         county = read_county(county_dir)
         result = evaluate_many(county, proposals, **common)
     write_table(result, out, lang=lang)
-    t = result.table
-    n_ok = int((t["status"] == "ok").sum())
-    click.echo(f"{len(t)} proposals: {n_ok} evaluated, {len(t) - n_ok} with errors, "
-               f"{int(t['pareto'].sum())} Pareto-optimal ({result.cached} from cache) -> {out}")
+    table = result.table
+    n_ok = int((table["status"] == "ok").sum())
+    click.echo(t("cli.batch_done", lang, n=len(table), ok=n_ok, bad=len(table) - n_ok,
+                 pareto=int(table["pareto"].sum()), cached=result.cached, out=out))
     best = result.ranked().head(5)
     for _, r in best.iterrows():
-        click.echo(f"  #{r['rank']} {r['county'] + ': ' if counties_dir else ''}{r['proposal']}"
-                   f"{'  [Pareto]' if r['pareto'] else ''}")
+        click.echo(t("cli.batch_rank", lang, rank=r["rank"], county=r["county"] + ": " if counties_dir else "",
+                     proposal=r["proposal"], pareto=t("cli.batch_pareto", lang) if r["pareto"] else ""))
     for _, r in result.errors.iterrows():
-        click.echo(f"  ! {r['proposal'] or r['county']} ({r['status']}): {r['error'].splitlines()[0]}", err=True)
+        click.echo(t("cli.batch_error", lang, proposal=r["proposal"] or r["county"],
+                     status=term_status(r["status"], lang), error=r["error"].splitlines()[0]), err=True)
+
+
+def term_status(status: str, lang: str) -> str:
+    """A batch row's status in ``lang``."""
+    from layout.i18n import term
+
+    return term("batch.status", status, lang)

@@ -6,14 +6,14 @@ import json
 
 import click
 
-from layout.i18n import LANGS
+from layout.i18n import DEFAULT_LANG, LANGS
 
 __all__ = ["check"]
 
 
 @click.command("check")
 @click.argument("county_dir", type=click.Path(file_okay=False, path_type=str))
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Language of labels.")
+@click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True, help="Language of labels.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of a table.")
 @click.option("--write-attendance", "attendance_out", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write today's attendance (given, or inferred from the rolls) to this CSV, to look at and correct.")

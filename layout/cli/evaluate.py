@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from layout.cli._outputs import writes_folder
-from layout.i18n import LANGS
+from layout.i18n import DEFAULT_LANG, LANGS, t
 
 __all__ = ["evaluate_cmd"]
 
@@ -20,7 +20,7 @@ __all__ = ["evaluate_cmd"]
               help="Folder for evaluation.json and summary.txt (created if missing).")
 @click.option("--year", default=0, show_default=True, type=click.IntRange(min=0, max=100),
               help="Years ahead: evaluate with children projected this many years.")
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Language of the summary.")
+@click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True, help="Language of the summary.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Keep travel matrices here and reuse them on the next run.")
 @writes_folder("out_dir", owns=("evaluation.json", "summary.txt"))
@@ -54,4 +54,4 @@ def evaluate_cmd(county_dir: str, proposal: str | None, out_dir: str, year: int,
     text = ev.format_summary(lang, baseline=baseline)
     atomic_write_text(out / "summary.txt", text + "\n")
     click.echo(text)
-    click.echo(("已写入 " if lang == "zh" else "written: ") + str(out / "evaluation.json"))
+    click.echo(t("cli.written", lang, path=out / "evaluation.json"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from layout.cli._outputs import writes_file
-from layout.i18n import LANGS
+from layout.i18n import DEFAULT_LANG, LANGS, t
 from layout.maps.basemaps import TILES
 
 __all__ = ["map_cmd"]
@@ -30,7 +30,7 @@ __all__ = ["map_cmd"]
     "'amap' shifts the data to GCJ-02.",
 )
 @click.option("--tianditu-key", default=None, help="Your Tianditu key (tk), needed for --tiles tianditu.")
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Language of labels.")
+@click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True, help="Language of labels.")
 @click.option(
     "--compare/--no-compare",
     default=False,
@@ -98,11 +98,11 @@ def map_cmd(
             tianditu_key=tianditu_key,
             lang=lang,
         )
-        from layout.maps.labels import t
+        from layout.i18n import plan_title
 
         path = compare_maps(
-            left, m, left_title=t("status_quo", lang), right_title=plan.name, title=county.name
+            left, m, left_title=t("plan.status quo", lang), right_title=plan_title(plan.name, lang), title=county.name
         ).save(out_path)
     else:
         path = save_map(m, out_path)
-    click.echo(("已写入 " if lang == "zh" else "written: ") + str(path))
+    click.echo(t("cli.written", lang, path=path))

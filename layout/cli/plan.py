@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from layout.cli._outputs import writes_folder
-from layout.i18n import LANGS
+from layout.i18n import DEFAULT_LANG, LANGS, t, term
 
 __all__ = ["plan_cmd"]
 
@@ -15,7 +15,7 @@ _GOALS = ("fewest_schools", "least_travel", "least_cost", "best_balance")
 # Files of an earlier `layout plan` in --out that this run does not write again are dropped (no stale report beside
 # a new plan); other files there are kept.
 PLAN_OUTPUTS = ("plan.yaml", "evaluation.json", "evaluation_status_quo.json", "actions.csv", "frontier.csv",
-                "frontier.png", "robustness.csv", "catchments.csv", "recommendation.json", "map.html", "report.html",
+                "frontier.png", "frontier.svg", "robustness.csv", "catchments.csv", "recommendation.json", "map.html", "report.html",
                 "report.xlsx")
 
 
@@ -41,7 +41,7 @@ PLAN_OUTPUTS = ("plan.yaml", "evaluation.json", "evaluation_status_quo.json", "a
               help="Target: a school protected whatever the figures (应留必留; repeat for more).")
 @click.option("--horizon", default=10, show_default=True, type=click.IntRange(min=0, max=100),
               help="Years of projected enrolment the recommendation is checked against.")
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+@click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
               help="Language of the printed summary, the map and the report.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Keep travel matrices here and reuse them on the next run.")
@@ -55,8 +55,8 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, cl
 
     Writes OUT/plan.yaml (a proposal: edit it and run `layout evaluate COUNTY_DIR OUT/plan.yaml`),
     OUT/evaluation.json (the plan) and OUT/evaluation_status_quo.json (today), OUT/actions.csv (every school's
-    action and reasons in Chinese and English), OUT/frontier.csv and frontier.png (schools vs travel, cost and
-    balance), OUT/robustness.csv (which actions hold now and in later years), OUT/recommendation.json, and
+    action and reasons in Chinese and English), OUT/frontier.csv, frontier.png and frontier.svg (schools vs travel,
+    cost and balance), OUT/robustness.csv (which actions hold now and in later years), OUT/recommendation.json, and
     OUT/map.html and OUT/report.html when the map and report modules are installed.
     """
     import importlib.util
@@ -83,19 +83,37 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, cl
         paths.update({f"report_{k}": v for k, v in written.items()})
     click.echo(rec.summary(lang))
     click.echo(rec.format_stages(lang))
-    click.echo(f"  ({'用时' if lang == 'zh' else 'computed in'} {rec.seconds:.1f} s; "
-               + "; ".join(rec.notes) + ")")
-    for t in rec.relaxed:
-        name = f" {t['school_id']} {t['name']}" if "school_id" in t else ""
-        click.echo(("  未达成目标 " if lang == "zh" else "  target not met: ") + f"{t['target']}{name}: "
-                   + (t["why_zh"] if lang == "zh" else t["why_en"]))
+    click.echo(t("cli.computed", lang, seconds=f"{rec.seconds:.1f}",
+                 notes=t("reason.clause_sep", lang).join(rec.note_lines(lang))))
+    for miss in rec.relaxed:
+        name = f" {miss['school_id']} {miss['name']}" if "school_id" in miss else ""
+        click.echo(t("cli.target_not_met", lang, target=term("target", miss["target"], lang), school=name,
+                     why=miss["why_zh"] if lang == "zh" else miss["why_en"]))
     changes = rec.changes()
     col = "reasons_zh" if lang == "zh" else "reasons_en"
     for r in changes.itertuples(index=False):
-        target = f" → {r.target}" if isinstance(r.target, str) else ""
-        extra = f" +{r.beds} beds" if r.beds else (f" +{r.seats} seats" if r.seats else "")
-        click.echo(f"  {r.school_id} {r.name}: {r.action}{target}{extra}")
-        click.echo(f"      {getattr(r, col)[:200]}")
-    click.echo("输出文件:" if lang == "zh" else "outputs:")
+        target = f" → {term('band', r.target, lang)}" if isinstance(r.target, str) else ""
+        extra = (t("cli.plus_beds", lang, n=r.beds) if r.beds else
+                 (t("cli.plus_seats", lang, n=r.seats) if r.seats else ""))
+        click.echo(t("cli.change_line", lang, school_id=r.school_id, name=r.name, action=term("action", r.action, lang),
+                     target=target, extra=extra))
+        click.echo(t("cli.reason_line", lang, reason=_shorten(getattr(r, col), 200, lang)))
+    click.echo(t("cli.outputs", lang))
     for name, p in paths.items():
-        click.echo(f"  {name}: {p}")
+        click.echo(t("cli.output_line", lang, name=term("cli.output_name", name, lang), path=p))
+
+
+def _shorten(text: str, limit: int, lang: str) -> str:
+    """``text`` cut to about ``limit`` characters at the end of a clause (never inside a name), with "…".
+
+    Example
+    -------
+    >>> _shorten("a; bb; ccc", 6, "en"), _shorten("short", 6, "en")
+    ('a; bb …', 'short')
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    seps = {t("reason.clause_sep", lang).strip(), t("reason.list_sep", lang).strip(), "。", ". "}
+    cut = max(text.rfind(sep, 0, limit) for sep in seps if sep)
+    return (text[:cut] if cut > 0 else text[:limit]).rstrip() + " …"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from layout.cli._outputs import writes_folder
-from layout.i18n import LANGS
+from layout.i18n import DEFAULT_LANG, LANGS, t
 from layout.maps.basemaps import TILES
 
 __all__ = ["report_cmd"]
@@ -22,7 +22,7 @@ __all__ = ["report_cmd"]
     help="Folder for report.html and report.xlsx (created if missing).",
 )
 @click.option(
-    "--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Language of the report."
+    "--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True, help="Language of the report."
 )
 @click.option(
     "--tiles",
@@ -80,4 +80,4 @@ def report_cmd(
         county, ev, baseline=baseline, out_dir=out_dir, lang=lang, map_html=render_offline(m)
     )
     for p in paths.values():
-        click.echo(("已写入 " if lang == "zh" else "written: ") + str(p))
+        click.echo(t("cli.written", lang, path=p))

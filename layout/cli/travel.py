@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from layout.cli._outputs import writes_file
 from layout.cli.verbosity import configure_logging, verbosity_options
+from layout.i18n import DEFAULT_LANG, LANGS, t, term
 from layout.io.write import atomic_path
 
 __all__ = ["travel_cmd"]
 
-ESTIMATE_WARNING = {"zh": "注意：县里没有道路图层，出行时间为直线距离×绕行系数的估算值。",
-                    "en": "NOTE: no road layer: travel times are straight-line × detour-factor ESTIMATES."}
-# what this command prints, in both languages (to move into the label catalogue with the other commands' texts)
-TEXT = {
-    "roads": {"zh": "道路：{net} ← {path}", "en": "roads: {net} ← {path}"},
-    "pairs": {"zh": "{v} 个村庄 × {s} 所学校，{mode}：{n} 对 → {out}",
-              "en": "{v} villages × {s} schools, {mode}: {n} pairs → {out}"},
-    "unreachable": {"zh": "不可达的村校对：{n}", "en": "unreachable pairs: {n}"},
-    "flagged": {"zh": "离可用道路超过 {m:g} 米的点：{n}", "en": "points farther than {m:g} m from a usable road: {n}"},
-    "village": {"zh": "村庄", "en": "village"},
-    "school": {"zh": "学校", "en": "school"},
-}
+ESTIMATE_WARNING = {lang: t("cli.travel_estimated", lang) for lang in LANGS}
 
 
 @click.command("travel")
@@ -39,7 +30,7 @@ TEXT = {
               help="Keep matrices here and reuse them when nothing changed.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Threads searching in parallel (large road networks).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+@click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
               help="Language of what is printed.")
 @verbosity_options
 @writes_file("out")
@@ -64,30 +55,53 @@ def travel_cmd(county_dir: str, osm_file: str | None, mode: str, out: str, cutof
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", OsmDataWarning)
             network = RoadNetwork.from_osm(osm_file, crs=county.crs, standards=county.standards)
-        click.echo(TEXT["roads"][lang].format(net=repr(network), path=osm_file))
+        click.echo(t("cli.roads_from", lang, network=repr(network), file=osm_file))
         for w in caught:
             if issubclass(w.category, OsmDataWarning):
-                click.echo(("  注意:" if lang == "zh" else "  note: ") + str(w.message))
+                click.echo(t("cli.osm_note", lang, message=w.message))
     tm = travel(county, mode, network=network, cutoff=cutoff, cache_dir=cache_dir, workers=workers,
                 progress=progress)
     _write_csv(tm.to_long(), Path(out))
-    mode_label = county.standards.mode(mode).get("label", {}).get(lang, mode)
-    click.echo(TEXT["pairs"][lang].format(v=len(tm.village_ids), s=len(tm.school_ids), mode=mode_label,
-                                          n=tm.minutes.size, out=out))
+    n_pairs = tm.minutes.size
+    click.echo(t("cli.travel_done", lang, villages=len(tm.village_ids), schools=len(tm.school_ids),
+                 mode=county.standards.mode(mode).get("label", {}).get(lang) or term("mode", mode, lang),
+                 pairs=n_pairs, out=out))
     if tm.estimated:
         click.echo(ESTIMATE_WARNING[lang], err=True)
         return
     if len(tm.unreachable):
-        click.echo(TEXT["unreachable"][lang].format(n=len(tm.unreachable)))
+        click.echo(t("cli.unreachable", lang, n=len(tm.unreachable)))
         for reason, count in tm.unreachable["reason"].value_counts().items():
-            click.echo(f"  {count:>8}  {reason}")
+            click.echo(t("cli.unreachable_reason", lang, n=count, reason=_reason(reason, lang)))
     flagged = tm.snap[tm.snap["flagged"]]
     if len(flagged):
         limit = county.standards.get("modes.snapping.flag_snap_metres")
-        click.echo(TEXT["flagged"][lang].format(m=limit, n=len(flagged)))
+        click.echo(t("cli.far_from_road", lang, limit=f"{limit:g}", n=len(flagged)))
         for pid, row in flagged.head(10).iterrows():
-            layer = TEXT.get(row["layer"], {}).get(lang, row["layer"])
-            click.echo(f"  {layer} {pid}: {row['snap_metres']:.0f} m")
+            click.echo(t("cli.far_point", lang, layer=term("cli.layer", row["layer"], lang), id=pid,
+                         metres=f"{row['snap_metres']:.0f}"))
+
+
+_REASONS = (
+    (re.compile(r"no usable road for (?P<mode>\S+) within (?P<max>[\d.]+) m of the (?P<layer>\S+)"), "no_road"),
+    (re.compile(r"beyond the (?P<cutoff>[\d.]+)-minute cutoff"), "beyond_cutoff"),
+    (re.compile(r"no route in the allowed direction"), "one_way"),
+    (re.compile(r"on a different road component"), "not_connected"),
+)
+
+
+def _reason(text: str, lang: str) -> str:
+    """A reason of :func:`layout.network.route` (English) in ``lang``."""
+    for pattern, key in _REASONS:
+        m = pattern.search(str(text))
+        if m:
+            fields = m.groupdict()
+            if "mode" in fields:
+                fields["mode"] = term("mode", fields["mode"], lang)
+            if "layer" in fields:
+                fields["layer"] = term("cli.layer", fields["layer"], lang)
+            return t(f"unreachable_reason.{key}", lang, **fields)
+    return str(text)
 
 
 def _write_csv(frame, path: Path) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from layout.county import RESOURCE_COLUMNS
+from layout.i18n import Note
 
 __all__ = ["weighted_cv", "unweighted_cv", "resources_after_closures", "balance_parts", "quality_balance",
            "basic_balance",
@@ -231,8 +232,8 @@ def quality_balance(plan, schools_table: pd.DataFrame, standards, parts=None) ->
     floor = float(qb["school_pass_floor_share"])
     notes = []
     if (~inc).any():
-        notes.append(f"{int((~inc).sum())} teaching point(s) under {qb['exclude_teaching_points_under']} students "
-                     "left out of the CVs")
+        notes.append(Note("note.teaching_points_left_out", n=int((~inc).sum()),
+                          under=qb["exclude_teaching_points_under"]))
     school_rows = []
     for r in parts.itertuples(index=False):
         row = {"school_id": r.school_id, "stage": r.stage, "students": r.students}

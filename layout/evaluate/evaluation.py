@@ -13,6 +13,7 @@ import pandas as pd
 
 from layout.evaluate.travel_stats import by_band_frame
 from layout.evaluate.violations import SEVERITIES, Violation, violations_frame
+from layout.i18n import DEFAULT_LANG
 from layout.schema import BANDS
 
 __all__ = ["Evaluation", "json_safe"]
@@ -339,7 +340,7 @@ class Evaluation:
         out.update({f"new_violations_{s}": sum(1 for v in new if v.severity == s) for s in SEVERITIES})
         return json_safe(out)
 
-    def format_summary(self, lang: str = "zh", baseline: Evaluation | None = None) -> str:
+    def format_summary(self, lang: str = DEFAULT_LANG, baseline: Evaluation | None = None) -> str:
         """A readable text summary (Chinese or English) for the terminal; with ``baseline`` (the status quo) it
         adds the changes and lists first the violations the plan brings."""
         from layout.evaluate.summary_text import format_evaluation

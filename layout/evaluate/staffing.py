@@ -30,6 +30,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from layout.i18n import Note
+
 __all__ = ["posts_needed", "staffing_table", "STAFFING_COLUMNS"]
 
 STAFFING_COLUMNS = ["teachers_now", "posts_needed_now", "surplus_now", "teachers_after_moves", "posts_needed",
@@ -149,7 +151,7 @@ def staffing_table(county, plan, schools_table: pd.DataFrame, teachers_after_mov
     freed_total = float(freed.sum())
     notes = []
     if unknown.any():
-        notes.append(f"{int(unknown.sum())} school(s) without teacher data are taken as staffed to the norm today")
+        notes.append(Note("note.teachers_unknown", n=int(unknown.sum())))
     totals = {c: float(table[c].sum()) for c in STAFFING_COLUMNS}
     totals.update(salary_per_post=salary, attrition_share_per_year=attr,
                   years_to_free=(freed_total / (attr * total_now)) if attr > 0 and total_now > 0 else None,

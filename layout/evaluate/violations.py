@@ -28,15 +28,34 @@ import pandas as pd
 
 from layout.county import NO_HOME
 from layout.evaluate.schools import band_severity
+from layout.i18n import LANGS, Phrase, has, pair, t
 
-__all__ = ["Violation", "find_violations", "mark_status", "resolved_violations", "SEVERITIES", "STATUSES"]
+__all__ = ["Violation", "find_violations", "mark_status", "resolved_violations", "SEVERITIES", "STATUSES", "CODES"]
 
 SEVERITIES = ("hard", "soft", "confirm")
 STATUSES = ("new", "existing")
-_BAND_ZH = {"g1_3": "1-3年级", "g4_6": "4-6年级", "g7_9": "7-9年级"}
-_BAND_EN = {"g1_3": "grades 1-3", "g4_6": "grades 4-6", "g7_9": "grades 7-9"}
-_MODE_ZH = {"walk": "步行", "bus": "乘校车"}
-_MODE_EN = {"walk": "walk", "bus": "ride the school bus"}
+#: Every code a violation can have (the catalogue's ``violation.*`` names each one); ``confirm_<id>`` are the manual
+#: checks of the standards (``manual_checks``), one per check id.
+CODES = ("g1_3_beyond_limit", "trip_beyond_limit", "unserved", "closure_leaves_unserved", "boarders_without_canteen",
+         "boarders_over_beds", "oversized_class", "super_oversized_class", "class_over_limit", "school_too_large",
+         "boarding_school_without_beds", "cv_over_limit", "composite_cv_over_limit", "school_fails_quality_standard",
+         "confirm_study", "confirm_notice", "confirm_hearing", "confirm_parents", "confirm_approval", "confirm_safety",
+         "primary_boarders", "split_catchment", "merge_overflow", "travel_estimated", "attendance_inferred",
+         "no_bus_route")
+
+
+def _msg(key: str, **fields) -> tuple[str, str]:
+    """``(message_en, message_zh)`` from the catalogue's ``violation_msg.<key>``."""
+    return pair(f"violation_msg.{key}", **fields)
+
+
+def _question(check: dict) -> dict[str, str]:
+    """A manual check as a question to confirm ("是否已完成论证"): the catalogue's for the national check ids, else
+    built from the check's own words (a province's added check)."""
+    key = f"confirm_question.{check['id']}"
+    if has(key):
+        return {lang: t(key, lang) for lang in LANGS}
+    return {lang: t("confirm_other", lang, what=check.get(lang) or check["id"]) for lang in LANGS}
 
 
 @dataclass(frozen=True)
@@ -154,17 +173,16 @@ def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
         hard = band == "g1_3"
         if math.isfinite(worst_minutes):
             minutes = math.ceil(worst_minutes)
-            en, zh = f"{minutes:.0f} min", f"{minutes:.0f}分钟"
+            trip = Phrase("violation_msg.trip_minutes", minutes=f"{minutes:.0f}")
         else:   # the roll school has no road route from the village within the search limit
             minutes = None
-            en, zh = "with no road route found", "(路网上无可达路线)"
+            trip = Phrase("violation_msg.no_road_route")
         out.append(Violation(
             "hard" if hard else "soft", "g1_3_beyond_limit" if hard else "trip_beyond_limit",
-            f"{n} {_BAND_EN[band]} pupils of {vname} {_MODE_EN[mode]} {en} to school, over the "
-            f"{lim:g}-minute limit ({rule.describe('en')})",
-            f"{vname}有{n}名{_BAND_ZH[band]}学生{_MODE_ZH[mode]}{zh}上学,超过{lim:g}分钟"
-            f"({rule.describe('zh')})", school_id=str(worst["school_id"]), village_id=vid, band=band, children=n,
-            value=minutes, limit=lim))
+            *_msg("trip_beyond_limit", n=n, band=Phrase(f"band.{band}"), village=vname,
+                  mode=Phrase(f"mode_phrase.{mode}"), trip=trip, limit=f"{lim:g}",
+                  rule={lang: rule.describe(lang) for lang in LANGS}),
+            school_id=str(worst["school_id"]), village_id=vid, band=band, children=n, value=minutes, limit=lim))
     return out
 
 
@@ -192,27 +210,27 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
     """
     out: list[Violation] = []
     std = standards
-    t = schools_table
+    tbl = schools_table
     un = allocation.unserved
     vnames = county.villages["name"].astype(str) if "name" in county.villages else pd.Series(dtype=str)
 
     # --- trips and children without a place -------------------------------------------------------------------
     out += _trips_beyond(county, allocation, std, vnames)
     for r in un.itertuples(index=False):
-        who_en = "pupils from outside the county" if r.village_id == NO_HOME else f"children of {vnames.get(r.village_id, r.village_id)}"
-        who_zh = "外县生源" if r.village_id == NO_HOME else f"{vnames.get(r.village_id, r.village_id)}"
+        which = "unserved_outside" if r.village_id == NO_HOME else "unserved_village"
         out.append(Violation(
-            "hard", "unserved", f"{r.children} {_BAND_EN[r.band]} {who_en} without a place: {r.message_en}",
-            f"{who_zh}有{r.children}名{_BAND_ZH[r.band]}学生无学位:{r.message_zh}",
+            "hard", "unserved", *_msg(which, n=r.children, band=Phrase(f"band.{r.band}"),
+                                      village=vnames.get(r.village_id, r.village_id),
+                                      why={"en": r.message_en, "zh": r.message_zh}),
             village_id=r.village_id or None, band=r.band, children=int(r.children),
             school_id=r.from_school or None))
 
     for r in (bus_unserved if bus_unserved is not None else pd.DataFrame()).itertuples(index=False):
         vname = vnames.get(r.village_id, r.village_id)
         out.append(Violation(
-            "hard", "no_bus_route", f"{int(r.children)} {_BAND_EN.get(r.band, r.band)} pupils of {vname} cannot be "
-            f"put on a school-bus route to {r.school_id}: {r.message_en}",
-            f"{vname}有{int(r.children)}名{_BAND_ZH.get(r.band, r.band)}学生无法安排校车线路到{r.school_id}:{r.message_zh}",
+            "hard", "no_bus_route", *_msg("no_bus_route", n=int(r.children), band=Phrase(f"band.{r.band}"),
+                                          village=vname, school=r.school_id,
+                                          why={"en": r.message_en, "zh": r.message_zh}),
             school_id=r.school_id, village_id=r.village_id, band=r.band, children=int(r.children)))
 
     # --- closures whose pupils find no place (build first, close after) --------------------------------------
@@ -220,127 +238,106 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
         lost = un[un["from_school"].isin(plan.closed_schools)].groupby("from_school")["children"].sum()
         for c, n in lost.items():
             out.append(Violation(
-                "hard", "closure_leaves_unserved",
-                f"closing {c} ({t.at[c, 'name']}) leaves {int(n)} of its pupils without a seat or bed in reach: "
-                "build first, close after", f"撤并{t.at[c, 'name']}后其{int(n)}名学生无学位或床位,应先建后撤",
+                "hard", "closure_leaves_unserved", *_msg("closure_leaves_unserved", school=tbl.at[c, "name"], n=int(n)),
                 school_id=c, children=int(n)))
 
     # --- schools: canteen, beds, class size, size caps, boarding ---------------------------------------------
     receivers = set(plan.schools["merged_into"].dropna()) | set(plan.schools["resources_to"].dropna())
-    for r in t[t["status"] == "open"].reset_index().to_dict(orient="records"):
+    for r in tbl[tbl["status"] == "open"].reset_index().to_dict(orient="records"):
         sid, name = r["school_id"], r["name"]
         if r["boarders"] > 0 and not r["canteen"]:
-            extra = " (it receives pupils of closed schools: build first, close after)" if sid in receivers else ""
-            out.append(Violation("hard", "boarders_without_canteen",
-                                 f"{name} boards {int(r['boarders'])} pupils without a canteen{extra}",
-                                 f"{name}有{int(r['boarders'])}名寄宿生但无食堂", school_id=sid,
-                                 children=int(r["boarders"])))
+            which = "boarders_without_canteen_receiver" if sid in receivers else "boarders_without_canteen"
+            out.append(Violation("hard", "boarders_without_canteen", *_msg(which, school=name, n=int(r["boarders"])),
+                                 school_id=sid, children=int(r["boarders"])))
         if r["boarders"] > r["beds"]:
             out.append(Violation("hard", "boarders_over_beds",
-                                 f"{name} boards {int(r['boarders'])} pupils in {int(r['beds'])} beds",
-                                 f"{name}有{int(r['boarders'])}名寄宿生,仅有床位{int(r['beds'])}张", school_id=sid,
-                                 children=int(r["boarders"] - r["beds"]), value=float(r["boarders"]),
+                                 *_msg("boarders_over_beds", school=name, n=int(r["boarders"]), beds=int(r["beds"])),
+                                 school_id=sid, children=int(r["boarders"] - r["beds"]), value=float(r["boarders"]),
                                  limit=float(r["beds"])))
         sev = band_severity(r["class_band"])
         size = float(r["max_class_size"])
         if sev >= 2:
-            zh = "超大班额" if sev == 3 else "大班额"
-            en = "super-oversized classes (超大班额)" if sev == 3 else "oversized classes (大班额)"
-            out.append(Violation("hard", "super_oversized_class" if sev == 3 else "oversized_class",
-                                 f"{name} has {en}: {size:.1f} pupils per class in its fullest grades",
-                                 f"{name}存在{zh}:最满学段平均每班{size:.1f}人", school_id=sid, value=size,
+            code = "super_oversized_class" if sev == 3 else "oversized_class"
+            out.append(Violation("hard", code, *_msg(code, school=name, size=f"{size:.1f}"), school_id=sid, value=size,
                                  limit=float(r["class_limit"])))
         elif size > float(r["class_limit"]):
             out.append(Violation("soft", "class_over_limit",
-                                 f"{name}: {size:.1f} pupils per class, over the limit of {int(r['class_limit'])}",
-                                 f"{name}平均每班{size:.1f}人,超过{int(r['class_limit'])}人标准", school_id=sid,
-                                 value=size, limit=float(r["class_limit"])))
+                                 *_msg("class_over_limit", school=name, size=f"{size:.1f}", limit=int(r["class_limit"])),
+                                 school_id=sid, value=size, limit=float(r["class_limit"])))
         if r["over_size_cap"]:
             out.append(Violation("hard", "school_too_large",
-                                 f"{name}: {int(r['enrolment'])} pupils, over the cap of {int(r['size_cap'])}",
-                                 f"{name}在校生{int(r['enrolment'])}人,超过{int(r['size_cap'])}人规模上限",
+                                 *_msg("school_too_large", school=name, n=int(r["enrolment"]), cap=int(r["size_cap"])),
                                  school_id=sid, value=float(r["enrolment"]), limit=float(r["size_cap"])))
         if r["boarding"] and r["beds"] == 0:
             out.append(Violation("soft", "boarding_school_without_beds",
-                                 f"{name} is designated a boarding school but has no beds: add_boarding first",
-                                 f"{name}定为寄宿制学校但无床位,应先建宿舍", school_id=sid))
+                                 *_msg("boarding_school_without_beds", school=name), school_id=sid))
 
     # --- balance ----------------------------------------------------------------------------------------------
     q = balance.get("quality", {})
-    for stage, stage_zh in (("primary", "小学"), ("middle", "初中")):
+    for stage in ("primary", "middle"):
         for name, d in q.get(stage, {}).get("indicators", {}).items():
             if d["pass"] is False:
+                key = f"indicator.{name}"
+                indicator = (Phrase(key) if has(key) else {"en": name, "zh": d.get("zh") or name})
                 out.append(Violation("soft", "cv_over_limit",
-                                     f"{stage}: CV of {name} is {d['cv']:.3f}, over {d['limit']:.2f}",
-                                     f"{stage_zh}{d['zh']}差异系数{d['cv']:.3f},超过{d['limit']:.2f}",
+                                     *_msg("cv_over_limit", stage=Phrase(f"stage.{stage}"), indicator=indicator,
+                                           cv=f"{d['cv']:.3f}", limit=f"{d['limit']:.2f}"),
                                      value=d["cv"], limit=d["limit"], subject=f"{stage}.{name}"))
         b = balance.get("basic", {}).get(stage, {})
         if b.get("pass") is False:
             out.append(Violation("soft", "composite_cv_over_limit",
-                                 f"{stage}: basic-balance composite CV {b['composite_cv']:.3f} over {b['limit']:.2f}",
-                                 f"{stage_zh}基本均衡综合差异系数{b['composite_cv']:.3f},超过{b['limit']:.2f}",
+                                 *_msg("composite_cv_over_limit", stage=Phrase(f"stage.{stage}"),
+                                       cv=f"{b['composite_cv']:.3f}", limit=f"{b['limit']:.2f}"),
                                  value=b["composite_cv"], limit=b["limit"], subject=stage))
     qs = q.get("schools")
     if qs is not None and len(qs):
         for r in qs[qs["passes"] == False].itertuples(index=False):  # noqa: E712
-            name = t.at[r.school_id, "name"]
             out.append(Violation("soft", "school_fails_quality_standard",
-                                 f"{name} ({r.stage}) meets {r.indicators_met} of 7 quality indicators "
-                                 "(needs 6, the 7th at 85 %)",
-                                 f"{name}({'小学' if r.stage == 'primary' else '初中'})7项指标达标{r.indicators_met}项,"
-                                 "未达到6项达标且余项不低于85%", school_id=r.school_id, value=float(r.indicators_met),
-                                 subject=r.stage))
+                                 *_msg("school_fails_quality_standard", school=tbl.at[r.school_id, "name"],
+                                       stage=Phrase(f"stage.{r.stage}"), met=r.indicators_met),
+                                 school_id=r.school_id, value=float(r.indicators_met), subject=r.stage))
 
     # --- to confirm -------------------------------------------------------------------------------------------
     checks = std.get("manual_checks", ())
     for c in plan.closed_schools:
-        name = t.at[c, "name"]
+        name = tbl.at[c, "name"]
         for chk in checks:
-            out.append(Violation("confirm", f"confirm_{chk['id']}", f"closing {name}: to confirm — {chk['en']}",
-                                 f"撤并{name}:待确认——{chk['zh']}", school_id=c))
+            out.append(Violation("confirm", f"confirm_{chk['id']}",
+                                 *_msg("confirm_closure", school=name, question=_question(chk)), school_id=c))
     ps, cs = plan.schools, county.schools
     for sid in ps.index[(ps["status"] == "open") & ps.index.isin(cs.index)]:
         lo, hi = int(ps.at[sid, "grade_lo"]), int(ps.at[sid, "grade_hi"])
         if (lo, hi) != (int(cs.at[sid, "grade_lo"]), int(cs.at[sid, "grade_hi"])):
-            name = t.at[sid, "name"]
+            name = tbl.at[sid, "name"]
             for chk in checks:   # dropping grades is a partial closure: the same procedure applies
                 out.append(Violation("confirm", f"confirm_{chk['id']}",
-                                     f"keeping only grades {lo}-{hi} at {name}: to confirm — {chk['en']}",
-                                     f"{name}仅保留{lo}-{hi}年级:待确认——{chk['zh']}", school_id=sid))
+                                     *_msg("confirm_grades", school=name, lo=lo, hi=hi, question=_question(chk)),
+                                     school_id=sid))
     a = allocation.assignments
     prim_board = a[(a["mode"] == "board") & (a["band"] == "g4_6")].groupby("school_id")["children"].sum()
     for sid, n in prim_board.items():
-        name = t.at[sid, "name"]
         out.append(Violation("confirm", "primary_boarders",
-                             f"{name} boards {int(n)} grade 4-6 pupils: confirm housing, meals, transport and safety",
-                             f"{name}有{int(n)}名4-6年级寄宿生:请确认住宿、饮食、交通和安全条件", school_id=sid,
+                             *_msg("primary_boarders", school=tbl.at[sid, "name"], n=int(n)), school_id=sid,
                              band="g4_6", children=int(n)))
     for r in allocation.splits.itertuples(index=False):
         vname = vnames.get(r.village_id, r.village_id)
         out.append(Violation("confirm", "split_catchment",
-                             f"{_BAND_EN[r.band]} children of {vname} are split by capacity ({r.detail}): confirm "
-                             "the zoning", f"{vname}{_BAND_ZH[r.band]}学生因学位不足被分到多校({r.detail}):请确认划片",
+                             *_msg("split_catchment", band=Phrase(f"band.{r.band}"), village=vname,
+                                   detail={"en": getattr(r, "detail_en", r.detail), "zh": getattr(r, "detail_zh", r.detail)}),
                              village_id=r.village_id, band=r.band, children=int(r.children)))
     mv = allocation.moves
     over = mv[mv["how"].isin(["overflow_full", "overflow_rules"])]
     for (frm, to, how), grp in over.groupby(["from_school", "to_school", "how"], sort=True):
         n = int(grp["children"].sum())
         into = plan.schools.at[frm, "merged_into"] if frm in plan.schools.index else None
-        why_en = "it is full" if how == "overflow_full" else "it is beyond the travel rule for them"
-        why_zh = "其学位或床位不足" if how == "overflow_full" else "超出其通行规则"
         out.append(Violation("confirm", "merge_overflow",
-                             f"{n} pupils of {frm} go to {to}, not to the receiving school {into}: {why_en}",
-                             f"{frm}的{n}名学生转入{to},而非接收学校{into}:{why_zh}", school_id=frm, children=n,
-                             subject=f"{to}.{how}"))
+                             *_msg("merge_overflow", n=n, source=frm, to=to, into=into,
+                                   why=Phrase(f"violation_msg.{how}")),
+                             school_id=frm, children=n, subject=f"{to}.{how}"))
     if allocation.estimated:
-        out.append(Violation("confirm", "travel_estimated",
-                             "travel times are straight-line estimates (no road network): check trips on the ground",
-                             "通行时间为直线距离估算(无路网):请实地核实"))
+        out.append(Violation("confirm", "travel_estimated", *_msg("travel_estimated")))
     if getattr(allocation, "attendance_inferred", False):
-        out.append(Violation("confirm", "attendance_inferred",
-                             "today's attendance is inferred from the rolls: check it against the 学籍 records "
-                             "(layout check --write-attendance)",
-                             "现状就读情况由在校生数推算:请与学籍数据核对(layout check --write-attendance)"))
+        out.append(Violation("confirm", "attendance_inferred", *_msg("attendance_inferred")))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(out, key=lambda v: order[v.severity])
 

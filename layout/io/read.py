@@ -23,6 +23,7 @@ from pyproj.exceptions import CRSError
 from layout.county import CLASS_COLUMNS, ENROL_COLUMNS, RESOURCE_COLUMNS, County
 from layout.errors import LayoutInputError, Problem, ProblemCollector
 from layout.geo import GCJ02_NAMES, gcj02_to_wgs84, utm_crs_for
+from layout.i18n import Note
 from layout.io.coordinates import check_locations
 from layout.io.extra_layers import check_attendance_totals, read_attendance, read_candidates
 from layout.io.manifest import LAYERS, Manifest, read_manifest
@@ -338,7 +339,7 @@ def _read_schools(raw: RawTable, manifest: Manifest, std: Standards, geometry: g
             return arr
         if total_col in frame:
             total = to_count(frame[total_col], total_col, rows, file, problems).to_numpy()
-            notes.append(f"{file}: {total_col} by grade not given; spread over the grades each school serves")
+            notes.append(Note("note.grades_spread", file=file, column=total_col))
             w = served.astype(float) if weights is None else weights
             return _spread(total, w)
         problems.add(file, f"missing column {total_col!r}", column=total_col,
@@ -368,8 +369,7 @@ def _read_schools(raw: RawTable, manifest: Manifest, std: Standards, geometry: g
     seats = (to_count(frame["seats"], "seats", rows, file, problems, default=np.nan) if "seats" in frame
              else pd.Series(np.nan, index=frame.index))
     if seats.isna().any():
-        notes.append(f"{file}: seats not given for {int(seats.isna().sum())} school(s); taken as classes × "
-                     "standard class size (at least the enrolment)")
+        notes.append(Note("note.seats_default", file=file, n=int(seats.isna().sum())))
     cols["seats"] = seats.fillna(pd.Series(default_seats, index=frame.index)).astype(int)
     for name in ("beds", "boarders"):
         cols[name] = (to_count(frame[name], name, rows, file, problems) if name in frame

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from layout.i18n import DEFAULT_LANG, t
+
 __all__ = ["ACTIONS", "school_actions"]
 
 ACTIONS = ("keep", "close", "merge", "downgrade", "boarding", "new")
@@ -65,7 +67,7 @@ def _gains_boarding(sid, row, base, named: set) -> bool:
     return int(row.get("beds", 0)) > beds_now or (boarding and beds_now == 0) or (boarding and sid in named)
 
 
-def school_actions(county, plan=None, recommendation=None, lang: str = "zh") -> pd.DataFrame:
+def school_actions(county, plan=None, recommendation=None, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """The action each school gets under ``plan`` (status quo when None), with the reasons given.
 
     Parameters
@@ -114,6 +116,6 @@ def school_actions(county, plan=None, recommendation=None, lang: str = "zh") -> 
         actions.append(a)
     lines = _action_lines(plan, lang)
     rec = _recommendation_reasons(recommendation, lang)
-    sep = "；" if lang == "zh" else "; "
+    sep = t("reason.clause_sep", lang)
     reasons = [sep.join(dict.fromkeys(rec.get(str(sid), []) + lines.get(str(sid), []))) for sid in s.index]
     return pd.DataFrame({"action": actions, "reasons": reasons}, index=s.index.astype(str))

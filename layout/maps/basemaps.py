@@ -13,6 +13,7 @@ from __future__ import annotations
 import folium
 
 from layout.errors import LayoutInputError, Problem
+from layout.i18n import DEFAULT_LANG, t
 
 __all__ = ["TILES", "add_basemap", "uses_gcj02"]
 
@@ -30,7 +31,7 @@ def uses_gcj02(tiles: str) -> bool:
 
 
 def add_basemap(
-    m: folium.Map, tiles: str = "none", *, tianditu_key: str | None = None, lang: str = "zh"
+    m: folium.Map, tiles: str = "none", *, tianditu_key: str | None = None, lang: str = DEFAULT_LANG
 ) -> None:
     """Add the chosen basemap as a base layer of ``m``.
 
@@ -82,7 +83,7 @@ def add_basemap(
                     )
                 ]
             )
-        name = "天地图" if lang == "zh" else "Tianditu"
+        name = t("map.tianditu", lang)
         folium.TileLayer(
             _TIANDITU.format(s="{s}", layer="vec", key=key),
             name=name,
@@ -103,7 +104,7 @@ def add_basemap(
         folium.TileLayer(
             "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
             "&x={x}&y={y}&z={z}",
-            name="高德地图" if lang == "zh" else "AMap",
+            name=t("map.amap", lang),
             subdomains="1234",
             max_zoom=18,
             attr="&copy; 高德地图 AMap (GCJ-02)",

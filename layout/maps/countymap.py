@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from layout.i18n import LANGS
+from layout.i18n import DEFAULT_LANG, LANGS, plan_title
 from layout.maps.actions import ACTIONS, school_actions
 from layout.maps.basemaps import TILES, add_basemap, uses_gcj02
 from layout.maps.batch import BatchLayer
@@ -147,7 +147,7 @@ def county_map(
     isochrones=None,
     tiles: str = "none",
     tianditu_key: str | None = None,
-    lang: str = "zh",
+    lang: str = DEFAULT_LANG,
     title: str | None = None,
 ) -> folium.Map:
     """An interactive map of ``county`` under ``plan`` (status quo when None), drawn from the data alone.
@@ -436,9 +436,7 @@ def county_map(
                 ],
             )
         )
-    plan_name = getattr(plan, "name", None) or t("status_quo", lang)
-    if plan is None or plan_name == "status quo":
-        plan_name = t("status_quo", lang)
+    plan_name = plan_title(getattr(plan, "name", None) or "status quo", lang)
     if evaluation is not None and plan is not None:
         from layout.maps.routes import add_bus_routes
 

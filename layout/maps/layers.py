@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 
 from layout.geo import wgs84_to_gcj02
+from layout.i18n import DEFAULT_LANG
 from layout.maps.safe import Popup, Tooltip, esc, html_table
 
 __all__ = [
@@ -75,7 +76,7 @@ def trip_colour(minutes: float, bins: list[float], unserved: bool = False) -> st
     return TRIP_COLOURS[min(i, len(TRIP_COLOURS) - 1)]
 
 
-def add_roads(group: folium.FeatureGroup, roads: gpd.GeoDataFrame | None, lang: str = "zh") -> None:
+def add_roads(group: folium.FeatureGroup, roads: gpd.GeoDataFrame | None, lang: str = DEFAULT_LANG) -> None:
     """Roads drawn by class (wider and warmer for higher classes); only geometry and class are embedded."""
     if roads is None or len(roads) == 0:
         return

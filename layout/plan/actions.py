@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
+from layout.i18n import DEFAULT_LANG, t, term
+
 __all__ = ["Action", "Close", "Merge", "Downgrade", "AddBoarding", "Expand", "Open", "DesignateBoarding",
            "MovePupils", "ACTION_TYPES", "format_grades"]
 
@@ -52,10 +54,11 @@ class Action:
             body[key] = dict(value) if isinstance(value, dict) else value
         return {self.keyword: body}
 
-    def describe(self, lang: str = "en") -> str:
-        """One line for reports."""
+    def describe(self, lang: str = DEFAULT_LANG) -> str:
+        """One line for reports, in ``lang``."""
         d = {k: v for k, v in asdict(self).items() if k != "line" and v is not None}
-        return f"{self.keyword} " + ", ".join(f"{k}={v}" for k, v in d.items())
+        return t("plan_action.other", lang, keyword=term("action", self.keyword, lang),
+                 fields=", ".join(f"{k}={v}" for k, v in d.items()))
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,8 @@ class Close(Action):
     school: str
     resources_to: str | None = None
 
-    def describe(self, lang: str = "en") -> str:
-        return f"关闭 {self.school}" if lang == "zh" else f"close {self.school}"
+    def describe(self, lang: str = DEFAULT_LANG) -> str:
+        return t("plan_action.close", lang, school=self.school)
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,8 @@ class Merge(Action):
     from_: str
     into: str
 
-    def describe(self, lang: str = "en") -> str:
-        return f"{self.from_} 并入 {self.into}" if lang == "zh" else f"merge {self.from_} into {self.into}"
+    def describe(self, lang: str = DEFAULT_LANG) -> str:
+        return t("plan_action.merge", lang, source=self.from_, into=self.into)
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,8 @@ class Downgrade(Action):
     school: str
     grades: str
 
-    def describe(self, lang: str = "en") -> str:
-        return (f"{self.school} 保留 {self.grades} 年级" if lang == "zh"
-                else f"downgrade {self.school} to grades {self.grades}")
+    def describe(self, lang: str = DEFAULT_LANG) -> str:
+        return t("plan_action.downgrade", lang, school=self.school, grades=self.grades)
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,8 @@ class AddBoarding(Action):
     beds: int
     canteen: bool = True
 
-    def describe(self, lang: str = "en") -> str:
-        return (f"{self.school} 新增床位 {self.beds}" if lang == "zh"
-                else f"add {self.beds} boarding beds at {self.school}")
+    def describe(self, lang: str = DEFAULT_LANG) -> str:
+        return t("plan_action.add_boarding", lang, school=self.school, beds=self.beds)
 
 
 @dataclass(frozen=True)
@@ -123,10 +124,11 @@ class Expand(Action):
     seats: int
     band: str | None = None
 
-    def describe(self, lang: str = "en") -> str:
-        which = f"({self.band})" if self.band else ""
-        return (f"{self.school} 扩建学位 {self.seats}{which}" if lang == "zh"
-                else f"expand {self.school} by {self.seats} seats{' for ' + self.band if self.band else ''}")
+    def describe(self, lang: str = DEFAULT_LANG) -> str:
+        if self.band:
+            return t("plan_action.expand_band", lang, school=self.school, seats=self.seats,
+                     band=term("band", self.band, lang))
+        return t("plan_action.expand", lang, school=self.school, seats=self.seats)
 
 
 @dataclass(frozen=True)
@@ -154,9 +156,8 @@ class Open(Action):
     capital: float | None = None
     premises_of: str | None = None
 
-    def describe(self, lang: str = "en") -> str:
-        return (f"新建 {self.name}({self.id}),学位 {self.seats},床位 {self.beds}" if lang == "zh"
-                else f"open {self.name} ({self.id}) with {self.seats} seats and {self.beds} beds")
+    def describe(self, lang: str = DEFAULT_LANG) -> str:
+        return t("plan_action.open", lang, name=self.name, id=self.id, seats=self.seats, beds=self.beds)
 
 
 @dataclass(frozen=True)
@@ -166,8 +167,8 @@ class DesignateBoarding(Action):
     keyword: ClassVar[str] = "designate_boarding"
     school: str
 
-    def describe(self, lang: str = "en") -> str:
-        return f"{self.school} 定为寄宿制学校" if lang == "zh" else f"designate {self.school} a boarding school"
+    def describe(self, lang: str = DEFAULT_LANG) -> str:
+        return t("plan_action.designate_boarding", lang, school=self.school)
 
 
 @dataclass(frozen=True)
@@ -192,11 +193,10 @@ class MovePupils(Action):
             body["from"] = self.from_
         return {self.keyword: body}
 
-    def describe(self, lang: str = "en") -> str:
-        which = "、".join(self.bands) if self.bands else ""
-        if lang == "zh":
-            return f"{len(self.villages)}个村的{which or ''}学生划入 {self.to}"
-        return f"move the {', '.join(self.bands) + ' ' if self.bands else ''}pupils of {len(self.villages)} villages to {self.to}"
+    def describe(self, lang: str = DEFAULT_LANG) -> str:
+        bands = (t("plan_action.move_bands", lang, bands=t("reason.names_sep", lang).join(
+            term("band", b, lang) for b in self.bands)) if self.bands else "")
+        return t("plan_action.move", lang, n=len(self.villages), bands=bands, to=self.to)
 
 
 ACTION_TYPES: dict[str, type[Action]] = {

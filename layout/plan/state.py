@@ -188,7 +188,7 @@ class Plan:
         for c in RESOURCE_COLUMNS:
             out[c] = s[c].astype(float).to_numpy() if c in s else np.nan
         gdf = gpd.GeoDataFrame(out, geometry=s.geometry.to_numpy(), crs=county.crs)
-        return cls(gdf, name="status quo", description="today's layout (现状)", crs=county.crs, standards=std)
+        return cls(gdf, name="status quo", description="today's layout", crs=county.crs, standards=std)
 
     # ---- views --------------------------------------------------------------------------------------------
     @property

@@ -24,7 +24,7 @@ def _premises_name(sites: pd.DataFrame, sid: str) -> str:
 
 
 def plan_from_decision(county, model, decision, name: str = "recommended",
-                       description: str = "layout recommendation (布局调整建议)") -> tuple[Plan, dict]:
+                       description: str = "layout recommendation") -> tuple[Plan, dict]:
     """The plan a decision describes, and what each action is for.
 
     Parameters

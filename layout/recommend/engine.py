@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from layout.evaluate import evaluate
+from layout.i18n import LANGS, Note, pair, t, term
 from layout.plan import Plan
 from layout.recommend.frontier import pick_from_frontier, trade_off_frontier
 from layout.recommend.goals import check_goal
@@ -40,19 +41,18 @@ def _relaxed(model, decision, verified, targets: Targets, baseline) -> list[dict
     out = []
     for name, units in decision.relaxed:
         out.append({"target": name, "missed_by": round(units, 2),
-                    "why_en": "the travel rule, capacities or the budget do not allow it",
-                    "why_zh": "通行规则、学位容量或预算不允许"})
+                    "why_en": t("reason.target_not_allowed", "en"), "why_zh": t("reason.target_not_allowed", "zh")})
     plan = verified.plan
     open_ = set(plan.open_schools)
-    t = baseline.schools
+    table = baseline.schools
     checks = []
     if targets.close_under is not None:
-        small = t[(t["enrolment"] < targets.close_under) & t["kind"].isin(["teaching_point", "primary"])]
+        small = table[(table["enrolment"] < targets.close_under) & table["kind"].isin(["teaching_point", "primary"])]
         checks += [("close_under", sid) for sid in small.index if sid in open_]
     checks += [("must_close", sid) for sid in targets.must_close if sid in open_]
     for target, sid in checks:
-        why = why_kept(model, sid) or ("kept", "保留")
-        out.append({"target": target, "school_id": sid, "name": str(t.at[sid, "name"]),
+        why = why_kept(model, sid) or pair("reason.kept")
+        out.append({"target": target, "school_id": sid, "name": str(table.at[sid, "name"]),
                     "why_en": why[0], "why_zh": why[1]})
     return out
 
@@ -170,25 +170,24 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
         front, built = trade_off_frontier(county, model, travel, baseline, std, time_limit=max(2.0, limit / 5),
                                           rounds=2, extra_limits=extra, known=known)
         if front.attrs.get("points_skipped"):
-            notes.append(f"frontier: {front.attrs['points_skipped']} of its points not solved, its time "
-                         f"(recommend.frontier_seconds) spent")
+            notes.append(Note("note.frontier_skipped", n=front.attrs["points_skipped"]))
         pick = pick_from_frontier(front, goal)
         if pick is not None and pick in built and not built[pick].failed:
             chosen = built[pick]
-            notes.append(f"goal {goal}: of the frontier's plans, the one with {pick} schools has the lowest primary "
-                         "mean CV")
+            notes.append(Note("note.frontier_pick", goal={"en": goal, "zh": term("goal", goal, "zh")}, n=pick))
         front["chosen"] = front["schools_open"] == int(chosen.evaluation.summary_metrics()["schools_open"])
     if chosen.failed:   # no repair removed every new hard violation: today's layout, with the reason
-        notes.append("no plan without a new hard violation was found: today's layout is kept ("
-                     + "; ".join(v.message_en for v in chosen.failed[:3]) + ")")
-        plan = Plan.status_quo(county).renamed("recommended", "status quo kept (维持现状)")
+        notes.append(Note("note.kept_today", why={"en": "; ".join(v.message_en for v in chosen.failed[:3]),
+                                                  "zh": ";".join(v.message_zh for v in chosen.failed[:3])}))
+        plan = Plan.status_quo(county).renamed("recommended", t("plan.status_quo_kept", "en"))
         ev = baseline
     else:
         plan, ev = chosen.plan, chosen.evaluation
     sol = chosen.decision.solution
-    notes.insert(0, f"school model {sol.status} in {sol.seconds:.1f} s, gap {sol.gap:.2%} (objective "
-                    f"{sol.objective:,.0f}, bound {sol.lower_bound:,.0f}); {chosen.rounds} verification round(s)")
-    notes += [en for en, _ in chosen.repairs]
+    notes.insert(0, Note("note.model_solved", status={lang: term("solver_status", sol.status, lang) for lang in LANGS},
+                         seconds=f"{sol.seconds:.1f}", gap=f"{sol.gap:.2%}", objective=f"{sol.objective:,.0f}",
+                         bound=f"{sol.lower_bound:,.0f}", rounds=chosen.rounds))
+    notes += list(chosen.repairs)
     robust, futures = robustness(county, chosen.travel, plan, std, horizon, ev, baseline)
     shares, other = cost_shares(baseline, ev)
     actions = action_table(county, plan, model, chosen, baseline, futures, robust, shares, std)

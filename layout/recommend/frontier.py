@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from layout.i18n import DEFAULT_LANG
 from layout.recommend.repair import solve_and_verify
 
 __all__ = ["trade_off_frontier", "pick_from_frontier", "plot_frontier", "FRONTIER_COLUMNS", "frontier_row"]
@@ -104,42 +105,25 @@ def pick_from_frontier(frame: pd.DataFrame, goal: str) -> int | None:
     return int(best.iloc[0]["schools_open"])
 
 
-def plot_frontier(frame: pd.DataFrame, path, lang: str = "en"):
-    """Save the frontier as a PNG: schools open vs mean/worst travel, annual cost and primary CV (the chosen row
-    starred)."""
-    import matplotlib
+def plot_frontier(frame: pd.DataFrame, path, lang: str = DEFAULT_LANG):
+    """Save the frontier as a picture (PNG, or SVG with its text kept as text when ``path`` ends in ``.svg``):
+    schools open vs mean/worst travel, annual cost and primary CV (the chosen row starred), labelled in ``lang``."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from layout.i18n import t
+    from layout.report.charts import chart_style
 
-    font = None
-    if lang == "zh":
-        try:   # the report's finder of an installed CJK font (English labels when there is none)
-            from layout.report.charts import cjk_font
-
-            font = cjk_font()
-        except ImportError:
-            font = None
-    zh = font is not None
-    labels = {
-        "x": "开办学校数" if zh else "schools open",
-        "t": "通行时间(分钟)" if zh else "travel (minutes)",
-        "mean": "平均" if zh else "mean",
-        "worst": "最远" if zh else "worst",
-        "cost": "年度成本(万元)" if zh else "annual cost (10k yuan)",
-        "cv": "小学平均差异系数" if zh else "primary mean CV",
-    }
-    rc = {"font.family": "sans-serif", "font.sans-serif": [font, "DejaVu Sans"]} if zh else {}
-    with plt.rc_context(rc):
-        return _draw(frame, path, labels, plt)
+    labels = {k: t(f"chart.frontier_{k}", lang) for k in ("x", "travel", "mean", "worst", "cost", "cv")}
+    with chart_style():
+        return _draw(frame, path, labels, Figure(figsize=(12, 3.4)))
 
 
-def _draw(frame, path, labels, plt):
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+def _draw(frame, path, labels, fig):
+    axes = fig.subplots(1, 3)
     x = frame["schools_open"]
     axes[0].plot(x, frame["mean_minutes"], "o-", label=labels["mean"])
     axes[0].plot(x, frame["worst_minutes"], "s--", label=labels["worst"])
-    axes[0].set_ylabel(labels["t"])
+    axes[0].set_ylabel(labels["travel"])
     axes[0].legend()
     axes[1].plot(x, frame["annual_cost"] / 1e4, "o-")
     axes[1].set_ylabel(labels["cost"])
@@ -151,6 +135,6 @@ def _draw(frame, path, labels, plt):
         if len(chosen):
             ax.plot(chosen["schools_open"], chosen[col] / scale, "*", markersize=14, color="crimson")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    svg = str(path).lower().endswith(".svg")
+    fig.savefig(path, dpi=110, format="svg" if svg else "png", metadata={"Date": None} if svg else None)
     return path

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from layout.errors import LayoutInputError, Problem
+from layout.i18n import pair
 
 __all__ = ["GOALS", "check_goal"]
 
 #: goal -> (English, Chinese) description
 GOALS: dict[str, tuple[str, str]] = {
-    "fewest_schools": ("fewest schools under the travel rules", "在通行规则内学校最少"),
-    "least_travel": ("least child travel for a given number of schools", "给定学校数下学生通行时间最少"),
-    "least_cost": ("least annual cost under the rules", "在规则内年度成本最低"),
-    "best_balance": ("best balance (优质均衡 indicator CVs)", "均衡程度最好(优质均衡差异系数最低)"),
-}
+    g: pair(f"goal_description.{g}") for g in ("fewest_schools", "least_travel", "least_cost", "best_balance")}
 
 
 def check_goal(goal: str, n_schools: int | None = None, horizon: int = 10) -> None:

@@ -11,17 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from layout.i18n import LANGS, Phrase, pair, t, term
+
 __all__ = ["action_table", "ACTION_COLUMNS", "why_kept"]
 
 ACTION_COLUMNS = ["school_id", "name", "action", "target", "beds", "seats", "saving_yuan", "holds_all",
                   "reasons_zh", "reasons_en"]
-_BAND_ZH = {"g1_3": "1-3年级", "g4_6": "4-6年级", "g7_9": "7-9年级"}
-_BAND_EN = {"g1_3": "grades 1-3", "g4_6": "grades 4-6", "g7_9": "grades 7-9"}
-_MODE_ZH = {"walk": "步行", "bus": "乘校车", "board": "寄宿"}
-_MODE_EN = {"walk": "walk", "bus": "by school bus", "board": "boarding"}
-_CLASS_ZH = {"normal": "正常", "large": "偏大", "oversized": "大班额", "super_oversized": "超大班额"}
-
-
 def _fmt(x, d: int = 1) -> str:
     return "—" if x is None or pd.isna(x) or not np.isfinite(float(x)) else f"{float(x):.{d}f}"
 
@@ -30,15 +25,23 @@ def _money(x: float) -> str:
     return f"{x / 1e4:,.1f}"
 
 
+def _both(key: str, **fields) -> dict[str, str]:
+    """One sentence in both languages: ``{"en": ..., "zh": ...}``."""
+    return {lang: t(key, lang, **fields) for lang in LANGS}
+
+
+def _join(parts: list[dict[str, str]], sep: str) -> dict[str, str]:
+    return {lang: t(f"reason.{sep}", lang).join(p[lang] for p in parts) for lang in LANGS}
+
+
 def _pupils_line(sid, baseline, futures) -> tuple[str, str]:
     now = baseline.schools.at[sid, "enrolment"] if sid in baseline.schools.index else 0
-    parts_en, parts_zh = [f"{int(now)} pupils now"], [f"现有学生{int(now)}人"]
+    parts = [_both("reason.pupils_now", n=int(now))]
     for year, (_, base_y) in sorted(futures.items()):
         if year and sid in base_y.schools.index:
-            n = int(base_y.schools.at[sid, "enrolment"])
-            parts_en.append(f"{n} in {year} years")
-            parts_zh.append(f"{year}年后{n}人")
-    return ", ".join(parts_en), ",".join(parts_zh)
+            parts.append(_both("reason.pupils_in_years", n=int(base_y.schools.at[sid, "enrolment"]), years=year))
+    line = _join(parts, "list_sep")
+    return line["en"], line["zh"]
 
 
 def _where_they_go(sid, ev, names) -> tuple[list[str], list[str]]:
@@ -49,32 +52,29 @@ def _where_they_go(sid, ev, names) -> tuple[list[str], list[str]]:
     for (band, to, mode), g in mine.groupby(["band", "to_school", "mode"], sort=True):
         n = int(g["children"].sum())
         if not to:
-            en.append(f"{n} {_BAND_EN[band]} pupils find no place")
-            zh.append(f"{_BAND_ZH[band]}{n}人无学位")
-            continue
-        mean = float(np.average(g["minutes"], weights=g["children"]))
-        worst = float(g["minutes"].max())
-        trip_en = (f"{_MODE_EN[mode]} {mean:.0f} min on average (longest {worst:.0f})" if mode != "board"
-                   else f"boarding (trip home {mean:.0f} min on average)")
-        trip_zh = (f"{_MODE_ZH[mode]}平均{mean:.0f}分钟(最长{worst:.0f}分钟)" if mode != "board"
-                   else f"寄宿(周末回家平均{mean:.0f}分钟)")
-        en.append(f"{n} {_BAND_EN[band]} pupils to {names.get(to, to)} {trip_en}")
-        zh.append(f"{_BAND_ZH[band]}{n}人到{names.get(to, to)}{trip_zh}")
+            e, z = pair("reason.no_place", band=Phrase(f"band.{band}"), n=n)
+        else:
+            mean = float(np.average(g["minutes"], weights=g["children"]))
+            worst = float(g["minutes"].max())
+            trip = (Phrase("reason.trip_day", mode=Phrase(f"reason_mode.{mode}"), mean=f"{mean:.0f}", worst=f"{worst:.0f}")
+                    if mode != "board" else Phrase("reason.trip_board", mean=f"{mean:.0f}"))
+            e, z = pair("reason.goes_to", band=Phrase(f"band.{band}"), n=n, school=names.get(to, to), trip=trip)
+        en.append(e)
+        zh.append(z)
     return en, zh
 
 
 def _receiver_line(to, ev, names) -> tuple[str, str]:
-    t = ev.schools
-    if to not in t.index:
+    t_ = ev.schools
+    if to not in t_.index:
         return "", ""
-    r = t.loc[to]
+    r = t_.loc[to]
     band = str(r["class_band"])
-    beds = f", {int(r['boarders'])} boarders in {int(r['beds'])} beds" if r["beds"] > 0 else ""
-    beds_zh = f",寄宿生{int(r['boarders'])}人、床位{int(r['beds'])}张" if r["beds"] > 0 else ""
-    return (f"{names.get(to, to)} then has {int(r['enrolment'])} pupils in {int(r['classes'])} classes, "
-            f"{_fmt(r['max_class_size'])} a class in its fullest grades ({band}){beds}",
-            f"{names.get(to, to)}届时在校生{int(r['enrolment'])}人、{int(r['classes'])}个班,最满学段平均每班"
-            f"{_fmt(r['max_class_size'])}人({_CLASS_ZH.get(band, band)}){beds_zh}")
+    beds = (Phrase("reason.receiver_beds", boarders=int(r["boarders"]), beds=int(r["beds"])) if r["beds"] > 0
+            else "")
+    return pair("reason.receiver", school=names.get(to, to), n=int(r["enrolment"]), classes=int(r["classes"]),
+                size=_fmt(r["max_class_size"]), band={lang: term("class_band", band, lang) for lang in LANGS},
+                beds=beds)
 
 
 def why_kept(model, sid: str, bands: tuple[str, ...] | None = None) -> tuple[str, str] | None:
@@ -85,9 +85,9 @@ def why_kept(model, sid: str, bands: tuple[str, ...] | None = None) -> tuple[str
     if sid not in sites.index:
         return None
     if bool(sites.at[sid, "protected"]):
-        return ("protected (应留必留): kept whatever the figures say", "应留必留(偏远或受保护学校),予以保留")
+        return pair("reason.protected")
     if bool(sites.at[sid, "fixed"]):
-        return ("large enough: kept as it is", "规模较大,保留")
+        return pair("reason.large_enough")
     g = model.groups[(model.groups["home"] == sid)]
     if bands is not None:
         g = g[g["band"].isin(bands)]
@@ -104,11 +104,8 @@ def why_kept(model, sid: str, bands: tuple[str, ...] | None = None) -> tuple[str
         band = pick[0]["band"]
         villages = sorted({str(r["village_id"]) for r in pick})
         v = ", ".join(villages[:3]) + (" …" if len(villages) > 3 else "")
-        return (f"the rule keeps it: {n} {_BAND_EN[band]} pupils (villages {v}) have no other school within the "
-                "travel rule (walk or school bus within the limit; grades 1-3 do not board)",
-                f"按通行规则保留:{_BAND_ZH[band]}{n}名学生(村:{v})在规定时限内(步行或乘校车)无其他学校可去")
-    return ("kept: closing it would cost more (buses, boarding, beds, travel) than it saves (site, teachers)",
-            "保留:撤并所增加的校车、寄宿、床位和通行成本高于所节省的场地和教师成本")
+        return pair("reason.rule_keeps", n=n, band=Phrase(f"band.{band}"), villages=v)
+    return pair("reason.costs_more")
 
 
 def action_table(county, plan, model, verified, baseline, futures: dict, robust: pd.DataFrame, shares: pd.DataFrame,
@@ -153,19 +150,19 @@ def action_table(county, plan, model, verified, baseline, futures: dict, robust:
         pupils_en, pupils_zh = _pupils_line(sid, baseline, futures) if sid in baseline.schools.index else ("", "")
         saving = -float(share.get(sid, 0.0))
         posts = -float(staff.get(sid, 0.0)) / salary          # posts the action frees (negative: adds)
-        posts_en = (f" ({abs(posts):.0f} teacher posts {'fewer' if posts > 0 else 'more'})"
-                    if round(abs(posts)) else "")
-        posts_zh = (f"(教师编制{'减少' if posts > 0 else '增加'}{abs(posts):.0f}个)" if round(abs(posts)) else "")
-        money_en = (f"its share of the county's annual cost: {'saves' if saving >= 0 else 'adds'} "
-                    f"{_money(abs(saving))} ×10k yuan a year{posts_en}"
-                    + (f", capital {_money(float(capital.get(sid, 0.0)))} ×10k yuan" if capital.get(sid) else ""))
-        money_zh = (f"占全县年度经费变化:{'节省' if saving >= 0 else '增加'}{_money(abs(saving))}万元/年{posts_zh}"
-                    + (f",一次性投入{_money(float(capital.get(sid, 0.0)))}万元" if capital.get(sid) else ""))
+        posts = (Phrase("reason.posts_fewer" if posts > 0 else "reason.posts_more", n=f"{abs(posts):.0f}")
+                 if round(abs(posts)) else "")
+        capital_part = (Phrase("reason.money_capital", amount=_money(float(capital.get(sid, 0.0))))
+                        if capital.get(sid) else "")
+        money_key = "reason.money_saves" if saving >= 0 else "reason.money_adds"
+        money = {lang: t(money_key, lang, amount=_money(abs(saving)), posts=posts) + (
+            capital_part.render(lang) if capital_part else "") for lang in LANGS}
+        money_en, money_zh = money["en"], money["zh"]
         if not acts:
             kept = why_kept(model, sid) if sid in county.schools.index and bool(
                 baseline.schools.at[sid, "small_school"]) else None
-            en = f"keep: {pupils_en}." + (f" {kept[0]}." if kept else "")
-            zh = f"保留:{pupils_zh}。" + (f"{kept[1]}。" if kept else "")
+            en = t("reason.keep", "en", pupils=pupils_en) + (f" {kept[0]}." if kept else "")
+            zh = t("reason.keep", "zh", pupils=pupils_zh) + (f"{kept[1]}。" if kept else "")
             rows.append(_row(sid, "keep", None, 0, 0, 0.0, True, zh, en))
             continue
         for a in acts:
@@ -174,10 +171,11 @@ def action_table(county, plan, model, verified, baseline, futures: dict, robust:
                 to = getattr(a, "into", None)
                 go_en, go_zh = _where_they_go(sid, ev, names)
                 rec_en, rec_zh = _receiver_line(to, ev, names) if to else ("", "")
-                en = (f"{'merge into ' + names.get(to, to) if to else 'close'}: {pupils_en}. "
+                head = ("reason.merge_head", {"school": names.get(to, to)}) if to else ("reason.close_head", {})
+                en = (t(head[0], "en", pupils=pupils_en, **head[1])
                       + ("; ".join(go_en) + ". " if go_en else "") + (rec_en + ". " if rec_en else "")
                       + money_en + ".")
-                zh = (f"{'并入' + names.get(to, to) if to else '撤销'}:{pupils_zh}。"
+                zh = (t(head[0], "zh", pupils=pupils_zh, **head[1])
                       + (";".join(go_zh) + "。" if go_zh else "") + (rec_zh + "。" if rec_zh else "")
                       + money_zh + "。")
                 rows.append(_row(sid, kw, to, 0, 0, saving, holds.get(sid, True), zh, en))
@@ -186,43 +184,39 @@ def action_table(county, plan, model, verified, baseline, futures: dict, robust:
                 which = a.grades
                 lo, hi = (int(x) for x in which.split("-"))
                 kept = why_kept(model, sid, tuple(b for b, (x, y) in std.bands.items() if lo <= x and y <= hi))
-                en = (f"keep grades {which} only: {pupils_en}. " + ("; ".join(go_en) + ". " if go_en else "")
-                      + (f"Grades {which} stay: {kept[0]}. " if kept else "") + money_en + ".")
-                zh = (f"仅保留{which}年级:{pupils_zh}。" + (";".join(go_zh) + "。" if go_zh else "")
-                      + (f"保留{which}年级的原因:{kept[1]}。" if kept else "") + money_zh + "。")
+                en = (t("reason.downgrade_head", "en", grades=which, pupils=pupils_en)
+                      + ("; ".join(go_en) + ". " if go_en else "")
+                      + (t("reason.downgrade_why", "en", grades=which, why=kept[0]) if kept else "") + money_en + ".")
+                zh = (t("reason.downgrade_head", "zh", grades=which, pupils=pupils_zh)
+                      + (";".join(go_zh) + "。" if go_zh else "")
+                      + (t("reason.downgrade_why", "zh", grades=which, why=kept[1]) if kept else "") + money_zh + "。")
                 rows.append(_row(sid, "downgrade", which, 0, 0, saving, holds.get(sid, True), zh, en))
             elif kw == "open":
-                t = ev.schools.loc[sid]
+                t_ = ev.schools.loc[sid]
                 mv = ev.allocation.moves
                 came = mv[mv["to_school"] == sid].groupby("from_school")["children"].sum()
-                src_en = ", ".join(f"{names.get(k, k)} ({int(n)})" for k, n in came.items() if k)
-                src_zh = "、".join(f"{names.get(k, k)}({int(n)}人)" for k, n in came.items() if k)
+                sources = [Phrase("reason.source", school=names.get(k, k), n=int(n)) for k, n in came.items() if k]
                 prem = getattr(a, "premises_of", None)
-                where_en = f" in the buildings of {names.get(prem, prem)} (no site works)" if prem else ""
-                where_zh = f",利用{names.get(prem, prem)}校舍(无需新建校舍)" if prem else ""
-                en = (f"open {a.name}{where_en}: {int(t['enrolment'])} pupils in {int(t['classes'])} classes, "
-                      f"{_fmt(t['max_class_size'])} a class, {int(t['beds'])} beds; from {src_en or 'no school'}. "
-                      f"{money_en}.")
-                zh = (f"新设{a.name}{where_zh}:在校生{int(t['enrolment'])}人、{int(t['classes'])}个班,平均每班"
-                      f"{_fmt(t['max_class_size'])}人,床位{int(t['beds'])}张;学生来自{src_zh or '—'}。{money_zh}。")
+                where = Phrase("reason.open_premises", school=names.get(prem, prem)) if prem else ""
+                fields = dict(name=a.name, where=where, n=int(t_["enrolment"]), classes=int(t_["classes"]),
+                              size=_fmt(t_["max_class_size"]), beds=int(t_["beds"]))
+                src = {lang: t("reason.names_sep", lang).join(p.render(lang) for p in sources)
+                       or t("reason.no_source", lang) for lang in LANGS}
+                en = t("reason.open", "en", sources=src["en"], **fields) + f"{money_en}."
+                zh = t("reason.open", "zh", sources=src["zh"], **fields) + f"{money_zh}。"
                 rows.append(_row(sid, "open", None, int(a.beds), int(a.seats), saving, holds.get(sid, True), zh, en))
             elif kw == "expand":
-                t = ev.schools.loc[sid]
-                en = (f"build classrooms for {a.seats} more {a.band or ''} pupils before the merges (build first, "
-                      f"close after): {_fmt(t['max_class_size'])} a class after, within the standard.")
-                zh = (f"先建后撤:扩建{a.seats}个{_BAND_ZH.get(a.band, '')}学位,接收后最满学段平均每班"
-                      f"{_fmt(t['max_class_size'])}人,不超过标准班额。")
+                t_ = ev.schools.loc[sid]
+                band = {lang: term("band", a.band, lang) if a.band else "" for lang in LANGS}
+                en, zh = pair("reason.expand", seats=a.seats, band=band, size=_fmt(t_["max_class_size"]))
                 rows.append(_row(sid, "expand", a.band, 0, int(a.seats), 0.0, True, zh, en))
             elif kw in ("add_boarding", "designate_boarding"):
-                t = ev.schools.loc[sid]
-                town = str(plan.schools.at[sid, "township"])
-                canteen = " and a canteen" if getattr(a, "canteen", False) and not bool(
+                t_ = ev.schools.loc[sid]
+                canteen = Phrase("reason.boarding_canteen") if getattr(a, "canteen", False) and not bool(
                     county.schools.at[sid, "canteen"]) else ""
-                canteen_zh = "及食堂" if canteen else ""
-                en = (f"boarding school for {town}: {int(t['boarders'])} boarders in {int(t['beds'])} beds "
-                      f"(build {int(getattr(a, 'beds', 0))} beds{canteen} first).")
-                zh = (f"作为{town}寄宿制学校:寄宿生{int(t['boarders'])}人、床位{int(t['beds'])}张"
-                      f"(先新建床位{int(getattr(a, 'beds', 0))}张{canteen_zh})。")
+                en, zh = pair("reason.boarding", township=str(plan.schools.at[sid, "township"]),
+                              boarders=int(t_["boarders"]), beds=int(t_["beds"]), built=int(getattr(a, "beds", 0)),
+                              canteen=canteen)
                 rows.append(_row(sid, kw, None, int(getattr(a, "beds", 0)), 0, 0.0, True, zh, en))
     out = pd.DataFrame(rows, columns=[c for c in ACTION_COLUMNS if c != "name"])
     out.insert(1, "name", out["school_id"].map(names))

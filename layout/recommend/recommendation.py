@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from layout.i18n import DEFAULT_LANG, localise, t, term
+
 __all__ = ["Recommendation"]
 
 
@@ -71,7 +73,7 @@ class Recommendation:
         """The actions that change something (every row but ``keep``)."""
         return self.actions[self.actions["action"] != "keep"].reset_index(drop=True)
 
-    def reasons(self, lang: str = "zh") -> dict[str, list[str]]:
+    def reasons(self, lang: str = DEFAULT_LANG) -> dict[str, list[str]]:
         """``school_id -> [reason, ...]`` in one language (what maps and reports show per school)."""
         col = "reasons_zh" if lang == "zh" else "reasons_en"
         out: dict[str, list[str]] = {}
@@ -79,26 +81,20 @@ class Recommendation:
             out.setdefault(str(r.school_id), []).append(str(getattr(r, col)))
         return out
 
-    def summary(self, lang: str = "en") -> str:
+    def summary(self, lang: str = DEFAULT_LANG) -> str:
         """A few lines for the terminal: counts of actions and the headline before/after numbers."""
         c = self.changes()["action"].value_counts().sort_index()
         b, e = self.baseline.summary_metrics(), self.evaluation.summary_metrics()
-        if lang == "zh":
-            names = {"merge": "撤并", "close": "撤销", "downgrade": "减少年级", "add_boarding": "建设寄宿",
-                     "designate_boarding": "指定寄宿", "expand": "扩建", "open": "新设学校"}
-            parts = "、".join(f"{names.get(k, k)}{v}所" for k, v in c.items()) or "无调整"
-            return (f"建议({self.goal}):{parts}。开办学校{b['schools_open']}→{e['schools_open']}所;"
-                    f"年度成本{b['annual_cost']:,.0f}→{e['annual_cost']:,.0f}元;一次性投入{e['capital_cost']:,.0f}元;"
-                    f"无学位学生{b['students_unserved']}→{e['students_unserved']}人;"
-                    f"新增硬性违规{e['new_hard_violations']}项(现状已有{b['violations_hard']}项)。")
-        parts = ", ".join(f"{k} {v}" for k, v in c.items()) or "no change"
-        return (f"recommendation ({self.goal}): {parts}. Schools open {b['schools_open']} → {e['schools_open']}; "
-                f"annual cost {b['annual_cost']:,.0f} → {e['annual_cost']:,.0f} yuan; capital "
-                f"{e['capital_cost']:,.0f} yuan; children without a place {b['students_unserved']} → "
-                f"{e['students_unserved']}; new hard violations {e['new_hard_violations']} (today has "
-                f"{b['violations_hard']}).")
+        parts = t("reason.names_sep", lang).join(
+            t("recommendation.count", lang, action=term("action_count", k, lang), n=v) for k, v in c.items())
+        return t("recommendation.summary", lang, goal=term("goal", self.goal, lang),
+                 actions=parts or t("recommendation.no_change", lang), open_before=b["schools_open"],
+                 open_after=e["schools_open"], cost_before=f"{b['annual_cost']:,.0f}",
+                 cost_after=f"{e['annual_cost']:,.0f}", capital=f"{e['capital_cost']:,.0f}",
+                 unserved_before=b["students_unserved"], unserved_after=e["students_unserved"],
+                 new_hard=e["new_hard_violations"], hard_today=b["violations_hard"])
 
-    def format_stages(self, lang: str = "zh") -> str:
+    def format_stages(self, lang: str = DEFAULT_LANG) -> str:
         """Schools per stage before → after, closures of schools under 50 / 100 pupils, downgrades, new sites and
         boarding primaries per township, as a few lines for the terminal."""
         st = self.stages
@@ -106,16 +102,16 @@ class Recommendation:
             return ""
         b, a = st["schools_before"], st["schools_after"]
         town = st.get("boarding_primaries_by_township", {})
-        if lang == "zh":
-            towns = "、".join(f"{k}{v}所" for k, v in town.items()) or "无"
-            return (f"  小学阶段学校{b['primary']}→{a['primary']}所,初中阶段{b['middle']}→{a['middle']}所;撤并{st['closed']}所"
-                    f"(其中不足50人{st['closed_under_50']}所/共{st['pool_under_50']}所,不足100人{st['closed_under_100']}所),"
-                    f"减少年级{st['downgraded']}所,新设{st['new_sites']}所;寄宿制小学:{towns}")
-        towns = ", ".join(f"{k} {v}" for k, v in town.items()) or "none"
-        return (f"  primary-stage schools {b['primary']} → {a['primary']}, middle-stage {b['middle']} → {a['middle']}; "
-                f"closed {st['closed']} (under 50 pupils: {st['closed_under_50']} of {st['pool_under_50']}; under 100: "
-                f"{st['closed_under_100']}), grades dropped {st['downgraded']}, new sites {st['new_sites']}; boarding "
-                f"primaries: {towns}")
+        towns = t("reason.names_sep", lang).join(t("recommendation.town_count", lang, town=k, n=v)
+                                                  for k, v in town.items())
+        return t("recommendation.stages", lang, p0=b["primary"], p1=a["primary"], m0=b["middle"], m1=a["middle"],
+                 closed=st["closed"], c50=st["closed_under_50"], pool50=st["pool_under_50"],
+                 c100=st["closed_under_100"], downgraded=st["downgraded"], new=st["new_sites"],
+                 towns=towns or t("recommendation.none", lang))
+
+    def note_lines(self, lang: str = DEFAULT_LANG) -> list[str]:
+        """The notes of the computation in ``lang``."""
+        return [localise(n, lang) for n in self.notes]
 
     def to_dict(self) -> dict:
         """JSON-safe plain data (goal, notes, actions, frontier, robustness, boarding sites, headline numbers)."""
@@ -123,6 +119,7 @@ class Recommendation:
 
         return json_safe({
             "goal": self.goal, "horizon": self.horizon, "plan": self.plan.name, "notes": list(self.notes),
+            "notes_zh": self.note_lines("zh"),
             "targets": self.targets.to_dict() if self.targets is not None else None,
             "targets_not_met": list(self.relaxed), "model": self.model_status, "stages": self.stages,
             "actions": self.actions, "frontier": self.frontier if self.frontier is not None else [],
@@ -132,12 +129,12 @@ class Recommendation:
             "status_quo": self.baseline.summary_metrics(), "recommended": self.evaluation.summary_metrics(),
         })
 
-    def write(self, out_dir: str | Path, lang: str = "zh") -> dict[str, Path]:
+    def write(self, out_dir: str | Path, lang: str = DEFAULT_LANG) -> dict[str, Path]:
         """Write every output atomically into ``out_dir``.
 
         Files: ``plan.yaml`` (a proposal :func:`layout.plan.read_proposal` reads back), ``evaluation.json`` (the
         plan), ``evaluation_status_quo.json``, ``actions.csv``, ``frontier.csv`` and ``frontier.png``,
-        ``robustness.csv``, ``recommendation.json``.
+        ``frontier.svg`` (text kept as text), ``robustness.csv``, ``recommendation.json``.
 
         Returns
         -------
@@ -162,6 +159,10 @@ class Recommendation:
             tmp = out / ".frontier.tmp.png"
             plot_frontier(front, tmp, lang)
             paths["frontier_plot"] = atomic_write_bytes(out / "frontier.png", tmp.read_bytes())
+            tmp.unlink()
+            tmp = out / ".frontier.tmp.svg"
+            plot_frontier(front, tmp, lang)
+            paths["frontier_svg"] = atomic_write_bytes(out / "frontier.svg", tmp.read_bytes())
             tmp.unlink()
         paths["recommendation"] = atomic_write_text(
             out / "recommendation.json", json.dumps(self.to_dict(), ensure_ascii=False, indent=2))

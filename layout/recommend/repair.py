@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from layout.evaluate import evaluate, travel_for_plan
+from layout.i18n import Note
 from layout.recommend.build import plan_from_decision
 from layout.recommend.model import decide
 
@@ -73,8 +74,7 @@ def solve_and_verify(county, model, travel, baseline, standards, *, time_limit: 
                     home = str(hit["home"].iloc[0]) if len(hit) else None
                 if home is not None and home in model.sites.index and home not in forced:
                     forced.add(home)
-                    repairs.append((f"kept {home}: closing it would {v.message_en}",
-                                    f"保留{home}:撤并将导致{v.message_zh}"))
+                    repairs.append(Note("note.repair_keep", school=home, why={"en": v.message_en, "zh": v.message_zh}))
                     changed = True
             elif site in model.sites.index:
                 hit = (model.arcs["site_id"] == site) & ~model.arcs["home"]
@@ -82,8 +82,8 @@ def solve_and_verify(county, model, travel, baseline, standards, *, time_limit: 
                     hit &= model.groups.loc[model.arcs["group"], "band"].to_numpy() == v.band
                 if (hit & ~forbid).any():
                     forbid |= hit.to_numpy()
-                    repairs.append((f"{site} takes no more pupils: {v.message_en}",
-                                    f"{site}不再接收学生:{v.message_zh}"))
+                    repairs.append(Note("note.repair_no_more", school=site,
+                                        why={"en": v.message_en, "zh": v.message_zh}))
                     changed = True
         if not changed:
             break

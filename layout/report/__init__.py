@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from layout.i18n import DEFAULT_LANG
 from layout.report.htmlpage import frame_html, report_html
 from layout.report.notebook import evaluation_html, plan_html, recommendation_html
 from layout.report.workbook import write_workbook
@@ -25,24 +26,24 @@ __all__ = [
 ]
 
 
-def report_sheets(county, evaluation, *, baseline=None, recommendation=None, lang: str = "zh") -> dict:
+def report_sheets(county, evaluation, *, baseline=None, recommendation=None, lang: str = DEFAULT_LANG) -> dict:
     """The workbook's sheets: name -> table (Chinese names and headers when ``lang="zh"``)."""
+    from layout.i18n import t
     from layout.report import tables as T
 
-    zh = lang == "zh"
     issues = T.violations_table(evaluation, lang)
     sev = T.H("severity", lang)
-    confirm = "待确认" if zh else "to confirm"
+    confirm = T.confirm_label(lang)
     return {
-        "摘要" if zh else "summary": T.metrics_table(evaluation, baseline, lang),
-        "学生出行" if zh else "trips": T.band_table(evaluation, lang),
-        "学校调整" if zh else "schools": T.schools_table(county, evaluation, recommendation, lang),
-        "问题清单" if zh else "issues": issues[issues[sev] != confirm] if len(issues) else issues,
-        "待确认事项" if zh else "to confirm": issues[issues[sev] == confirm] if len(issues) else issues,
-        "优质均衡" if zh else "balance": T.balance_table(evaluation, lang),
-        "成本" if zh else "costs": T.costs_table(evaluation, lang),
-        "教师编制" if zh else "staffing": T.staffing_table(evaluation, lang),
-        "校车线路" if zh else "bus routes": T.bus_routes_table(evaluation, lang),
+        t("sheet.summary", lang): T.metrics_table(evaluation, baseline, lang),
+        t("sheet.trips", lang): T.band_table(evaluation, lang),
+        t("sheet.schools", lang): T.schools_table(county, evaluation, recommendation, lang),
+        t("sheet.issues", lang): issues[issues[sev] != confirm] if len(issues) else issues,
+        t("sheet.confirm", lang): issues[issues[sev] == confirm] if len(issues) else issues,
+        t("sheet.balance", lang): T.balance_table(evaluation, lang),
+        t("sheet.costs", lang): T.costs_table(evaluation, lang),
+        t("sheet.staffing", lang): T.staffing_table(evaluation, lang),
+        t("sheet.bus_routes", lang): T.bus_routes_table(evaluation, lang),
     }
 
 
@@ -53,7 +54,7 @@ def write_report(
     baseline=None,
     recommendation=None,
     out_dir,
-    lang: str = "zh",
+    lang: str = DEFAULT_LANG,
     map_html: str | None = None,
     with_map: bool = True,
     tiles: str = "none",

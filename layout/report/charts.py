@@ -1,17 +1,32 @@
-"""Report charts drawn with matplotlib (Agg) into inline SVG, with a CJK-capable font when one is installed."""
+"""Report charts drawn with matplotlib (Agg) into inline SVG whose text stays text.
+
+Labels are always in the report's language. The SVG names a list of CJK fonts (:data:`CJK_FAMILIES`, then
+``sans-serif``) for the browser to draw the text with, so a Chinese chart reads the same on a machine with no CJK
+font for matplotlib: matplotlib only measures the text (with an installed CJK font when there is one) and its
+"glyph missing" warnings are not raised for text it does not draw.
+"""
 
 from __future__ import annotations
 
 import io
+import re
+import warnings
+from contextlib import contextmanager
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
+from layout.i18n import DEFAULT_LANG
+from layout.i18n import t as _t
 from layout.maps.labels import t
 from layout.schema import BANDS
 
-__all__ = ["cjk_font", "trip_chart", "enrolment_chart"]
+__all__ = ["cjk_font", "chart_style", "trip_chart", "enrolment_chart", "CJK_FAMILIES"]
+
+#: The font families every chart's text names, in order (a browser takes the first it has).
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei",
+                "SimHei", "Noto Sans SC", "Heiti SC")
 
 _CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -31,7 +46,7 @@ _CJK_FILES = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "msyh", "si
 
 @cache
 def cjk_font() -> str | None:
-    """The name of an installed font that has Chinese glyphs, or None (charts then use English labels)."""
+    """The name of an installed font that has Chinese glyphs (matplotlib measures the text with it), or None."""
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
@@ -48,39 +63,45 @@ def cjk_font() -> str | None:
     return found
 
 
-def _has_cjk(text: str) -> bool:
-    return any("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
-
-
 def _figure(width: float = 7.0, height: float = 3.2):
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=100)
-    return fig
+    return Figure(figsize=(width, height), dpi=100)
+
+
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 
 
 def _svg(fig) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
-    return text[text.find("<svg") :]  # drop the XML prolog and DOCTYPE (which names an external DTD)
+    text = text[text.find("<svg") :]  # drop the XML prolog and DOCTYPE (which names an external DTD)
+    return _METADATA.sub("", text, count=1)
 
 
-def _lang_for_chart(lang: str) -> str:
-    return lang if lang == "en" or cjk_font() else "en"
+@contextmanager
+def chart_style():
+    """matplotlib settings of every chart: text kept as text in SVG, the CJK family list, no glyph warnings.
 
-
-def _font_rc():
+    Example
+    -------
+    >>> with chart_style():
+    ...     import matplotlib
+    ...     matplotlib.rcParams["svg.fonttype"]
+    'none'
+    """
     import matplotlib
 
-    font = cjk_font()
-    rc = {"svg.fonttype": "path", "axes.unicode_minus": False}
-    if font:
-        rc["font.family"] = [font, "DejaVu Sans"]
-    return matplotlib.rc_context(rc)
+    found = cjk_font()
+    families = list(dict.fromkeys([*([found] if found else []), *CJK_FAMILIES, "DejaVu Sans"]))
+    rc = {"svg.fonttype": "none", "axes.unicode_minus": False, "font.family": ["sans-serif"],
+          "font.sans-serif": families}
+    with matplotlib.rc_context(rc), warnings.catch_warnings():
+        # Without a CJK font matplotlib measures Chinese text with DejaVu Sans and says each glyph is missing; the
+        # SVG keeps the text and the browser draws it, so the warning is noise.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+        yield
 
 
 def _trip_shares(evaluation, bins: list[float]) -> pd.DataFrame:
@@ -99,10 +120,9 @@ def _trip_shares(evaluation, bins: list[float]) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def trip_chart(evaluation, baseline=None, lang: str = "zh") -> str:
+def trip_chart(evaluation, baseline=None, lang: str = DEFAULT_LANG) -> str:
     """Children by one-way trip time (bins from the standards), boarders and unserved, per band; the status quo
     beside the plan when ``baseline`` is given. Returns inline SVG."""
-    lang = _lang_for_chart(lang)
     bins = (
         list(evaluation.allocation.plan.standards.get("travel.report_bins_minutes", [15, 30, 45]))
         if hasattr(evaluation.allocation.plan, "standards")
@@ -111,13 +131,13 @@ def trip_chart(evaluation, baseline=None, lang: str = "zh") -> str:
     labels = (
         [f"0–{bins[0]:g}"]
         + [f"{a:g}–{b:g}" for a, b in zip(bins[:-1], bins[1:], strict=True)]
-        + [f">{bins[-1]:g}", t("board", lang), t("unserved", lang)]
+        + [f">{bins[-1]:g}", _t("chart.board", lang), _t("chart.unserved", lang)]
     )
     colours = ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#4575b4", "#67001f"][: len(labels)]
-    series = [(t("proposal", lang), _trip_shares(evaluation, bins))]
+    series = [(_t("chart.proposal", lang), _trip_shares(evaluation, bins))]
     if baseline is not None:
-        series.insert(0, (t("status_quo", lang), _trip_shares(baseline, bins)))
-    with _font_rc():
+        series.insert(0, (_t("chart.status_quo", lang), _trip_shares(baseline, bins)))
+    with chart_style():
         fig = _figure(7.5, 3.0 + 0.4 * len(series))
         ax = fig.subplots()
         ylabels, y = [], 0
@@ -139,8 +159,8 @@ def trip_chart(evaluation, baseline=None, lang: str = "zh") -> str:
                 y += 1
         ax.set_yticks(range(len(ylabels)), ylabels)
         ax.invert_yaxis()
-        ax.set_xlabel(t("children", lang))
-        ax.set_title(t("village_colour", lang))
+        ax.set_xlabel(_t("chart.children", lang))
+        ax.set_title(_t("chart.trip_title", lang))
         ax.legend(
             ncols=min(6, len(labels)),
             fontsize=8,
@@ -152,10 +172,9 @@ def trip_chart(evaluation, baseline=None, lang: str = "zh") -> str:
         return _svg(fig)
 
 
-def enrolment_chart(evaluation, actions: pd.Series, lang: str = "zh", limit: int = 30) -> str | None:
+def enrolment_chart(evaluation, actions: pd.Series, lang: str = DEFAULT_LANG, limit: int = 30) -> str | None:
     """Enrolment now vs under the plan for the schools the plan changes (at most ``limit``). SVG, or None when
     nothing changes."""
-    lang = _lang_for_chart(lang)
     s = evaluation.schools
     changed = actions[actions != "keep"].index
     receiving = s.index[(s["enrolment"] - s["enrolment_now"]).abs() > 0]
@@ -164,9 +183,7 @@ def enrolment_chart(evaluation, actions: pd.Series, lang: str = "zh", limit: int
         return None
     part = s.loc[ids]
     names = [n.replace("$", r"\$") for n in part["name"].astype(str)]  # no mathtext from data
-    if cjk_font() is None:  # no font to draw Chinese names: show the school ids instead of empty boxes
-        names = [str(i) if _has_cjk(n) else n for i, n in zip(ids, names, strict=True)]
-    with _font_rc():
+    with chart_style():
         fig = _figure(7.5, 1.2 + 0.28 * len(ids))
         ax = fig.subplots()
         y = np.arange(len(ids))
@@ -175,10 +192,10 @@ def enrolment_chart(evaluation, actions: pd.Series, lang: str = "zh", limit: int
             part["enrolment_now"].astype(float),
             height=0.4,
             color="#9ecae1",
-            label=t("enrolment_now", lang),
+            label=_t("chart.enrolment_now", lang),
         )
         ax.barh(
-            y + 0.2, part["enrolment"].astype(float), height=0.4, color="#08519c", label=t("enrolment", lang)
+            y + 0.2, part["enrolment"].astype(float), height=0.4, color="#08519c", label=_t("chart.enrolment", lang)
         )
         ax.set_yticks(y, names, fontsize=8)
         ax.invert_yaxis()

@@ -9,6 +9,8 @@ from numbers import Number
 
 import pandas as pd
 
+from layout.i18n import DEFAULT_LANG, localise, plan_title, term
+from layout.i18n import t as _t
 from layout.maps.labels import t
 from layout.maps.safe import esc
 from layout.report import tables as T
@@ -78,10 +80,10 @@ def _cards(evaluation, lang: str) -> str:
     items = [
         (m["students_total"], t("children", lang), False),
         (m["students_unserved"], T.H("unserved", lang), m["students_unserved"] > 0),
-        (m["schools_open"], T.METRICS["schools_open"][0 if lang == "zh" else 1], False),
-        (m["schools_closed"], T.METRICS["schools_closed"][0 if lang == "zh" else 1], False),
-        (c.get("hard", 0), T.METRICS["violations_hard"][0 if lang == "zh" else 1], c.get("hard", 0) > 0),
-        (c.get("confirm", 0), T.METRICS["violations_confirm"][0 if lang == "zh" else 1], False),
+        (m["schools_open"], T.metric("schools_open", lang), False),
+        (m["schools_closed"], T.metric("schools_closed", lang), False),
+        (c.get("hard", 0), T.metric("violations_hard", lang), c.get("hard", 0) > 0),
+        (c.get("confirm", 0), T.metric("violations_confirm", lang), False),
     ]
     return (
         "<div class='cards'>"
@@ -93,64 +95,30 @@ def _cards(evaluation, lang: str) -> str:
     )
 
 
-_TEXT = {
-    "title": ("学校布局调整方案评估报告", "School layout proposal — committee report"),
-    "summary": ("一、概要", "1. Summary"),
-    "metrics": ("二、方案前后对比", "2. Before and after"),
-    "travel": ("三、学生出行", "3. Children's trips"),
-    "issues": ("四、问题与待确认事项", "4. Issues and items to confirm"),
-    "hard_soft": ("问题清单", "Issues"),
-    "confirm": ("待确认事项", "Items to confirm"),
-    "schools": ("五、各校调整措施及理由", "5. Actions per school, with reasons"),
-    "all_schools": ("全部学校", "All schools"),
-    "balance": ("六、优质均衡指标", "6. Balance indicators (优质均衡)"),
-    "costs": ("七、成本", "7. Costs"),
-    "map": ("八、地图", "8. Map"),
-    "notes": ("说明", "Notes"),
-    "no_issues": ("无", "none"),
-    "no_changes": ("本方案不调整任何学校", "the plan changes no school"),
-    "staffing": ("教师编制", "Teacher posts"),
-    "no_staffing_change": ("本方案不改变教师编制", "the plan changes no school's teacher posts"),
-    "all_staffing": ("全部学校的教师编制", "teacher posts of every school"),
-    "buses": ("校车", "School buses"),
-    "all_routes": ("全部校车线路", "every school-bus route"),
-    "no_routes": ("无校车线路", "no school-bus route"),
-    "generated": ("生成时间", "generated"),
-    "plan": ("方案", "plan"),
-    "county": ("县", "county"),
-    "estimated": ("出行时间为直线距离估算", "travel times are straight-line estimates"),
-    "full_text": ("文字摘要", "Text summary"),
-    "no_map": ("未嵌入地图", "no map embedded"),
-}
-
-
 def _bus_line(evaluation, lang: str) -> str:
     c = evaluation.costs
-    vkm = c.get("bus_vehicle_km_per_year", 0.0)
-    if lang == "zh":
-        return (f"校车{c.get('buses', 0)}辆,每年{vkm:,.0f}车公里,年度费用{c['annual'].get('bus', 0.0):,.0f}元"
-                f"(计算方法:{c.get('bus_method', '')})")
-    return (f"{c.get('buses', 0)} school buses, {vkm:,.0f} vehicle-km a year, {c['annual'].get('bus', 0.0):,.0f} "
-            f"yuan a year (method: {c.get('bus_method', '')})")
+    return _t("report.bus_line", lang, buses=c.get("buses", 0), vkm=f"{c.get('bus_vehicle_km_per_year', 0.0):,.0f}",
+              yuan=f"{c['annual'].get('bus', 0.0):,.0f}", method=term("bus_method", c.get("bus_method", ""), lang))
 
 
 def _x(key: str, lang: str) -> str:
-    return _TEXT[key][0 if lang == "zh" else 1]
+    return _t(f"report.{key}", lang)
 
 
 def report_html(
-    county, evaluation, *, baseline=None, recommendation=None, lang: str = "zh", map_html: str | None = None
+    county, evaluation, *, baseline=None, recommendation=None, lang: str = DEFAULT_LANG, map_html: str | None = None
 ) -> str:
     """The report page as HTML text (see :func:`layout.report.write_report`)."""
     from layout.maps.actions import school_actions
 
     plan = evaluation.allocation.plan
-    plan_name = plan.name if plan.name != "status quo" else t("status_quo", lang)
+    plan_name = plan_title(plan.name, lang)
+    description = plan_title(getattr(plan, "description", ""), lang)
     acts = school_actions(county, plan, recommendation, lang)["action"]
     parts = [
         f"<h1>{esc(county.name)} · {esc(_x('title', lang))}</h1>",
         f"<p class='meta'>{esc(_x('plan', lang))}: <b>{esc(plan_name)}</b>"
-        + (f" — {esc(plan.description)}" if getattr(plan, "description", "") else "")
+        + (f" — {esc(description)}" if description else "")
         + f" · {esc(_x('generated', lang))}: {esc(_dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}"
         + (f" · <b>{esc(_x('estimated', lang))}</b>" if evaluation.estimated else "")
         + "</p>",
@@ -175,7 +143,7 @@ def report_html(
     ]
     issues = T.violations_table(evaluation, lang)
     sev_col = T.H("severity", lang)
-    confirm_label = "待确认" if lang == "zh" else "to confirm"
+    confirm_label = T.confirm_label(lang)
     parts += [
         f"<h2>{esc(_x('issues', lang))}</h2>",
         f"<h3>{esc(_x('hard_soft', lang))}</h3>",
@@ -218,7 +186,7 @@ def report_html(
     parts.append(f"<h2>{esc(_x('map', lang))}</h2>")
     if map_html:
         parts.append(
-            f"<div class='map'><iframe title='map' srcdoc=\"{html.escape(map_html, quote=True)}\">"
+            f"<div class='map'><iframe title='{esc(_x('map_frame', lang))}' srcdoc=\"{html.escape(map_html, quote=True)}\">"
             f"</iframe></div>"
         )
     else:
@@ -226,7 +194,7 @@ def report_html(
     notes = list(getattr(evaluation, "notes", ()) or ()) + list(getattr(county, "notes", ()) or ())
     if notes:
         parts.append(
-            f"<h3>{esc(_x('notes', lang))}</h3><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
+            f"<h3>{esc(_x('notes', lang))}</h3><ul>" + "".join(f"<li>{esc(localise(n, lang))}</li>" for n in notes) + "</ul>"
         )
     title = f"{county.name} · {_x('title', lang)}"
     return (

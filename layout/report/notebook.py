@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from layout.maps.labels import t
+from layout.i18n import DEFAULT_LANG, plan_title, term
+from layout.i18n import t as _t
 from layout.maps.safe import esc
 from layout.report.htmlpage import frame_html
 
@@ -21,7 +22,7 @@ def _wrap(body: str) -> str:
     return f"{_STYLE}<div class='layout-nb'>{body}</div>"
 
 
-def plan_html(plan, lang: str = "zh", max_rows: int = 60) -> str:
+def plan_html(plan, lang: str = DEFAULT_LANG, max_rows: int = 60) -> str:
     """A plan as HTML: name, its actions, and the schools it changes (or, for the status quo, a count).
 
     Parameters
@@ -36,13 +37,11 @@ def plan_html(plan, lang: str = "zh", max_rows: int = 60) -> str:
     str
     """
     s = plan.schools
-    name = plan.name if plan.name != "status quo" else t("status_quo", lang)
-    parts = [f"<b>{esc(name)}</b>" + (f" — {esc(plan.description)}" if plan.description else "")]
+    name = plan_title(plan.name, lang)
+    description = plan_title(plan.description, lang)
+    parts = [f"<b>{esc(name)}</b>" + (f" — {esc(description)}" if description else "")]
     n_open = int((s["status"] == "open").sum())
-    parts.append(
-        f"<div>{esc(t('schools', lang))}: {n_open} / {len(s)} open · "
-        f"{int(s['is_new'].astype(bool).sum())} {esc(t('new', lang))}</div>"
-    )
+    parts.append(f"<div>{esc(_t('notebook.schools_open', lang, open=n_open, total=len(s), new=int(s['is_new'].astype(bool).sum())))}</div>")
     acts = list(plan.actions)
     if acts:
         parts.append("<ol>" + "".join(f"<li>{esc(a.describe(lang))}</li>" for a in acts[:max_rows]) + "</ol>")
@@ -63,12 +62,19 @@ def plan_html(plan, lang: str = "zh", max_rows: int = 60) -> str:
         if c in s.columns
     ]
     if len(changed):
-        frame = pd.DataFrame(changed[cols]).head(max_rows).reset_index()
+        from layout.report.tables import H
+
+        frame = pd.DataFrame(changed[cols]).head(max_rows)
+        for col, ns in (("kind", "kind"), ("status", "status")):
+            if col in frame:
+                frame[col] = [term(ns, v, lang) for v in frame[col]]
+        frame = frame.reset_index()
+        frame.columns = [H(c, lang) for c in frame.columns]
         parts.append(frame_html(frame))
     return _wrap("".join(parts))
 
 
-def evaluation_html(ev, lang: str = "zh", max_rows: int = 40) -> str:
+def evaluation_html(ev, lang: str = DEFAULT_LANG, max_rows: int = 40) -> str:
     """An evaluation as HTML: headline metrics, travel per band, and the first issues.
 
     Parameters
@@ -83,7 +89,7 @@ def evaluation_html(ev, lang: str = "zh", max_rows: int = 40) -> str:
     """
     from layout.report import tables as T
 
-    head = f"<b>{esc(ev.plan_name)}</b>" + (f" · {esc(ev.county_name)}" if ev.county_name else "")
+    head = f"<b>{esc(plan_title(ev.plan_name, lang))}</b>" + (f" · {esc(ev.county_name)}" if ev.county_name else "")
     issues = T.violations_table(ev, lang).head(max_rows)
     return _wrap(
         head
@@ -93,14 +99,19 @@ def evaluation_html(ev, lang: str = "zh", max_rows: int = 40) -> str:
     )
 
 
-def recommendation_html(rec, lang: str = "zh") -> str:
+def recommendation_html(rec, lang: str = DEFAULT_LANG) -> str:
     """A recommendation as HTML: its plan and, when it has one, its evaluation."""
     parts = []
     changes = rec.changes() if hasattr(rec, "changes") else None
     if isinstance(changes, pd.DataFrame) and len(changes):
+        from layout.report.tables import H
+
         col = "reasons_zh" if lang == "zh" else "reasons_en"
         cols = [c for c in ("school_id", "name", "action", "target", col) if c in changes.columns]
-        parts.append(_wrap(frame_html(changes[cols])))
+        frame = changes[cols].copy()
+        frame["action"] = [term("action", a, lang) for a in frame["action"]]
+        frame.columns = [H("reasons" if c == col else c, lang) for c in cols]
+        parts.append(_wrap(frame_html(frame)))
     plan = getattr(rec, "plan", None)
     if plan is not None:
         parts.append(plan_html(plan, lang))

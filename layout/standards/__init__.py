@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from layout.errors import LayoutInputError, Problem
+from layout.i18n import DEFAULT_LANG
 
 __all__ = ["Standards", "TravelRule", "load_standards", "NATIONAL_FILE", "BANDS", "StandardsOverride",
            "national_data"]
@@ -68,15 +69,13 @@ class TravelRule:
         """The longest day trip the band may make by any mode it may use (minutes)."""
         return max(self.walk_limit, self.bus_limit if self.may_bus else 0.0)
 
-    def describe(self, lang: str = "zh") -> str:
+    def describe(self, lang: str = DEFAULT_LANG) -> str:
         """The rule in words, e.g. ``步行或乘校车单程不超过30分钟,不寄宿``."""
-        if lang == "zh":
-            day = (f"步行不超过{self.walk_limit:g}分钟或乘校车不超过{self.bus_limit:g}分钟" if self.may_bus
-                   else f"步行不超过{self.walk_limit:g}分钟")
-            return day + (",超出可寄宿" if self.may_board else ",不寄宿")
-        day = (f"walk up to {self.walk_limit:g} min or ride a school bus up to {self.bus_limit:g} min" if self.may_bus
-               else f"walk up to {self.walk_limit:g} min")
-        return day + ("; may board beyond" if self.may_board else "; no boarding")
+        from layout.i18n import t
+
+        day = (t("travel_rule.walk_or_bus", lang, walk=f"{self.walk_limit:g}", bus=f"{self.bus_limit:g}")
+               if self.may_bus else t("travel_rule.walk_only", lang, walk=f"{self.walk_limit:g}"))
+        return day + t("travel_rule.may_board" if self.may_board else "travel_rule.no_board", lang)
 
 
 def _merge(base: dict, override: Mapping, path: str, source: str) -> dict:

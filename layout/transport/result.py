@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layout.i18n import DEFAULT_LANG, t, term
 from layout.transport.parameters import BusRules
 from layout.transport.stops import UNSERVED_REASONS
 
@@ -100,7 +101,7 @@ class BusRoutes:
     def children_unserved(self) -> int:
         return int(self.fleet["children_unserved"])
 
-    def summary(self, lang: str = "en") -> str:
+    def summary(self, lang: str = DEFAULT_LANG) -> str:
         """One line for a planner.
 
         Example
@@ -109,17 +110,13 @@ class BusRoutes:
         >>> from layout.standards import load_standards
         >>> r = pd.DataFrame({"village_id": ["V1"], "school_id": ["S1"], "band": ["g7_9"], "children": [40],
         ...                   "metres": [5000.0]})
-        >>> print(per_link_estimate(r, load_standards()).summary())
+        >>> print(per_link_estimate(r, load_standards()).summary("en"))
         per-link estimate: 2 vehicles on 1 routes for 40 children (0 unserved), 7,600 vehicle-km a year, 262,800 yuan a year
         """
         f = self.fleet
-        if lang == "zh":
-            return (f"{self.method}：{f['vehicles']}辆校车、{f['routes']}条线路，接送{f['children_routed']}名学生"
-                    f"（{f['children_unserved']}名无法乘车），每年{f['vehicle_km_per_year']:,.0f}车公里、"
-                    f"{self.costs['total']:,.0f}元")
-        return (f"{self.method}: {f['vehicles']} vehicles on {f['routes']} routes for {f['children_routed']} children "
-                f"({f['children_unserved']} unserved), {f['vehicle_km_per_year']:,.0f} vehicle-km a year, "
-                f"{self.costs['total']:,.0f} yuan a year")
+        return t("bus_summary", lang, method=term("bus_method", self.method, lang), vehicles=f["vehicles"],
+                 routes=f["routes"], routed=f["children_routed"], unserved=f["children_unserved"],
+                 vkm=f"{f['vehicle_km_per_year']:,.0f}", yuan=f"{self.costs['total']:,.0f}")
 
 
 def fleet_and_costs(routes: pd.DataFrame, unserved: pd.DataFrame, rules: BusRules) -> tuple[pd.DataFrame, dict, dict]:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from layout.errors import LayoutInputError, Problem
+from layout.i18n import Note
 from layout.schema import BANDS
 from layout.standards import Standards
 from layout.transport.estimate import per_link_estimate
@@ -226,9 +227,7 @@ def bus_routes(riders: pd.DataFrame, county, standards: Standards | None = None,
         parts += [(legs, "shared", r) for r in routes]
     unserved = unserved_table(unserved_parts)
     result = _assemble(parts, unserved, rules, villages, method=library_version(solver),
-                       notes=(f"routed with {library_version(solver)} (seed {seed}); one vehicle per route; "
-                              "route km = the empty drive from the school to the first pickup + the run to school",
-                              *notes))
+                       notes=(Note("note.routed_with", library=library_version(solver), seed=seed), *notes))
     t_geom = time.perf_counter()
     if geometry and len(result.routes):
         from layout.transport.geometry import route_lines

@@ -22,17 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from layout.i18n import pair
 from layout.transport.legs import SchoolLegs
 from layout.transport.parameters import BusRules
 
 __all__ = ["Stop", "SchoolStops", "school_stops", "UNSERVED_REASONS"]
 
-UNSERVED_REASONS = {
-    "may_not_ride": ("these grades do not ride school buses here (travel.may_bus)", "该学段不乘坐校车(travel.may_bus)"),
-    "no_road": ("the school bus cannot reach the village or the school by road", "校车无法经道路往返于该村与学校"),
-    "direct_ride_over_limit": ("even the direct ride to school is longer than the grades' ride limit",
-                               "直达学校的乘车时间已超过该学段的时限"),
-}
+#: why riders get no seat on a route: code -> (English, Chinese), from the catalogue's ``bus_unserved.*``
+UNSERVED_REASONS = {code: pair(f"bus_unserved.{code}") for code in ("may_not_ride", "no_road", "direct_ride_over_limit")}
 
 
 @dataclass(frozen=True)
