@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 
 from layout.plan import proposal_to_dict
 from layout.recommend import recommend
+from layout.standards import load_standards
 from tests.test_evaluate_fixtures import county_for
+
+# time enough for every solve of these small counties to finish (a solve or a frontier stopped by the clock may
+# differ between runs; the same plan on a second run is promised when the solves complete)
+UNHURRIED = {"recommend": {"frontier_seconds": 3600, "time_limit_extensions": 0}}
 
 
 @pytest.mark.slow
@@ -18,7 +23,9 @@ from tests.test_evaluate_fixtures import county_for
 @given(seed=st.integers(0, 7), goal=st.sampled_from(["fewest_schools", "least_cost", "least_travel", "best_balance"]))
 def test_recommendations_keep_the_rules_and_conserve_children(seed, goal):
     county = county_for(seed)
-    rec = recommend(county, goal=goal, horizon=0, time_limit=10)
+    county = county.with_changes(standards=load_standards(UNHURRIED))
+    rec = recommend(county, goal=goal, horizon=0, time_limit=120)
+    assert rec.model_status["status"] == "optimal", rec.model_status
     ev = rec.evaluation
     assert ev.new_hard_violations == 0, [v.message_en for v in ev.violations if v.status == "new"]
     assert ev.allocation.check_conserved()
@@ -32,5 +39,5 @@ def test_recommendations_keep_the_rules_and_conserve_children(seed, goal):
     for sid, into in s["merged_into"].dropna().items():
         assert s.at[into, "status"] == "open", sid
     assert rec.actions["reasons_en"].str.len().gt(0).all() and rec.actions["reasons_zh"].str.len().gt(0).all()
-    again = recommend(county, goal=goal, horizon=0, time_limit=10, frontier=rec.frontier is not None)
+    again = recommend(county, goal=goal, horizon=0, time_limit=120, frontier=rec.frontier is not None)
     assert proposal_to_dict(again.plan) == proposal_to_dict(rec.plan)
