@@ -29,7 +29,10 @@ import pandas as pd
 from layout.county import NO_HOME
 from layout.evaluate.schools import band_severity
 
-__all__ = ["Violation", "find_violations", "mark_status", "resolved_violations", "SEVERITIES", "STATUSES"]
+__all__ = ["Violation", "find_violations", "mark_status", "resolved_violations", "trip_violations",
+           "school_violations", "plan_receivers", "grade_change_violations", "primary_boarder_violations",
+           "quality_violation",
+           "SEVERITIES", "STATUSES"]
 
 SEVERITIES = ("hard", "soft", "confirm")
 STATUSES = ("new", "existing")
@@ -118,9 +121,25 @@ def resolved_violations(violations: list[Violation], baseline: list[Violation]) 
     return [v for v in baseline if v.severity != "confirm" and v.key not in mine]
 
 
-def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
-    """Day pupils whose trip exceeds their band's limit for their mode (today's trips included)."""
-    a = allocation.assignments
+def trip_violations(assignments: pd.DataFrame, std, vnames) -> list[Violation]:
+    """Day pupils whose trip exceeds their band's limit for their mode (today's trips included), one violation per
+    village and band, in village then band order.
+
+    Each village's violations depend only on its own rows, so some villages' can be found alone.
+
+    Parameters
+    ----------
+    assignments : DataFrame
+        :attr:`layout.allocate.Allocation.assignments` (or the rows of some villages).
+    std : Standards
+    vnames : Series
+        Village names by village_id.
+
+    Returns
+    -------
+    list of Violation
+    """
+    a = assignments
     day = a[a["mode"].isin(["walk", "bus"])]
     if day.empty:
         return []
@@ -146,7 +165,7 @@ def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
 
 
 def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balance: dict, standards,
-                    walk=None) -> list[Violation]:
+                    walk=None, *, sections: dict | None = None) -> list[Violation]:
     """All hard, soft and to-confirm findings of a plan (status not yet marked: see :func:`mark_status`).
 
     Parameters
@@ -159,6 +178,12 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
     standards : Standards
     walk : TravelMatrix, optional
         Not needed any more (kept for callers that pass it).
+    sections : dict, optional
+        Sections already found, by name: ``trips`` (:func:`trip_violations`), ``schools``
+        (:func:`school_violations` of the open schools in table order), ``grades``
+        (:func:`grade_change_violations` of the open schools in plan order) and ``boarders``
+        (:func:`primary_boarder_violations`), ``quality`` (:func:`quality_violation` of the failing rows of
+        ``balance["quality"]["schools"]``); each in the order the full search gives.
 
     Returns
     -------
@@ -172,7 +197,8 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
     vnames = county.villages["name"].astype(str) if "name" in county.villages else pd.Series(dtype=str)
 
     # --- trips and children without a place -------------------------------------------------------------------
-    out += _trips_beyond(county, allocation, std, vnames)
+    sections = sections or {}
+    out += sections["trips"] if "trips" in sections else trip_violations(allocation.assignments, std, vnames)
     for r in un.itertuples(index=False):
         who_en = "pupils from outside the county" if r.village_id == NO_HOME else f"children of {vnames.get(r.village_id, r.village_id)}"
         who_zh = "外县生源" if r.village_id == NO_HOME else f"{vnames.get(r.village_id, r.village_id)}"
@@ -193,8 +219,97 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
                 school_id=c, children=int(n)))
 
     # --- schools: canteen, beds, class size, size caps, boarding ---------------------------------------------
-    receivers = set(plan.schools["merged_into"].dropna()) | set(plan.schools["resources_to"].dropna())
-    for r in t[t["status"] == "open"].reset_index().to_dict(orient="records"):
+    if "schools" in sections:
+        out += sections["schools"]
+    else:
+        out += school_violations(t[t["status"] == "open"], plan_receivers(plan))
+
+    # --- balance ----------------------------------------------------------------------------------------------
+    q = balance.get("quality", {})
+    for stage, stage_zh in (("primary", "小学"), ("middle", "初中")):
+        for name, d in q.get(stage, {}).get("indicators", {}).items():
+            if d["pass"] is False:
+                out.append(Violation("soft", "cv_over_limit",
+                                     f"{stage}: CV of {name} is {d['cv']:.3f}, over {d['limit']:.2f}",
+                                     f"{stage_zh}{d['zh']}差异系数{d['cv']:.3f},超过{d['limit']:.2f}",
+                                     value=d["cv"], limit=d["limit"], subject=f"{stage}.{name}"))
+        b = balance.get("basic", {}).get(stage, {})
+        if b.get("pass") is False:
+            out.append(Violation("soft", "composite_cv_over_limit",
+                                 f"{stage}: basic-balance composite CV {b['composite_cv']:.3f} over {b['limit']:.2f}",
+                                 f"{stage_zh}基本均衡综合差异系数{b['composite_cv']:.3f},超过{b['limit']:.2f}",
+                                 value=b["composite_cv"], limit=b["limit"], subject=stage))
+    if "quality" in sections:
+        out += sections["quality"]
+    else:
+        qs = q.get("schools")
+        if qs is not None and len(qs):
+            for r in qs[qs["passes"] == False].itertuples(index=False):  # noqa: E712
+                out.append(quality_violation(r.school_id, r.stage, r.indicators_met, t.at[r.school_id, "name"]))
+
+    # --- to confirm -------------------------------------------------------------------------------------------
+    checks = std.get("manual_checks", ())
+    for c in plan.closed_schools:
+        name = t.at[c, "name"]
+        for chk in checks:
+            out.append(Violation("confirm", f"confirm_{chk['id']}", f"closing {name}: to confirm — {chk['en']}",
+                                 f"撤并{name}:待确认——{chk['zh']}", school_id=c))
+    out += sections["grades"] if "grades" in sections else grade_change_violations(county, plan, t, std)
+    out += (sections["boarders"] if "boarders" in sections
+            else primary_boarder_violations(allocation.assignments, t))
+    for r in allocation.splits.itertuples(index=False):
+        vname = vnames.get(r.village_id, r.village_id)
+        out.append(Violation("confirm", "split_catchment",
+                             f"{_BAND_EN[r.band]} children of {vname} are split by capacity ({r.detail}): confirm "
+                             "the zoning", f"{vname}{_BAND_ZH[r.band]}学生因学位不足被分到多校({r.detail}):请确认划片",
+                             village_id=r.village_id, band=r.band, children=int(r.children)))
+    mv = allocation.moves
+    over = mv[mv["how"].isin(["overflow_full", "overflow_rules"])]
+    for (frm, to, how), grp in over.groupby(["from_school", "to_school", "how"], sort=True):
+        n = int(grp["children"].sum())
+        into = plan.schools.at[frm, "merged_into"] if frm in plan.schools.index else None
+        why_en = "it is full" if how == "overflow_full" else "it is beyond the travel rule for them"
+        why_zh = "其学位或床位不足" if how == "overflow_full" else "超出其通行规则"
+        out.append(Violation("confirm", "merge_overflow",
+                             f"{n} pupils of {frm} go to {to}, not to the receiving school {into}: {why_en}",
+                             f"{frm}的{n}名学生转入{to},而非接收学校{into}:{why_zh}", school_id=frm, children=n,
+                             subject=f"{to}.{how}"))
+    if allocation.estimated:
+        out.append(Violation("confirm", "travel_estimated",
+                             "travel times are straight-line estimates (no road network): check trips on the ground",
+                             "通行时间为直线距离估算(无路网):请实地核实"))
+    if getattr(allocation, "attendance_inferred", False):
+        out.append(Violation("confirm", "attendance_inferred",
+                             "today's attendance is inferred from the rolls: check it against the 学籍 records "
+                             "(layout check --write-attendance)",
+                             "现状就读情况由在校生数推算:请与学籍数据核对(layout check --write-attendance)"))
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(out, key=lambda v: order[v.severity])
+
+
+def plan_receivers(plan) -> set:
+    """Schools that receive closed schools' pupils or resources under the plan."""
+    return set(plan.schools["merged_into"].dropna()) | set(plan.schools["resources_to"].dropna())
+
+
+def school_violations(open_rows: pd.DataFrame, receivers: set) -> list[Violation]:
+    """Canteen, beds, class size, size cap and boarding findings of open schools, school by school in table order.
+
+    Each school's findings depend only on its own row (and whether it receives closed schools' pupils).
+
+    Parameters
+    ----------
+    open_rows : DataFrame
+        Rows of :func:`layout.evaluate.schools.school_table` of open schools.
+    receivers : set
+        :func:`plan_receivers`.
+
+    Returns
+    -------
+    list of Violation
+    """
+    out: list[Violation] = []
+    for r in open_rows.reset_index().to_dict(orient="records"):
         sid, name = r["school_id"], r["name"]
         if r["boarders"] > 0 and not r["canteen"]:
             extra = " (it receives pupils of closed schools: build first, close after)" if sid in receivers else ""
@@ -231,85 +346,82 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
             out.append(Violation("soft", "boarding_school_without_beds",
                                  f"{name} is designated a boarding school but has no beds: add_boarding first",
                                  f"{name}定为寄宿制学校但无床位,应先建宿舍", school_id=sid))
+    return out
 
-    # --- balance ----------------------------------------------------------------------------------------------
-    q = balance.get("quality", {})
-    for stage, stage_zh in (("primary", "小学"), ("middle", "初中")):
-        for name, d in q.get(stage, {}).get("indicators", {}).items():
-            if d["pass"] is False:
-                out.append(Violation("soft", "cv_over_limit",
-                                     f"{stage}: CV of {name} is {d['cv']:.3f}, over {d['limit']:.2f}",
-                                     f"{stage_zh}{d['zh']}差异系数{d['cv']:.3f},超过{d['limit']:.2f}",
-                                     value=d["cv"], limit=d["limit"], subject=f"{stage}.{name}"))
-        b = balance.get("basic", {}).get(stage, {})
-        if b.get("pass") is False:
-            out.append(Violation("soft", "composite_cv_over_limit",
-                                 f"{stage}: basic-balance composite CV {b['composite_cv']:.3f} over {b['limit']:.2f}",
-                                 f"{stage_zh}基本均衡综合差异系数{b['composite_cv']:.3f},超过{b['limit']:.2f}",
-                                 value=b["composite_cv"], limit=b["limit"], subject=stage))
-    qs = q.get("schools")
-    if qs is not None and len(qs):
-        for r in qs[qs["passes"] == False].itertuples(index=False):  # noqa: E712
-            name = t.at[r.school_id, "name"]
-            out.append(Violation("soft", "school_fails_quality_standard",
-                                 f"{name} ({r.stage}) meets {r.indicators_met} of 7 quality indicators "
-                                 "(needs 6, the 7th at 85 %)",
-                                 f"{name}({'小学' if r.stage == 'primary' else '初中'})7项指标达标{r.indicators_met}项,"
-                                 "未达到6项达标且余项不低于85%", school_id=r.school_id, value=float(r.indicators_met),
-                                 subject=r.stage))
 
-    # --- to confirm -------------------------------------------------------------------------------------------
-    checks = std.get("manual_checks", ())
-    for c in plan.closed_schools:
-        name = t.at[c, "name"]
-        for chk in checks:
-            out.append(Violation("confirm", f"confirm_{chk['id']}", f"closing {name}: to confirm — {chk['en']}",
-                                 f"撤并{name}:待确认——{chk['zh']}", school_id=c))
+def grade_change_violations(county, plan, schools_table: pd.DataFrame, standards,
+                            ids: pd.Index | None = None) -> list[Violation]:
+    """The manual checks of every open school that drops grades (a partial closure), school by school in plan order.
+
+    Parameters
+    ----------
+    county, plan
+    schools_table : DataFrame
+        Supplies the schools' names.
+    standards : Standards
+    ids : Index, optional
+        Only these schools (default: every school of the plan).
+
+    Returns
+    -------
+    list of Violation
+    """
+    checks = standards.get("manual_checks", ())
     ps, cs = plan.schools, county.schools
-    for sid in ps.index[(ps["status"] == "open") & ps.index.isin(cs.index)]:
-        lo, hi = int(ps.at[sid, "grade_lo"]), int(ps.at[sid, "grade_hi"])
-        if (lo, hi) != (int(cs.at[sid, "grade_lo"]), int(cs.at[sid, "grade_hi"])):
-            name = t.at[sid, "name"]
-            for chk in checks:   # dropping grades is a partial closure: the same procedure applies
-                out.append(Violation("confirm", f"confirm_{chk['id']}",
-                                     f"keeping only grades {lo}-{hi} at {name}: to confirm — {chk['en']}",
-                                     f"{name}仅保留{lo}-{hi}年级:待确认——{chk['zh']}", school_id=sid))
-    a = allocation.assignments
+    if ids is not None:
+        ps = ps.loc[ids]
+    out: list[Violation] = []
+    here = ps.index[(ps["status"] == "open").to_numpy() & ps.index.isin(cs.index)]
+    lo, hi = (ps.loc[here, c].astype(int).to_numpy() for c in ("grade_lo", "grade_hi"))
+    lo0, hi0 = (cs.loc[here, c].astype(int).to_numpy() for c in ("grade_lo", "grade_hi"))
+    changed = (lo != lo0) | (hi != hi0)
+    for sid, g_lo, g_hi in zip(here[changed], lo[changed].tolist(), hi[changed].tolist(), strict=True):
+        name = schools_table.at[sid, "name"]
+        for chk in checks:   # dropping grades is a partial closure: the same procedure applies
+            out.append(Violation("confirm", f"confirm_{chk['id']}",
+                                 f"keeping only grades {g_lo}-{g_hi} at {name}: to confirm — {chk['en']}",
+                                 f"{name}仅保留{g_lo}-{g_hi}年级:待确认——{chk['zh']}", school_id=sid))
+    return out
+
+
+def primary_boarder_violations(assignments: pd.DataFrame, schools_table: pd.DataFrame) -> list[Violation]:
+    """Schools boarding grade 4-6 pupils (housing, meals, transport and safety to confirm), in school_id order.
+
+    Parameters
+    ----------
+    assignments : DataFrame
+        :attr:`layout.allocate.Allocation.assignments` (or the rows of some schools).
+    schools_table : DataFrame
+        Supplies the schools' names.
+
+    Returns
+    -------
+    list of Violation
+    """
+    a = assignments
     prim_board = a[(a["mode"] == "board") & (a["band"] == "g4_6")].groupby("school_id")["children"].sum()
+    out: list[Violation] = []
     for sid, n in prim_board.items():
-        name = t.at[sid, "name"]
+        name = schools_table.at[sid, "name"]
         out.append(Violation("confirm", "primary_boarders",
                              f"{name} boards {int(n)} grade 4-6 pupils: confirm housing, meals, transport and safety",
                              f"{name}有{int(n)}名4-6年级寄宿生:请确认住宿、饮食、交通和安全条件", school_id=sid,
                              band="g4_6", children=int(n)))
-    for r in allocation.splits.itertuples(index=False):
-        vname = vnames.get(r.village_id, r.village_id)
-        out.append(Violation("confirm", "split_catchment",
-                             f"{_BAND_EN[r.band]} children of {vname} are split by capacity ({r.detail}): confirm "
-                             "the zoning", f"{vname}{_BAND_ZH[r.band]}学生因学位不足被分到多校({r.detail}):请确认划片",
-                             village_id=r.village_id, band=r.band, children=int(r.children)))
-    mv = allocation.moves
-    over = mv[mv["how"].isin(["overflow_full", "overflow_rules"])]
-    for (frm, to, how), grp in over.groupby(["from_school", "to_school", "how"], sort=True):
-        n = int(grp["children"].sum())
-        into = plan.schools.at[frm, "merged_into"] if frm in plan.schools.index else None
-        why_en = "it is full" if how == "overflow_full" else "it is beyond the travel rule for them"
-        why_zh = "其学位或床位不足" if how == "overflow_full" else "超出其通行规则"
-        out.append(Violation("confirm", "merge_overflow",
-                             f"{n} pupils of {frm} go to {to}, not to the receiving school {into}: {why_en}",
-                             f"{frm}的{n}名学生转入{to},而非接收学校{into}:{why_zh}", school_id=frm, children=n,
-                             subject=f"{to}.{how}"))
-    if allocation.estimated:
-        out.append(Violation("confirm", "travel_estimated",
-                             "travel times are straight-line estimates (no road network): check trips on the ground",
-                             "通行时间为直线距离估算(无路网):请实地核实"))
-    if getattr(allocation, "attendance_inferred", False):
-        out.append(Violation("confirm", "attendance_inferred",
-                             "today's attendance is inferred from the rolls: check it against the 学籍 records "
-                             "(layout check --write-attendance)",
-                             "现状就读情况由在校生数推算:请与学籍数据核对(layout check --write-attendance)"))
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    return sorted(out, key=lambda v: order[v.severity])
+    return out
+
+
+def quality_violation(school_id: str, stage: str, indicators_met, name: str) -> Violation:
+    """A school (one stage) failing the 6-of-7 rule of 优质均衡.
+
+    Example
+    -------
+    >>> quality_violation("S1", "primary", 5, "甲小学").code
+    'school_fails_quality_standard'
+    """
+    return Violation("soft", "school_fails_quality_standard",
+                     f"{name} ({stage}) meets {indicators_met} of 7 quality indicators (needs 6, the 7th at 85 %)",
+                     f"{name}({'小学' if stage == 'primary' else '初中'})7项指标达标{indicators_met}项,"
+                     "未达到6项达标且余项不低于85%", school_id=school_id, value=float(indicators_met), subject=stage)
 
 
 def violations_frame(violations: list[Violation]) -> pd.DataFrame:
