@@ -26,12 +26,20 @@ def _frame_difference(name: str, a, b) -> str | None:
     return None
 
 
-def evaluation_differences(a, b) -> list[str]:
+def _without_lines(d: dict) -> dict:
+    meta = dict(d.get("meta", {}))
+    meta["actions"] = [{k: v for k, v in act.items() if k != "line"} for act in meta.get("actions", [])]
+    return {**d, "meta": meta}
+
+
+def evaluation_differences(a, b, *, ignore_lines: bool = False) -> list[str]:
     """What differs between two evaluations (empty when they are the same).
 
     Parameters
     ----------
     a, b : Evaluation
+    ignore_lines : bool
+        Leave out the proposal-file line of each action (a plan read back from a file has them).
 
     Returns
     -------
@@ -48,6 +56,8 @@ def evaluation_differences(a, b) -> list[str]:
     """
     out: list[str] = []
     da, db = a.to_dict(), b.to_dict()
+    if ignore_lines:
+        da, db = _without_lines(da), _without_lines(db)
     for key in sorted(set(da) | set(db)):
         ja = json.dumps(da.get(key), sort_keys=True, ensure_ascii=False)
         jb = json.dumps(db.get(key), sort_keys=True, ensure_ascii=False)

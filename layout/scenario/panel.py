@@ -22,8 +22,8 @@ def _l(key: str, lang: str) -> str:
 def panel_rows(delta, lang: str = "zh") -> list[dict]:
     """The panel's sections: ``{"title", "rows": [{"key", "label", "before", "after", "change", "bad"}]}``.
 
-    ``key`` names the number in :meth:`~layout.scenario.delta.Delta.numbers` (``change`` or ``after``), so a test
-    can read a number off the page and find it in the delta.
+    ``key`` names the row's ``after`` value in :meth:`~layout.scenario.delta.Delta.numbers`, so a test can read a
+    number off the page and find it in the delta.
     """
     n = delta.numbers()
     m = delta.moved_summary
@@ -49,12 +49,12 @@ def panel_rows(delta, lang: str = "zh") -> list[dict]:
         r = c[(c["kind"] == "annual") & (c["line"] == line)]
         if len(r):
             r = r.iloc[0]
-            costs.append({"key": f"costs.annual.{line}.change", "label": _l(f"cost_{line}", lang),
+            costs.append({"key": f"costs.annual.{line}.after", "label": _l(f"cost_{line}", lang),
                           "before": r["before"], "after": r["after"], "change": r["change"]})
     r = c[(c["kind"] == "capital") & (c["line"] == "total")]
     if len(r):
         r = r.iloc[0]
-        costs.append({"key": "costs.capital.total.change", "label": _l("cost_capital", lang), "before": r["before"],
+        costs.append({"key": "costs.capital.total.after", "label": _l("cost_capital", lang), "before": r["before"],
                       "after": r["after"], "change": r["change"]})
     balance = []
     b = delta.balance

@@ -70,7 +70,14 @@ function render({ model, el: host }) {
     schoolMarks[s.id] = m;
   }
   map.on("click", (e) => model.send({ type: "point", lon: e.latlng.lng, lat: e.latlng.lat }));
-  setTimeout(() => map.invalidateSize(), 50);
+  // The page may show the widget after drawing it (Voilà, a collapsed output): size and fit once it is visible.
+  let fitted = false;
+  const ro = new ResizeObserver(() => {
+    if (mapDiv.clientWidth === 0 || mapDiv.clientHeight === 0) return;
+    map.invalidateSize();
+    if (!fitted) { map.fitBounds(geo.bounds, { padding: [10, 10] }); fitted = true; }
+  });
+  ro.observe(mapDiv);
 
   function applyStyles() {
     const st = model.get("styles") || {};
@@ -232,7 +239,7 @@ function render({ model, el: host }) {
   for (const k of ["panel", "selected", "message", "busy", "labels"]) model.on("change:" + k, drawSide);
   applyStyles();
   drawSide();
-  return () => map.remove();
+  return () => { ro.disconnect(); map.remove(); };
 }
 
 export default { render };
