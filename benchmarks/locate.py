@@ -7,6 +7,13 @@
   p-median, against the best-known values, through :func:`layout.locate.capacitated_p_median`.
 * ``--set unseen``: capacitated instances of the same families that we were not given (Osman–Christofides-like
   random draws, SJC points with another p), judged by our own lower bound.
+* ``--set generated`` (issue 20): capacitated instances drawn by :func:`layout.locate.instances.generate_cpmp`
+  in the families of the large literature sets (uniform and clustered points, n 318–4,461, p 10–1,000, capacity
+  tightness 80–95 %; no literature instance is copied). Each is judged against the best value any run has found
+  (kept in ``results/locate_generated_best.json``, updated by every run, longer reference runs included) and by
+  its own stated lower bound. The machine load is recorded with every result.
+* ``--set tiny``: spopt's 10-student × 74-school capacitated case, built equivalently (random costs of the same
+  shape and capacity tightness), solved by ``layout`` and by spopt + HiGHS side by side.
 
 Prints a table (instance, known, ours, gap %, seconds, spopt seconds, ratio) and writes
 ``benchmarks/results/locate.md``. Seconds are medians of ``--repeats`` runs.
@@ -18,6 +25,9 @@ Usage::
     .venv/bin/python benchmarks/locate.py --set cpmp --no-spopt
     .venv/bin/python benchmarks/locate.py --set sjc --cpmp-time-limit 58
     .venv/bin/python benchmarks/locate.py --set unseen                 # same families, instances not given
+    .venv/bin/python benchmarks/locate.py --set generated --cpmp-time-limit 60
+    .venv/bin/python benchmarks/locate.py --set generated --only 9,10 --cpmp-time-limit 600 --label reference
+    .venv/bin/python benchmarks/locate.py --set tiny --repeats 21
 """
 
 from __future__ import annotations
@@ -38,6 +48,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 BENCHDATA = REPO.parent / "shared" / "benchdata"
 SJC = ["SJC1", "SJC2", "SJC3a", "SJC3b", "SJC4a", "SJC4b"]
+#: Generated capacitated families (n, p, tightness, clustered), after the literature's large sets: lin318 p 15,
+#: ali535 p 50, u724 p 10/30, spain737 p 74/148, rl1304 p 50, pr2392 p 75, p3038 p 600/1000, fnl4461 p 100.
+GENERATED = [(318, 15, 0.90, False), (535, 50, 0.90, True), (724, 10, 0.80, False), (724, 30, 0.90, False),
+             (737, 74, 0.90, True), (737, 148, 0.95, True), (1304, 50, 0.90, False), (2392, 75, 0.85, True),
+             (3038, 600, 0.90, False), (3038, 1000, 0.90, False), (4461, 100, 0.80, True)]
+GENERATED_BEST = HERE / "results" / "locate_generated_best.json"
 
 
 def parse_only(text: str | None) -> set[int] | None:
@@ -178,6 +194,151 @@ def run_unseen(args, rows):
         print_row(row)
 
 
+def _git_label() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                             timeout=10)
+        return f"layout@{out.stdout.strip()}" if out.returncode == 0 else "layout"
+    except OSError:
+        return "layout"
+
+
+def load_best(path: Path = GENERATED_BEST) -> dict:
+    import json
+
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save_best(best: dict, path: Path = GENERATED_BEST) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(best, fh, indent=1, sort_keys=True)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def check_answer(sol, inst) -> None:
+    """The returned assignment is recomputed: single sourcing, capacity, p sites and the objective."""
+    n = len(inst.demand)
+    assert len(sol.open) == inst.p and np.all(np.isin(sol.assignment, sol.open)), "not p sites / unassigned point"
+    load = np.bincount(sol.assignment, weights=inst.demand, minlength=inst.cost.shape[1])
+    assert np.all(load <= inst.capacity + 1e-9), "capacity exceeded"
+    recomputed = float(inst.cost[np.arange(n), sol.assignment].sum())
+    assert abs(recomputed - sol.objective) <= 1e-6 * max(1.0, recomputed), "objective differs from the assignment"
+
+
+def run_generated(args, only, rows):
+    """Generated instances in the large literature families: gap to the best value any run found, bound gap."""
+    from layout.locate import capacitated_p_median
+    from layout.locate.instances import generate_cpmp
+
+    best = load_best()
+    label = args.label or _git_label()
+    for k, (n, p, tight, clustered) in enumerate(GENERATED, 1):
+        if only and k not in only:
+            continue
+        inst = generate_cpmp(n, p, tight, clustered=clustered, seed=1)
+        times, objs, bounds, loads, sol = [], [], [], [], None
+        for _ in range(args.repeats):
+            load0 = os.getloadavg()[0]
+            wall = time.perf_counter()
+            sol = capacitated_p_median(inst.cost, inst.p, inst.demand, inst.capacity,
+                                       time_limit=args.cpmp_time_limit)
+            if sol.status != "infeasible":  # "no solution within the time limit" is reported as such
+                check_answer(sol, inst)
+            times.append(time.perf_counter() - wall)
+            objs.append(sol.objective)
+            bounds.append(sol.lower_bound)
+            loads.append(max(load0, os.getloadavg()[0]))
+        entry = best.setdefault(inst.name, {})
+        if min(objs) < entry.get("objective", math.inf) - 1e-9 * max(1.0, abs(min(objs))):
+            entry.update(objective=min(objs), by=f"{label}, {args.cpmp_time_limit:g} s",
+                         date=time.strftime("%Y-%m-%d", time.gmtime()))
+        if max(bounds) > entry.get("bound", -math.inf) + 1e-9:
+            entry.update(bound=max(bounds), bound_by=f"{label}, {args.cpmp_time_limit:g} s")
+        row = dict(set="generated", instance=inst.name, n=n, p=p, known=entry.get("objective", math.nan),
+                   ours=statistics.median(objs), bound=statistics.median(bounds), status=sol.status,
+                   seconds=statistics.median(times), load=statistics.median(loads), limit=args.cpmp_time_limit,
+                   best_bound=entry.get("bound", -math.inf), runs=len(objs))
+        rows.append(row)
+        print_row(row)
+    save_best(best)
+
+
+def tiny_case(predefined: bool):
+    """spopt's real capacitated case built equivalently: 10 students × 74 schools, p = 10, one seat-count per school.
+
+    The travel times are spopt's own test table (``example_subject_student_school_journeys.csv``, minutes by public
+    transport, 10,000 where no journey was found) when spopt is installed, else random minutes of the same range;
+    the schools' seat counts are not shipped with spopt, so each school gets 1–3 seats (seeded). With
+    ``predefined`` two schools must open and be filled (spopt's ``fulfill_predefined_fac``, our ``required`` plus
+    ``min_load`` = capacity there).
+    """
+    rng = np.random.default_rng(0)
+    try:
+        from importlib.resources import files
+
+        import pandas as pd
+
+        table = pd.read_csv(files("spopt") / "tests" / "test_locate" / "data" /
+                            "example_subject_student_school_journeys.csv")
+        cost = table.pivot_table(columns="school", fill_value=10000, index="student", sort=False,
+                                 values="time").astype(int).values.astype(float)
+    except (ImportError, FileNotFoundError, ModuleNotFoundError):
+        cost = rng.integers(30, 130, size=(10, 74)).astype(float)
+        cost[rng.random(cost.shape) < 0.01] = 10000.0
+        rng = np.random.default_rng(0)
+    m = cost.shape[1]
+    capacity = rng.integers(1, 4, size=m).astype(float)
+    required = np.array([3, 17]) if predefined else np.zeros(0, dtype=int)
+    min_load = np.zeros(m)
+    min_load[required] = capacity[required]
+    return cost, np.ones(cost.shape[0]), 10, capacity, required, min_load
+
+
+def run_tiny(args, rows):
+    """Our solver and spopt + HiGHS on the tiny real case, interleaved, medians of the repeats."""
+    from layout.locate import capacitated_p_median
+
+    try:
+        import pulp
+        from spopt.locate import PMedian
+    except ImportError:
+        PMedian = None
+        print("spopt not installed (pip install -e '.[bench]'): spopt column left empty")
+    for predefined in (False, True):
+        cost, demand, p, cap, req, ml = tiny_case(predefined)
+        ours, theirs, overhead, loads = [], [], [], []
+        sol = spopt_obj = None
+        for _ in range(args.repeats):
+            loads.append(os.getloadavg()[0])
+            t0 = time.perf_counter()
+            sol = capacitated_p_median(cost, p, demand, cap, min_load=ml, required=req)
+            ours.append(time.perf_counter() - t0)
+            overhead.append(ours[-1] - sol.extra.get("milp_seconds", 0.0))
+            if PMedian is not None:
+                t0 = time.perf_counter()
+                model = PMedian.from_cost_matrix(cost, demand, p, facility_capacities=cap.astype(int),
+                                                 predefined_facilities_arr=req if predefined else None,
+                                                 fulfill_predefined_fac=predefined)
+                model = model.solve(pulp.HiGHS(msg=False))
+                theirs.append(time.perf_counter() - t0)
+                spopt_obj = float(pulp.value(model.problem.objective))
+        row = dict(set="tiny", instance="school-10x74" + ("-fill2" if predefined else ""), n=cost.shape[0], p=p,
+                   known=math.nan, ours=sol.objective, bound=sol.lower_bound, status=sol.status,
+                   seconds=statistics.median(ours), overhead=statistics.median(overhead),
+                   load=statistics.median(loads))
+        if theirs:
+            row.update(spopt_objective=spopt_obj, spopt_seconds=statistics.median(theirs))
+        rows.append(row)
+        print_row(row)
+
+
 HEADER = (f"{'instance':<9} {'n':>4} {'p':>4} {'known':>10} {'ours':>10} {'gap %':>7} {'bound gap %':>11} "
           f"{'status':>10} {'seconds':>8} {'spopt s':>8} {'ratio':>7}")
 
@@ -203,7 +364,7 @@ def print_row(row) -> None:
     sp_o = f" (spopt objective {row['spopt_objective']:.2f})" if row.get("spopt_objective") is not None else ""
     print(f"{row['instance']:<9} {row['n']:>4} {row['p']:>4} {row['known']:>10.2f} {row['ours']:>10.2f} "
           f"{gap_pct(row):>7.3f} {bound_gap_pct(row):>11.3f} {row['status']:>10} {row['seconds']:>8.2f} {sp_s} {rt}"
-          f"{sp_o}", flush=True)
+          f"{sp_o}" + (f"  load {row['load']:.2f}" if "load" in row else ""), flush=True)
 
 
 def summary(rows) -> list[str]:
@@ -231,6 +392,24 @@ def summary(rows) -> list[str]:
             line += (f"; spopt found no solution within its limit on {len(unsolved)} "
                      f"({', '.join(r['instance'] for r in unsolved)})")
         lines.append(line)
+    for r in (r for r in rows if r["set"] == "tiny"):
+        line = (f"tiny {r['instance']}: ours {1000 * r['seconds']:.1f} ms (fixed overhead beyond the HiGHS run "
+                f"{1000 * r['overhead']:.1f} ms), objective {r['ours']:g} {r['status']}")
+        if r.get("spopt_seconds") is not None:
+            line += (f"; spopt + HiGHS {1000 * r['spopt_seconds']:.1f} ms, objective {r['spopt_objective']:g}; "
+                     f"ratio spopt / ours {ratio(r):.2f}×")
+        lines.append(line + f" (median of {r.get('runs', 0) or 'the'} repeats, load {r['load']:.2f})")
+    sel = [r for r in rows if r["set"] == "generated"]
+    if sel:
+        small = [r for r in sel if r["n"] <= 1000 and r["p"] <= 150]
+        big = [r for r in sel if r not in small]
+        for what, part, goal in (("n ≤ 1,000 and p ≤ 150", small, 1.0), ("larger", big, 3.0)):
+            if part:
+                ok = sum(gap_pct(r) <= goal for r in part)
+                lines.append(f"generated, {what}: {ok}/{len(part)} within {goal:g} % of the best known in "
+                             f"{part[0]['limit']:g} s; gap to best known max {max(gap_pct(r) for r in part):.2f} %, "
+                             f"stated bound gap max {max(bound_gap_pct(r) for r in part):.2f} %, median "
+                             f"{statistics.median(bound_gap_pct(r) for r in part):.2f} %")
     for which in ("unseen", "large"):
         sel = [r for r in rows if r["set"] == which]
         if sel:
@@ -257,6 +436,8 @@ def write_markdown(rows, lines, args, path: Path) -> None:
            "| ratio |",
            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
     for r in rows:
+        if r["set"] in ("generated", "tiny"):
+            continue
         rt = ratio(r)
         if rt is None:
             spopt = " |  |  |"
@@ -266,6 +447,20 @@ def write_markdown(rows, lines, args, path: Path) -> None:
             spopt = f"{r['spopt_objective']:.2f} | {r['spopt_seconds']:.2f} | {rt:.1f}× |"
         out.append(f"| {r['instance']} | {r['n']} | {r['p']} | {r['known']:.2f} | {r['ours']:.2f} | "
                    f"{gap_pct(r):.3f} | {bound_gap_pct(r):.3f} | {r['status']} | {r['seconds']:.2f} | " + spopt)
+    gen = [r for r in rows if r["set"] == "generated"]
+    if gen:
+        out += ["", "## Generated instances", "",
+                "`best known` = the best value any run has found (`results/locate_generated_best.json`); `bound "
+                "gap %` = (ours − our stated lower bound) / ours; `best bound gap %` = (ours − best bound any run "
+                "stated) / ours; load = 1-minute load average around the run (median of the repeats).", "",
+                "| instance | n | p | best known | ours | gap to best % | bound gap % | best bound gap % | status "
+                "| seconds | load |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+        for r in gen:
+            bb = 100.0 * (r["ours"] - r["best_bound"]) / r["ours"]
+            out.append(f"| {r['instance']} | {r['n']} | {r['p']} | {r['known']:.2f} | {r['ours']:.2f} | "
+                       f"{gap_pct(r):.2f} | {bound_gap_pct(r):.2f} | {bb:.2f} | {r['status']} | {r['seconds']:.1f} "
+                       f"| {r['load']:.2f} |")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w") as fh:
@@ -275,7 +470,7 @@ def write_markdown(rows, lines, args, path: Path) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", action="append", choices=["pmed", "cpmp", "sjc", "unseen", "large"],
+    ap.add_argument("--set", action="append", choices=["pmed", "cpmp", "sjc", "unseen", "large", "generated", "tiny"],
                     help="instance sets to run (repeatable; default pmed, cpmp and sjc; 'unseen': capacitated "
                          "instances of the same families we were not given; 'large': random instances with "
                          "thousands of sites under --large-time-limit)")
@@ -287,13 +482,15 @@ def main(argv=None) -> int:
     ap.add_argument("--cpmp-time-limit", type=float, default=60.0, help="seconds per capacitated instance")
     ap.add_argument("--large-time-limit", type=float, default=20.0, help="seconds per large instance")
     ap.add_argument("--spopt-time-limit", type=float, default=600.0, help="seconds per spopt solve")
+    ap.add_argument("--label", help="name of the method in the best-known store of the generated set (default: "
+                                    "layout@<commit>)")
     ap.add_argument("--output", type=Path, default=HERE / "results" / "locate.md",
                     help="markdown file for the results ('-' to skip)")
     args = ap.parse_args(argv)
-    if not BENCHDATA.exists():
+    sets = args.set or ["pmed", "cpmp", "sjc"]
+    if not BENCHDATA.exists() and set(sets) - {"generated", "tiny", "large"}:
         print(f"benchmark data not found at {BENCHDATA}: skipping (it lives in ../shared/benchdata)")
         return 0
-    sets = args.set or ["pmed", "cpmp", "sjc"]
     only = parse_only(args.only)
     rows: list[dict] = []
     print(HEADER)
@@ -307,6 +504,10 @@ def main(argv=None) -> int:
         run_unseen(args, rows)
     if "large" in sets:
         run_large(args, rows)
+    if "generated" in sets:
+        run_generated(args, only, rows)
+    if "tiny" in sets:
+        run_tiny(args, rows)
     lines = summary(rows)
     print()
     for ln in lines:

@@ -605,19 +605,14 @@ def _fates(rows: pd.DataFrame, plan, serves: dict[str, set], moves_by: dict) -> 
     modes = rows["mode"].to_numpy() if "mode" in rows else np.full(len(rows), "")
     for i, (v, b, sid) in enumerate(zip(rows["village_id"], rows["band"], rows["school_id"], strict=True)):
         to = moves_by.get((v, b, sid), moves_by.get((v, b)))
-        if to is not None and (to != sid or modes[i] == "walk"):
+        if sid not in serves[b]:   # its school closes, merges or drops the band: it moves, wherever a move says
+            status = s.at[sid, "status"] if sid in s.index else "closed"
+            into = _receiver(plan, sid)
+            why[i] = ("merged" if into else "closed") if status != "open" else "grades_dropped"
+            target[i] = to if to is not None else (into if into and into in serves[b] else "")
+        elif to is not None and (to != sid or modes[i] == "walk"):
             # moved elsewhere, or re-placed by the rule at its own school (a long walk becomes a bus ride)
             target[i], why[i] = to, "moved"
-            continue
-        if sid in serves[b]:
-            continue
-        status = s.at[sid, "status"] if sid in s.index else "closed"
-        into = _receiver(plan, sid)
-        if status != "open":
-            why[i] = "merged" if into else "closed"
-            target[i] = into if into and into in serves[b] else ""
-        else:
-            why[i] = "grades_dropped"
     return target, why
 
 

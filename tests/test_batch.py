@@ -101,7 +101,7 @@ def test_random_proposals_are_valid_and_reproducible(county, tmp_path):
 
 # ---- evaluate_many with the real evaluation -------------------------------------------------------------------
 def test_batch_records_broken_proposal_and_goes_on(county, proposals_dir):
-    res = evaluate_many(county, proposals_dir, processes=1, progress=False)
+    res = evaluate_many(county, proposals_dir, n_jobs=1, progress=False)
     t = res.table
     assert len(t) == 5
     assert list(t["file"].map(lambda p: p.rsplit("/", 1)[-1])) == sorted(p.name for p in proposals_dir.iterdir())
@@ -117,11 +117,37 @@ def test_batch_records_broken_proposal_and_goes_on(county, proposals_dir):
     assert set(METRIC_COLUMNS) <= set(t.columns)
 
 
+def test_one_job_by_default_as_in_scikit_learn(county, proposals_dir, caplog):
+    import logging
+
+    from layout.batch.local_backend import default_processes, resolve_jobs
+
+    plans = random_proposals(county, 2, seed=4)
+    with caplog.at_level(logging.DEBUG, logger="layout.batch"):
+        res = evaluate_many(county, plans, progress=False)
+    assert res.backend == "inline"                           # no worker processes unless asked
+    assert "2 proposals, 0 from the cache, 2 to evaluate (inline)" in caplog.text
+    assert sum("proposal " in r.getMessage() and " ok in " in r.getMessage() for r in caplog.records) == 2
+    # the former name still works, and wins when both are given
+    assert evaluate_many(county, plans, n_jobs=2, processes=1, progress=False).backend == "inline"
+    assert resolve_jobs(None) == resolve_jobs(1) == 1 and resolve_jobs(4) == 4
+    assert resolve_jobs(-1) == default_processes() and resolve_jobs(-2) == max(1, default_processes() - 1)
+    with pytest.raises(ValueError, match="n_jobs=0"):
+        evaluate_many(county, plans, n_jobs=0, progress=False)
+
+
+def test_progress_false_prints_nothing(county, capsys):
+    evaluate_many(county, random_proposals(county, 2, seed=5), progress=False)
+    assert capsys.readouterr().err == ""
+    evaluate_many(county, random_proposals(county, 2, seed=5))
+    assert "2/2" in capsys.readouterr().err
+
+
 def test_batch_row_matches_a_single_evaluation(county):
     from layout.evaluate import evaluate
 
     plan = Plan.status_quo(county).apply(Close("S0")).renamed("close S0")
-    res = evaluate_many(county, [plan], processes=1, progress=False)
+    res = evaluate_many(county, [plan], n_jobs=1, progress=False)
     ev = evaluate(county, plan)
     row = res.table.iloc[0]
     m = ev.summary_metrics()
@@ -156,43 +182,43 @@ def test_cache_skips_finished_proposals(county, proposals_dir, tmp_path):
     for p in proposals_dir.iterdir():
         (folder / p.name).write_bytes(p.read_bytes())
     fn = Counting()
-    first = evaluate_many(county, folder, processes=1, progress=False, cache_dir=tmp_path / "c", evaluate_fn=fn)
+    first = evaluate_many(county, folder, n_jobs=1, progress=False, cache_dir=tmp_path / "c", evaluate_fn=fn)
     assert len(fn.calls) == 4 and first.cached == 0      # the broken file never reaches evaluation
     fn.calls.clear()
-    second = evaluate_many(county, folder, processes=1, progress=False, cache_dir=tmp_path / "c", evaluate_fn=fn)
+    second = evaluate_many(county, folder, n_jobs=1, progress=False, cache_dir=tmp_path / "c", evaluate_fn=fn)
     assert fn.calls == [] and second.cached == 5
     pd.testing.assert_frame_equal(first.table, second.table, check_dtype=False)
     # editing one proposal re-evaluates that one only
     target = sorted(folder.glob("random_*.yaml"))[0]
     target.write_text(target.read_text(encoding="utf-8").replace("random 01", "random 01 edited"), encoding="utf-8")
-    third = evaluate_many(county, folder, processes=1, progress=False, cache_dir=tmp_path / "c", evaluate_fn=fn)
+    third = evaluate_many(county, folder, n_jobs=1, progress=False, cache_dir=tmp_path / "c", evaluate_fn=fn)
     assert fn.calls == ["random 01 edited"] and third.cached == 4
     # another year is another result
     fn.calls.clear()
-    evaluate_many(county, folder, processes=1, progress=False, cache_dir=tmp_path / "c", evaluate_fn=fn, year=2)
+    evaluate_many(county, folder, n_jobs=1, progress=False, cache_dir=tmp_path / "c", evaluate_fn=fn, year=2)
     assert len(fn.calls) == 4
 
 
 def test_failed_evaluation_is_recorded_and_not_cached(county, tmp_path):
     plans = random_proposals(county, 3, seed=5)
     fn = Counting(fail=("random 02",))
-    res = evaluate_many(county, plans, processes=1, progress=False, cache_dir=tmp_path, evaluate_fn=fn)
+    res = evaluate_many(county, plans, n_jobs=1, progress=False, cache_dir=tmp_path, evaluate_fn=fn)
     t = res.table
     assert t["status"].tolist() == ["ok", "failed", "ok"]
     assert t.loc[1, "error"] == "RuntimeError: solver crashed on random 02"
     fn.calls.clear()
-    evaluate_many(county, plans, processes=1, progress=False, cache_dir=tmp_path, evaluate_fn=fn)
+    evaluate_many(county, plans, n_jobs=1, progress=False, cache_dir=tmp_path, evaluate_fn=fn)
     assert fn.calls == ["random 02"]      # only the failure is tried again
 
 
 def test_changed_county_is_not_served_from_cache(county, tmp_path):
     plans = random_proposals(county, 2, seed=1)
     fn = Counting()
-    evaluate_many(county, plans, processes=1, progress=False, cache_dir=tmp_path, evaluate_fn=fn)
+    evaluate_many(county, plans, n_jobs=1, progress=False, cache_dir=tmp_path, evaluate_fn=fn)
     v = county.villages.copy()
     v.loc[v.index[0], "g1_3"] = int(v.loc[v.index[0], "g1_3"]) + 7
     fn.calls.clear()
-    res = evaluate_many(county.with_changes(villages=v), plans, processes=1, progress=False, cache_dir=tmp_path,
+    res = evaluate_many(county.with_changes(villages=v), plans, n_jobs=1, progress=False, cache_dir=tmp_path,
                         evaluate_fn=fn)
     assert len(fn.calls) == 2 and res.cached == 0
     assert res.table["students_conserved"].all()    # the 7 more children are on no roll: counted, not lost
@@ -200,7 +226,7 @@ def test_changed_county_is_not_served_from_cache(county, tmp_path):
 
 # ---- tables ---------------------------------------------------------------------------------------------------
 def test_tables_round_trip_with_chinese_headers(county, proposals_dir, tmp_path):
-    res = evaluate_many(county, proposals_dir, processes=1, progress=False)
+    res = evaluate_many(county, proposals_dir, n_jobs=1, progress=False)
     csv = write_table(res, tmp_path / "r.csv", lang="zh")
     assert csv.read_bytes().startswith(b"\xef\xbb\xbf")           # BOM: Excel/WPS read Chinese
     back = pd.read_csv(csv, encoding="utf-8-sig")
@@ -229,7 +255,7 @@ def test_collect_proposals_errors(county, tmp_path):
 
 
 def test_every_pair_of_pareto_rows_is_mutually_nondominated(county):
-    res = evaluate_many(county, random_proposals(county, 6, seed=9), processes=1, progress=False)
+    res = evaluate_many(county, random_proposals(county, 6, seed=9), n_jobs=1, progress=False)
     front = res.pareto
     objs = [c for c in res.objectives]
     for (_, a), (_, b) in itertools.permutations(front.iterrows(), 2):

@@ -27,11 +27,11 @@ def proposals_dir(county, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def inline(county, proposals_dir):
-    return evaluate_many(county, proposals_dir, processes=1, progress=False)
+    return evaluate_many(county, proposals_dir, n_jobs=1, progress=False)
 
 
 def test_local_processes_give_the_same_table(county, proposals_dir, inline):
-    pooled = evaluate_many(county, proposals_dir, processes=2, progress=False)
+    pooled = evaluate_many(county, proposals_dir, n_jobs=2, progress=False)
     assert pooled.backend == "processes"
     pd.testing.assert_frame_equal(inline.table, pooled.table)
 

@@ -61,6 +61,8 @@ def _run(page: Path, tmp: Path, *args: str, budget_ms: int = 6000) -> tuple[str,
         "--host-resolver-rules=MAP * ~NOTFOUND",
         f"--log-net-log={netlog}",
         "--window-size=1280,900",
+        "--enable-logging=stderr",
+        "--v=0",
         f"--virtual-time-budget={budget_ms}",
         *args,
         page.resolve().as_uri(),
@@ -73,6 +75,8 @@ def _run(page: Path, tmp: Path, *args: str, budget_ms: int = 6000) -> tuple[str,
         else set()
     )
     hosts = {urlparse(u).hostname or "" for u in urls}
+    errors = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line and "Uncaught" in line]
+    assert not errors, f"the page raised script errors (later layers and controls are then missing): {errors[:3]}"
     return proc.stdout, {h for h in hosts if h and not h.endswith(_BROWSER_HOSTS)}
 
 
@@ -118,8 +122,10 @@ def test_map_draws_markers_lines_and_legend_offline(map_dom, data):
     assert paths >= len(county.villages) + len(
         ev.allocation.assignments[ev.allocation.assignments.band == "g1_3"]
     )
-    assert "layout-legend" in dom and "图例" in dom
-    assert "leaflet-control-scale" in dom and "leaflet-control-layers" in dom
+    # rendered elements, not the names in the page's CSS
+    assert re.search(r'<div[^>]*class="[^"]*layout-legend', dom) and "图例" in dom
+    assert re.search(r'<div[^>]*class="[^"]*leaflet-control-scale', dom)
+    assert re.search(r'<div[^>]*class="[^"]*leaflet-control-layers', dom)
 
 
 def test_map_pixels_are_not_blank(saved_map, tmp_path):

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layout.locate import capacitated_p_median
@@ -103,9 +103,19 @@ def instances(draw):
     return cost, p, demand, capacity
 
 
-@settings(max_examples=50, deadline=None)
-@given(instances())
-def test_optimum_equals_brute_force(inst):
+@pytest.fixture(params=["fast path", "full method"])
+def path(request, monkeypatch):
+    """Run a test through the direct MILP of tiny instances and, with that path switched off, the full method."""
+    import layout.locate.capacitated as capacitated
+
+    if request.param == "full method":
+        monkeypatch.setattr(capacitated, "TINY_PAIRS", -1)
+    return request.param
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(inst=instances())
+def test_optimum_equals_brute_force(path, inst):
     cost, p, demand, capacity = inst
     best = brute_capacitated(cost, p, demand, capacity)
     sol = capacitated_p_median(cost, p, demand, capacity)
@@ -117,9 +127,9 @@ def test_optimum_equals_brute_force(inst):
     check_feasible(sol, demand, np.asarray(capacity, dtype=float), p)
 
 
-@settings(max_examples=25, deadline=None)
-@given(instances(), st.integers(1, 12))
-def test_min_load_is_respected(inst, min_load):
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(inst=instances(), min_load=st.integers(1, 12))
+def test_min_load_is_respected(path, inst, min_load):
     cost, p, demand, capacity = inst
     best = brute_capacitated(cost, p, demand, capacity, min_load=min_load)
     sol = capacitated_p_median(cost, p, demand, capacity, min_load=min_load)
@@ -215,7 +225,8 @@ def test_bound_within_a_short_time_limit_stays_close_on_a_large_instance():
 
     10 s, not less: the uncapacitated bound gets a tenth of the time left, and with 4 s on a loaded 2-core
     machine (three busy processes) it had only 0.1 s and stated 0.84 of the optimum; with 10 s it states 0.999
-    under the same load, while the knapsack relaxation alone stays below 0.75."""
+    under the same load, while the knapsack relaxation alone stays below 0.75. With p = 60 this instance now goes
+    to the matheuristic, whose bound keeps the capacities (5,473 against the uncapacitated optimum 5,455)."""
     from layout.locate import p_median
 
     rng = np.random.default_rng(3)
@@ -227,7 +238,9 @@ def test_bound_within_a_short_time_limit_stays_close_on_a_large_instance():
     assert sol.status in ("time_limit", "optimal", "feasible")
     unc = p_median(cost, 60)
     assert unc.status == "optimal"
-    assert sol.lower_bound <= unc.objective + 1e-6 <= sol.objective + 1e-6
+    assert unc.objective <= sol.objective + 1e-6  # capacities only add cost
+    # the bound keeping the capacities may exceed the uncapacitated optimum (it is a capacitated bound)
+    assert sol.lower_bound <= sol.objective + 1e-6
     assert sol.lower_bound >= 0.9 * unc.objective
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 
 import pandas as pd
@@ -47,7 +48,7 @@ def test_travel_writes_the_long_table(county_folder, tmp_path, capsys, mode):
     if mode == "bus":
         assert (table["minutes"] >= 5.0).all()
     text = capsys.readouterr().out
-    assert "3 村 villages × 3 校 schools" in text
+    assert "3 个村庄 × 3 所学校" in text and ("步行" if mode == "walk" else "校车") in text   # Chinese by default
     assert not list(out.parent.glob("*.tmp"))
 
 
@@ -55,7 +56,10 @@ def test_travel_without_roads_warns_it_is_an_estimate(county_folder, tmp_path, c
     folder = county_folder()
     out = tmp_path / "m.csv"
     assert main(["travel", str(folder), "--out", str(out)]) == 0
-    assert "ESTIMATE" in capsys.readouterr().err
+    assert "估算值" in capsys.readouterr().err
+    assert main(["travel", str(folder), "--out", str(out), "--lang", "en"]) == 0
+    captured = capsys.readouterr()
+    assert "ESTIMATE" in captured.err and "3 villages × 3 schools, walking: 9 pairs" in captured.out
     assert len(read(out)) == 9
 
 
@@ -66,15 +70,38 @@ def test_travel_on_an_osm_file_with_cutoff_and_cache(county_folder, tmp_path, ca
     out = tmp_path / "m.csv"
     cache = tmp_path / "cache"
     args = ["travel", str(folder), "--osm", str(osm), "--mode", "walk", "--out", str(out), "--cutoff", "60",
-            "--cache-dir", str(cache)]
+            "--cache-dir", str(cache), "--lang", "en"]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "RoadNetwork(" in text and "unreachable pairs" in text and "beyond the 60-minute cutoff" in text
     table = read(out)
     assert (table["minutes"].map(math.isinf) | (table["minutes"] <= 60)).all()
     assert list(cache.glob("*.npz"))
-    assert main(args) == 0                               # second run from the cache, same file
+    assert main([*args, "-v"]) == 0                     # second run from the cache, same file, and says so
     pd.testing.assert_frame_equal(read(out), table)
+    err = capsys.readouterr().err
+    assert "layout.network.cache: travel cache: walk matrix from" in err
+    assert "road network: 1 lines" in err                 # what was built, at INFO level
+
+
+def test_quiet_and_verbose(county_folder, tmp_path, capsys, monkeypatch):
+    import layout.network.route as route
+
+    folder = county_folder(files={"roads.geojson": json.dumps(ROADS)})
+    monkeypatch.setattr(route, "PROGRESS_DELAY_SECONDS", 0.0)      # a bar at once, however quick the search
+    out = tmp_path / "m.csv"
+    assert main(["travel", str(folder), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "walk (schools)" in err and "layout.network" not in err  # the bar, no log lines by default
+    assert main(["travel", str(folder), "--out", str(out), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["travel", str(folder), "--out", str(out), "-vv"]) == 0
+    err = capsys.readouterr().err
+    assert "walk: 3 villages × 3 schools" in err and ("bucket queue" in err or "heap queue" in err)
+    assert main(["travel", str(folder), "--out", str(out), "-q", "-v"]) == 2
+    assert "not both" in capsys.readouterr().err
+    # the command put the loggers back as they were
+    assert not logging.getLogger("layout").handlers and logging.getLogger("layout").level == logging.NOTSET
 
 
 def test_bad_county_folder_exits_2(tmp_path, capsys):

@@ -215,3 +215,37 @@ def test_a_point_on_a_loop_road_leaves_by_the_shorter_way(mode):
                net.matrix(villages((-500, 0)), schools((1000, 100)), mode)):     # search from the loop
         assert tm.metres.iloc[0, 0] == pytest.approx(metres)
         assert tm.minutes.iloc[0, 0] == pytest.approx(metres / speed + (5 if mode == "bus" else 0))
+
+
+@pytest.mark.parametrize("school", [(1000, 0), (1000.3, 0.2), (1000, -0.4)])
+def test_a_school_at_a_junction_is_reached_from_every_road_of_it(school):
+    # the school's nearest road is a one-way road running *into* the junction (away from the school's side): the
+    # bus still reaches it by the two-way road, as the school stands at the junction (within the 0.5 m tolerance)
+    net = RoadNetwork.from_roads(roads([LineString([(1000, -1000), (1000, 0)]), LineString([(0, 0), (1000, 0)])],
+                                       classes=["county", "county"], oneway=[True, False]))
+    bus = net.matrix(villages((0, 0)), schools(school), "bus")
+    assert bus.minutes.iloc[0, 0] == pytest.approx(5.0 + 1000 / (35 * 1000 / 60) + bus.snap["snap_metres"].iloc[1]
+                                                   * DETOUR / WALK)
+    assert bus.metres.iloc[0, 0] == pytest.approx(1000.0 + bus.snap["snap_metres"].iloc[1] * DETOUR)
+    # and trips *from* it leave by any road of the junction too
+    back = net.matrix(villages(school), schools((0, 0)), "bus")
+    assert np.isfinite(back.minutes.iloc[0, 0])
+
+
+def test_progress_bar_and_logging(capsys, caplog, monkeypatch):
+    import logging
+
+    import layout.network.route as route
+
+    net = RoadNetwork.from_roads(roads([LineString([(0, 0), (3000, 0)]), LineString([(3000, 0), (3000, 900)])]))
+    v, s = villages((0, 10), (1000, 10), (2500, -10)), schools((3000, 900), (100, 0))
+    quiet = net.matrix(v, s, "walk", progress=False)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(route, "PROGRESS_DELAY_SECONDS", 0.0)       # show the bar at once
+    with caplog.at_level(logging.INFO, logger="layout.network"):
+        shown = net.matrix(v, s, "walk")
+    err = capsys.readouterr().err
+    assert "walk (schools)" in err and "/2 " in err                  # searched from the 2 schools
+    pd.testing.assert_frame_equal(shown.minutes, quiet.minutes)
+    text = caplog.text
+    assert "walk: 3 villages × 2 schools" in text and "0 of 6 pairs unreachable" in text

@@ -110,6 +110,18 @@ def test_threads_and_metres_switch_do_not_change_minutes(zero_share):
     assert bare_m.size == 0
 
 
+@pytest.mark.parametrize("workers", [1, 3])
+def test_progress_reports_every_source_once_and_changes_nothing(workers):
+    n, arcs, seeds, targets = random_case(6, n=200, m=800)
+    csr = csr_arrays(*arcs, n)
+    plain_min, plain_m = search_targets(csr, *seeds, *targets, workers=workers)
+    done = []
+    got_min, got_m = search_targets(csr, *seeds, *targets, workers=workers, on_progress=done.append)
+    np.testing.assert_array_equal(got_min, plain_min)
+    np.testing.assert_array_equal(got_m, plain_m)
+    assert sum(done) == len(seeds[0]) and len(done) == len(seeds[0])    # 7 sources: a block each
+
+
 def test_no_sources_or_no_targets():
     n, arcs, seeds, targets = random_case(2)
     csr = csr_arrays(*arcs, n)

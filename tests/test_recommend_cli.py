@@ -36,7 +36,7 @@ def test_plan_command_writes_files_that_read_back(tmp_path, capsys):
     assert sq["meta"]["plan"] == "status quo"
     assert sq["students_total"] == written["students_total"]
     front = pd.read_csv(out / "frontier.csv")
-    assert {"closures", "schools_open", "mean_minutes", "worst_minutes", "annual_cost"} <= set(front.columns)
+    assert {"schools_open", "schools_closed", "mean_minutes", "worst_minutes", "annual_cost"} <= set(front.columns)
     actions = pd.read_csv(out / "actions.csv")
     assert actions["reasons_zh"].notna().all() and actions["reasons_en"].notna().all()
 
@@ -51,14 +51,16 @@ def test_sample_county_recommendation_keeps_the_rules_and_beats_the_status_quo()
     if not (SAMPLE / "villages.csv").is_file():
         pytest.skip("data/sample_county not generated yet")
     from layout.recommend import recommend
-    from layout.recommend.verify import new_hard_violations
 
     county = read_county(SAMPLE)
-    for goal, better in (("fewest_schools", lambda b, e: e["schools_open"] < b["schools_open"]),
-                         ("least_cost", lambda b, e: e["annual_cost"] < b["annual_cost"])):
+    for goal in ("fewest_schools", "least_cost"):
         rec = recommend(county, goal=goal, horizon=10)
-        new, unserved = new_hard_violations(rec.evaluation, rec.baseline)
-        assert new == [] and unserved.empty
-        ev = rec.evaluation
-        assert ev.students_assigned + ev.students_unserved == ev.students_total == rec.baseline.students_total
-        assert better(rec.baseline.summary_metrics(), ev.summary_metrics())
+        ev, base = rec.evaluation, rec.baseline
+        assert ev.new_hard_violations == 0 and ev.students_unserved == 0
+        assert ev.students_total == base.students_total
+        b, e = base.summary_metrics(), ev.summary_metrics()
+        assert e["schools_open"] < b["schools_open"] and e["annual_cost"] < b["annual_cost"]
+        assert e["annual_staffing"] < b["annual_staffing"]
+        # most schools under 50 pupils that can be reached within the rules close
+        st = rec.stages
+        assert st["closed_under_50"] >= 0.8 * st["pool_under_50"], st

@@ -71,7 +71,7 @@ def test_report_escapes_names(report):
 def test_workbook_has_the_same_tables_with_chinese_headers(report, data):
     county, plan, ev, base, expected = data
     wb = openpyxl.load_workbook(report[0]["xlsx"])
-    assert wb.sheetnames == ["摘要", "学生出行", "学校调整", "问题清单", "待确认事项", "优质均衡", "成本"]
+    assert wb.sheetnames == ["摘要", "学生出行", "学校调整", "问题清单", "待确认事项", "优质均衡", "成本", "教师编制", "校车线路"]
     summary = wb["摘要"]
     assert [c.value for c in summary[1]] == ["指标", "现状", "方案", "变化"]
     rows = {r[0]: r[1:] for r in summary.iter_rows(min_row=2, values_only=True)}

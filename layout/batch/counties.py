@@ -42,8 +42,9 @@ def find_counties(folder: str | Path) -> list[Path]:
 
 def evaluate_counties(folder: str | Path, proposals: str = "proposals", *, year: int = 0,
                       goal: str | Sequence[str] = "balanced", objectives: Sequence[str] = DEFAULT_OBJECTIVES,
-                      client=None, scheduler: str | None = None, processes: int | None = None,
-                      cache_dir: str | Path | None = None, progress: bool = True, seed: int = 0) -> BatchResult:
+                      client=None, scheduler: str | None = None, n_jobs: int | None = 1,
+                      cache_dir: str | Path | None = None, progress: bool = True, seed: int = 0,
+                      processes: int | None = None) -> BatchResult:
     """Evaluate the proposals of every county under ``folder`` into one table (``county`` column first).
 
     Parameters
@@ -53,10 +54,12 @@ def evaluate_counties(folder: str | Path, proposals: str = "proposals", *, year:
     proposals : str
         The proposals sub-folder inside each county (default ``proposals``), or ``generated:N`` to evaluate N
         random valid proposals per county (:func:`layout.batch.random_proposals`, seeded by ``seed``).
-    year, goal, objectives, client, scheduler, processes, cache_dir, progress
+    year, goal, objectives, client, scheduler, n_jobs, cache_dir, progress
         As in :func:`evaluate_many`; Pareto front and rank are within each county. One process pool (or
         Dask client) serves all counties.
     seed : int
+    processes : int, optional
+        The former name of ``n_jobs`` (kept for existing scripts); when given it wins.
 
     Returns
     -------
@@ -64,7 +67,7 @@ def evaluate_counties(folder: str | Path, proposals: str = "proposals", *, year:
         A county that cannot be read is one ``invalid`` row with the reading error; the others go on.
     """
     from layout.batch.dask_backend import get_client
-    from layout.batch.local_backend import default_processes, make_pool
+    from layout.batch.local_backend import make_pool, resolve_jobs
     from layout.batch.proposals import random_proposals
     from layout.batch.runner import finish_table
     from layout.errors import LayoutInputError
@@ -74,7 +77,7 @@ def evaluate_counties(folder: str | Path, proposals: str = "proposals", *, year:
     gen = GENERATED.match(proposals)
     own_client = client is None and scheduler is not None
     dask_client = get_client(scheduler, client) if (client is not None or scheduler is not None) else None
-    n_proc = default_processes() if processes is None else max(1, int(processes))
+    n_proc = resolve_jobs(processes if processes is not None else n_jobs)
     pool = make_pool(n_proc) if dask_client is None and n_proc > 1 else None
     rows: list[dict] = []
     seconds: list[float] = []
@@ -85,7 +88,7 @@ def evaluate_counties(folder: str | Path, proposals: str = "proposals", *, year:
                 county = read_county(path)
                 props = random_proposals(county, int(gen.group(1) or 20), seed) if gen else path / proposals
                 res = evaluate_many(county, props, year=year, goal=goal, objectives=objectives, client=dask_client,
-                                    processes=n_proc, cache_dir=cache_dir, progress=progress, executor=pool,
+                                    n_jobs=n_proc, cache_dir=cache_dir, progress=progress, executor=pool,
                                     county_label=path.name)
             except LayoutInputError as err:
                 rows.append({"county": path.name, "proposal": "", "file": str(path), "status": "invalid",

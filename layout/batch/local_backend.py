@@ -16,7 +16,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
 from layout.batch.rows import BatchContext, ProposalItem, evaluate_item
 
-__all__ = ["default_processes", "make_pool", "run_local"]
+__all__ = ["default_processes", "resolve_jobs", "make_pool", "run_local"]
 
 _CONTEXTS: OrderedDict[str, BatchContext] = OrderedDict()   # in each worker: digest -> unpickled context
 _KEEP = 4
@@ -28,6 +28,23 @@ def default_processes() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:   # pragma: no cover - macOS / Windows
         return max(1, os.cpu_count() or 1)
+
+
+def resolve_jobs(n_jobs: int | None) -> int:
+    """Worker processes for ``n_jobs``, as in scikit-learn: ``None`` or 1 is this process, -1 every core, -2 all
+    but one, …
+
+    Example
+    -------
+    >>> resolve_jobs(None), resolve_jobs(3), resolve_jobs(-1) == default_processes()
+    (1, 3, True)
+    """
+    if n_jobs is None:
+        return 1
+    n = int(n_jobs)
+    if n == 0:
+        raise ValueError("n_jobs=0 means no worker at all: give 1 (this process), N processes, or -1 (every core)")
+    return n if n > 0 else max(1, default_processes() + 1 + n)
 
 
 def make_pool(processes: int) -> ProcessPoolExecutor:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,8 @@ from layout.batch.rows import ID_COLUMNS, METRIC_COLUMNS, BatchContext, Proposal
 __all__ = ["BatchResult", "evaluate_many", "collect_proposals", "prepare_context", "finish_table"]
 
 PROPOSAL_SUFFIXES = (".yaml", ".yml")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,15 +138,20 @@ def _keyed(items: list[ProposalItem], county_fp: str, standards_fp: str, year: i
 
 
 def prepare_context(county, *, travel=None, standards=None, year: int = 0, evaluate_fn: Callable | None = None,
-                    county_label: str | None = None) -> BatchContext:
-    """Compute what every proposal of the county shares: travel matrices (once), standards, projected demand."""
+                    county_label: str | None = None, progress: bool = True) -> BatchContext:
+    """Compute what every proposal of the county shares: travel matrices (once), standards, projected demand.
+
+    ``progress`` shows the travel searches' progress bar when they take more than a second.
+    """
     from layout.demand import project_demand
-    from layout.evaluate import travel_for_plan
-    from layout.plan import Plan
+    from layout.evaluate import MODES
+    from layout.network import travel as network_travel
 
     std = standards or county.standards
-    if travel is None or not {"walk", "bus"} <= set(travel):
-        travel = travel_for_plan(county, Plan.status_quo(county), travel)
+    travel = dict(travel or {})
+    for mode in MODES:        # the county's own schools (the status quo has no new sites)
+        if mode not in travel:
+            travel[mode] = network_travel(county, mode, progress=progress)
     demand = project_demand(county, year)
     return BatchContext(county=county, travel=dict(travel), standards=std, year=int(year), demand=demand,
                         evaluate_fn=evaluate_fn, county_label=county.name if county_label is None else county_label)
@@ -168,9 +177,10 @@ def finish_table(rows: Sequence[dict], goal: str | Sequence[str] = "balanced",
 
 def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards=None, year: int = 0,
                   goal: str | Sequence[str] = "balanced", objectives: Sequence[str] = DEFAULT_OBJECTIVES,
-                  client=None, scheduler: str | None = None, processes: int | None = None,
+                  client=None, scheduler: str | None = None, n_jobs: int | None = 1,
                   cache_dir: str | Path | None = None, progress: bool = True, executor=None,
-                  evaluate_fn: Callable | None = None, county_label: str | None = None) -> BatchResult:
+                  evaluate_fn: Callable | None = None, county_label: str | None = None,
+                  processes: int | None = None) -> BatchResult:
     """Evaluate many proposals for one county: one row per proposal, Pareto front marked, ranked by ``goal``.
 
     Travel matrices for the county's schools are computed once here (or taken from ``travel``) and shared with
@@ -196,19 +206,24 @@ def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards
         Run on this Dask cluster.
     scheduler : str, optional
         Address of a Dask scheduler (``tcp://host:8786``) to connect to.
-    processes : int, optional
-        Local worker processes (default: the cores available; 1 evaluates in this process).
+    n_jobs : int or None
+        Local worker processes, as in scikit-learn: 1 (the default) or ``None`` evaluates in this process, ``N``
+        starts N processes, -1 one per available core, -2 all but one.
     cache_dir : path, optional
         Keep each finished row here; a re-run skips proposals whose county, file, standards and year are
         unchanged.
     progress : bool
-        Show a progress bar (tqdm).
+        Show progress bars (tqdm, on stderr): proposals evaluated, and the travel searches when they take more than
+        a second. What the batch does (proposals, cache hits, workers, each proposal's status and time) is logged
+        on the ``layout.batch`` loggers at INFO and DEBUG level.
     executor : concurrent.futures.Executor, optional
         A process pool to reuse (multi-county runs).
     evaluate_fn : callable, optional
         Replaces :func:`layout.evaluate.evaluate` (same signature); for experiments and tests.
     county_label : str, optional
         The ``county`` column (default: the county's name).
+    processes : int, optional
+        The former name of ``n_jobs`` (kept so scripts that use it keep working); when given it wins.
 
     Returns
     -------
@@ -222,11 +237,11 @@ def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards
     """
     from tqdm import tqdm
 
-    from layout.batch.local_backend import default_processes, run_local
+    from layout.batch.local_backend import resolve_jobs, run_local
 
     items = collect_proposals(proposals)
     ctx = prepare_context(county, travel=travel, standards=standards, year=year, evaluate_fn=evaluate_fn,
-                          county_label=county_label)
+                          county_label=county_label, progress=progress)
     extra = "" if evaluate_fn is None else f"fn:{getattr(evaluate_fn, '__module__', '')}." \
                                           f"{getattr(evaluate_fn, '__qualname__', repr(evaluate_fn))}"
     items = _keyed(items, county_fingerprint(county), standards_fingerprint(ctx.standards), year, extra)
@@ -253,10 +268,14 @@ def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards
         stream = run_dask(ctx, todo, dask_client)
     else:
         own_client, dask_client = False, None
-        n_proc = default_processes() if processes is None else max(1, int(processes))
+        n_proc = resolve_jobs(processes if processes is not None else n_jobs)
         n_proc = min(n_proc, max(1, len(todo)))
         backend = "processes" if (n_proc > 1 or executor is not None) else "inline"
         stream = run_local(ctx, todo, n_proc, executor=executor)
+    workers = getattr(executor, "_max_workers", None) if executor is not None else None
+    log.info("batch %s: %d proposals, %d from the cache, %d to evaluate (%s%s)", ctx.county_label, len(items),
+             n_cached, len(todo), backend, "" if backend != "processes" else f", {workers or n_proc} processes")
+    t0 = time.perf_counter()
 
     bar = tqdm(total=len(items), initial=n_cached, disable=not progress, unit="proposal",
                desc=str(ctx.county_label or "batch"))
@@ -264,6 +283,7 @@ def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards
         for i, row, sec in stream:
             rows[i] = row
             seconds[i] = sec
+            log.debug("proposal %s: %s in %.2f s", items[i].label, row.get("status"), sec)
             if cache is not None and row.get("status") != "failed":   # failures may be transient: retry them
                 cache.put(items[i].key, row)
             bar.update(1)
@@ -272,6 +292,9 @@ def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards
         if own_client and dask_client is not None:
             dask_client.close()
     table = finish_table([r for r in rows if r is not None], goal, objectives)
+    n_ok = int((table["status"] == "ok").sum())
+    log.info("batch %s: %d evaluated, %d with errors, in %.1f s", ctx.county_label, n_ok, len(table) - n_ok,
+             time.perf_counter() - t0)
     return BatchResult(table=table, goal=goal if isinstance(goal, str) else tuple(goal),
                        objectives=tuple(objectives), seconds=pd.Series(seconds, index=table.index, dtype=float),
                        cached=n_cached, backend=backend)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from layout.cli._outputs import writes_file
+from layout.cli.verbosity import configure_logging, verbosity_options
 
 __all__ = ["batch_cmd"]
 
@@ -27,19 +28,21 @@ __all__ = ["batch_cmd"]
                    "mean_minutes,students_unserved,annual_cost,capital_cost,violations_hard.")
 @click.option("--year", default=0, show_default=True, type=click.IntRange(min=0, max=100), help="Years ahead.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) to run on a cluster.")
-@click.option("--processes", default=None, type=click.IntRange(min=1),
-              help="Local worker processes (default: all cores).")
+@click.option("-j", "--jobs", default=1, show_default=True, type=int,
+              help="Local worker processes: 1 evaluates in this process, -1 uses every core, -2 all but one.")
+@click.option("--processes", default=None, type=click.IntRange(min=1), hidden=True,
+              help="Former name of --jobs.")
 @click.option("--cache-dir", default=None, type=click.Path(file_okay=False, path_type=str),
               help="Keep finished rows here; a re-run skips unchanged proposals (default: beside --out).")
 @click.option("--no-cache", is_flag=True, help="Evaluate everything again.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
               help="Header language of the table.")
 @click.option("--seed", default=0, show_default=True, help="Seed for generated proposals.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@verbosity_options
 @writes_file("out_path")
 def batch_cmd(county_dir: str | None, proposals: str | None, counties_dir: str | None, out_path: str, goal: str,
-              objectives: str | None, year: int, scheduler: str | None, processes: int | None,
-              cache_dir: str | None, no_cache: bool, lang: str, seed: int, quiet: bool) -> None:
+              objectives: str | None, year: int, scheduler: str | None, jobs: int, processes: int | None,
+              cache_dir: str | None, no_cache: bool, lang: str, seed: int, quiet: bool, verbose: int) -> None:
     """Evaluate every proposal in PROPOSALS (a folder of .yaml files) for COUNTY_DIR into one table.
 
     One row per proposal: schools open, trips per grade band, grades 1-3 within 30 min, unserved children,
@@ -54,14 +57,17 @@ def batch_cmd(county_dir: str | None, proposals: str | None, counties_dir: str |
     from layout.batch.ranking import GOALS
     from layout.io.read import read_county
 
+    progress = configure_logging(quiet, verbose)
+    if jobs == 0:
+        raise click.BadParameter("give 1 (this process), N processes, or -1 (every core)", param_hint="--jobs")
     goal_arg: str | list[str] = goal if goal in GOALS else [g.strip() for g in goal.split(",") if g.strip()]
     objs = [o.strip() for o in objectives.split(",") if o.strip()] if objectives else list(DEFAULT_OBJECTIVES)
     out = Path(out_path)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise click.BadParameter("end the output name in .xlsx or .csv", param_hint="--out")
     cache = None if no_cache else (cache_dir or str(out.parent / f".{out.stem}-cache"))
-    common = dict(year=year, goal=goal_arg, objectives=objs, scheduler=scheduler, processes=processes,
-                  cache_dir=cache, progress=not quiet)
+    common = dict(year=year, goal=goal_arg, objectives=objs, scheduler=scheduler,
+                  n_jobs=processes if processes is not None else jobs, cache_dir=cache, progress=progress)
     if counties_dir:
         if county_dir and proposals:
             raise click.UsageError("with --counties give only the proposals sub-folder (or generated:N)")

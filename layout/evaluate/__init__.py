@@ -23,6 +23,7 @@ from layout.evaluate.balance import (
     unweighted_cv,
     weighted_cv,
 )
+from layout.evaluate.buses import plan_buses
 from layout.evaluate.costs import plan_costs
 from layout.evaluate.equity import travel_equity, weighted_gini
 from layout.evaluate.evaluation import Evaluation, json_safe
@@ -83,22 +84,22 @@ def travel_for_plan(county, plan, travel: Mapping[str, TravelMatrix] | None = No
 _BASELINES: dict[tuple, tuple] = {}
 
 
-def _status_quo_evaluation(county, travel, std, year: int):
+def _status_quo_evaluation(county, travel, std, year: int, buses: str = "routes"):
     """The status quo's evaluation for the same county, standards and year (cached per county)."""
     from layout.plan import Plan
 
-    hit = _BASELINES.get((id(county), std, int(year)))
+    hit = _BASELINES.get((id(county), std, int(year), buses))
     if hit is not None and hit[0]() is county:
         return hit[1]
-    return evaluate(county, Plan.status_quo(county), travel, std, year)
+    return evaluate(county, Plan.status_quo(county), travel, std, year, buses=buses)
 
 
-def _remember(county, std, year: int, ev) -> None:
+def _remember(county, std, year: int, buses: str, ev) -> None:
     import weakref
 
     for k in [k for k, (ref, _) in _BASELINES.items() if ref() is None]:
         del _BASELINES[k]
-    _BASELINES[(id(county), std, int(year))] = (weakref.ref(county), ev)
+    _BASELINES[(id(county), std, int(year), buses)] = (weakref.ref(county), ev)
 
 
 def _check_arguments(county, plan, travel, standards, year) -> None:
@@ -128,7 +129,7 @@ def _check_arguments(county, plan, travel, standards, year) -> None:
 
 
 def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None, standards=None,
-             year: int = 0, *, cache_dir=None, baseline=None) -> Evaluation:
+             year: int = 0, *, cache_dir=None, baseline=None, buses: str = "routes") -> Evaluation:
     """Evaluate a plan: allocate every child, then measure travel, schools, staffing, balance, costs, equity and
     violations — each violation marked *existing* (today has it) or *new* (the plan brings it).
 
@@ -149,6 +150,9 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     baseline : Evaluation, optional
         The status quo's evaluation for the same year, to tell new violations from existing ones (computed and
         cached when not given).
+    buses : {"routes", "estimate"}
+        School buses on shared routes (:mod:`layout.transport`, default) or the per-link estimate (an upper bound,
+        quick).
 
     Returns
     -------
@@ -173,7 +177,7 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     std = standards or county.standards
     plan = Plan.status_quo(county) if plan is None else plan
     is_today = not plan.actions
-    if is_today and (hit := _BASELINES.get((id(county), std, int(year)))) is not None and hit[0]() is county:
+    if is_today and (hit := _BASELINES.get((id(county), std, int(year), buses))) is not None and hit[0]() is county:
         return hit[1]
     travel = travel_for_plan(county, plan, travel, cache_dir=cache_dir)
     alloc = allocate(county, plan, travel, std, year)
@@ -182,20 +186,23 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     balance = {"quality": quality_balance(plan, schools, std, parts), "basic": basic_balance(plan, schools, std, parts)}
     resources, _ = resources_after_closures(plan, std)
     staffing, staffing_totals = staffing_table(county, plan, schools, resources["teachers"], std)
-    costs = plan_costs(plan, schools, alloc, std, staffing=staffing)
-    costs["staffing"] = staffing_totals
-    equity = travel_equity(county, alloc)
-    found = find_violations(county, plan, alloc, schools, balance, std)
     if baseline is False or is_today:
         base = None
     else:
-        base = baseline if baseline is not None else _status_quo_evaluation(county, travel, std, year)
+        base = baseline if baseline is not None else _status_quo_evaluation(county, travel, std, year, buses)
+    bus = plan_buses(county, plan, alloc, std, method="estimate" if buses == "estimate" else "routes")
+    costs = plan_costs(plan, schools, alloc, std, staffing=staffing, buses=bus.by_school, bus_method=bus.method,
+                       vehicles_today=None if base is None else float(base.costs["buses"]))
+    costs["staffing"] = staffing_totals
+    costs["bus_routes"] = bus
+    equity = travel_equity(county, alloc)
+    found = find_violations(county, plan, alloc, schools, balance, std, bus_unserved=bus.unserved)
     violations = mark_status(found, None if base is None else base.violations)
     resolved = [] if base is None else resolved_violations(found, base.violations)
     ev = Evaluation(plan_name=plan.name, description=plan.description, year=int(year), estimated=alloc.estimated,
                     allocation=alloc, by_band=travel_by_band(alloc, std), schools=schools, balance=balance,
                     costs=costs, equity=equity, violations=violations, county_name=county.name,
-                    staffing=staffing, resolved=resolved)
+                    staffing=staffing, resolved=resolved, notes=tuple(bus.notes))
     if is_today:
-        _remember(county, std, year, ev)
+        _remember(county, std, year, buses, ev)
     return ev

@@ -8,9 +8,10 @@ Annual
     * a fixed running cost per open site;
     * boarding: the boarding allowance for every boarder, plus the living allowance for the share of boarders
       from poor families;
-    * school buses: vehicles × the annual cost of a vehicle + vehicle-km × the cost per km. Without shared routes
-      (:mod:`layout.transport`) every village–school bus link runs ⌈children / seats⌉ buses of its own — a quick
-      *upper-bound estimate*, labelled ``bus_method: per-link estimate``.
+    * school buses: vehicles × the annual cost of a vehicle + vehicle-km × the cost per km, on each school's shared
+      routes (:mod:`layout.transport`, one vehicle per route); where routing cannot run, every village–school bus
+      link runs ⌈children / seats⌉ buses of its own — a quick *upper-bound estimate*, labelled
+      ``bus_method: per-link estimate``.
 Capital
     * built seats (``expand`` and new schools), built beds (``add_boarding`` and new schools), canteens built where
       a school had none, new sites (their site works; none where a new school takes over a closed school's
@@ -24,43 +25,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["plan_costs", "per_link_buses", "ANNUAL_LINES", "CAPITAL_LINES"]
+__all__ = ["plan_costs", "ANNUAL_LINES", "CAPITAL_LINES"]
 
 ANNUAL_LINES = ("staffing", "per_student_funds", "fixed_sites", "boarding", "bus")
 CAPITAL_LINES = ("seats", "beds", "canteens", "new_schools", "buses")
-
-
-def per_link_buses(bus_rows: pd.DataFrame, standards) -> pd.DataFrame:
-    """The per-link bus estimate: every village–school link runs ⌈children / seats⌉ buses of its own.
-
-    Parameters
-    ----------
-    bus_rows : DataFrame
-        ``village_id, school_id, children, metres`` of the bus riders (one-way trip metres).
-    standards : Standards
-
-    Returns
-    -------
-    DataFrame
-        Per school: ``vehicles``, ``vehicle_km`` (per year) and ``cost`` (yuan per year).
-
-    Example
-    -------
-    >>> from layout.standards import load_standards
-    >>> rows = pd.DataFrame({"village_id": ["V1"], "school_id": ["S1"], "children": [40], "metres": [5000.0]})
-    >>> per_link_buses(rows, load_standards()).loc["S1", "vehicles"]   # 40 riders, 35 seats
-    2.0
-    """
-    c = standards.get("costs")
-    buses = np.ceil(bus_rows["children"].to_numpy(float) / float(c["bus_seats"]))
-    vkm = buses * bus_rows["metres"].to_numpy(float) / 1000.0 * float(c["bus_trips_per_day"]) * float(
-        c["school_days_per_year"])
-    frame = pd.DataFrame({"vehicles": buses, "vehicle_km": vkm}, index=bus_rows["school_id"].to_numpy())
-    out = frame.groupby(level=0).sum()
-    out["cost"] = out["vehicles"] * float(c["bus_vehicle_annual_cost"]) + out["vehicle_km"] * float(
-        c["bus_cost_per_vehicle_km"])
-    out.index.name = "school_id"
-    return out
 
 
 def plan_costs(plan, schools_table: pd.DataFrame, allocation, standards, staffing: pd.DataFrame | None = None,
@@ -79,7 +47,8 @@ def plan_costs(plan, schools_table: pd.DataFrame, allocation, standards, staffin
         From :func:`layout.evaluate.staffing.staffing_table` (``staffing_cost`` per school); without it the
         staffing line is 0.
     buses : DataFrame, optional
-        Per school ``vehicles``, ``vehicle_km``, ``cost`` (shared routes); default :func:`per_link_buses`.
+        Per school ``vehicles``, ``vehicle_km``, ``cost`` (shared routes, :func:`layout.evaluate.buses.plan_buses`);
+        default the per-link estimate.
     bus_method : str
         How ``buses`` were made (shown with the bus line).
     vehicles_today : float, optional
@@ -113,8 +82,9 @@ def plan_costs(plan, schools_table: pd.DataFrame, allocation, standards, staffin
     boarding = ((board_prim + board_mid) * float(c["boarding_allowance"])
                 + board_prim * poor * float(living["primary"]) + board_mid * poor * float(living["middle"])).to_numpy()
     if buses is None:
-        a = allocation.assignments
-        buses = per_link_buses(a[a["mode"] == "bus"], standards)
+        from layout.evaluate.buses import plan_buses
+
+        buses = plan_buses(None, plan, allocation, standards, method="estimate").by_school
     buses = buses.reindex(t.index, fill_value=0.0)
     staff = (staffing["staffing_cost"].reindex(t.index, fill_value=0.0).to_numpy(float) if staffing is not None
              else np.zeros(len(t)))

@@ -1,6 +1,7 @@
 """Travel statistics per grade band: mean, median, p90 and max minutes, shares within 15/30/45 minutes, modes.
 
-Minutes are the one-way trip of each assigned child (walk or school bus; for boarders the weekly trip home),
+Minutes are the one-way trip of each assigned child (walk or school bus; for boarders the weekly trip home; pupils
+on rolls without a home village in the county have no known trip and are left out),
 weighted by children. Shares "within N minutes" are over *all* children of the band: boarders count within
 when their trip is, unserved children never do. Percentiles are child-weighted: p90 is the smallest trip time
 that at least 90 % of the band's assigned children do not exceed.

@@ -95,8 +95,14 @@ class Violation:
         return asdict(self)
 
 
+_CLASS_CODES = {"oversized_class": 2, "super_oversized_class": 3}   # 大班额 and 超大班额: one breach, two degrees
+
+
 def mark_status(violations: list[Violation], baseline: list[Violation] | None) -> list[Violation]:
     """Each violation marked ``existing`` when the status quo (``baseline``) has it, else ``new``.
+
+    大班额 and 超大班额 at a school are one breach of two degrees: it is new only where it is worse than today
+    (none → 大班额, or 大班额 → 超大班额); a school whose 超大班额 falls to 大班额 has an existing breach, improved.
 
     Parameters
     ----------
@@ -112,13 +118,24 @@ def mark_status(violations: list[Violation], baseline: list[Violation] | None) -
     if baseline is None:
         return [replace(v, status="existing") for v in violations]
     seen = {v.key for v in baseline}
-    return [replace(v, status="existing" if v.key in seen else "new") for v in violations]
+    crowded = {v.school_id: _CLASS_CODES[v.code] for v in baseline if v.code in _CLASS_CODES}
+    out = []
+    for v in violations:
+        if v.code in _CLASS_CODES:
+            status = "existing" if _CLASS_CODES[v.code] <= crowded.get(v.school_id, 0) else "new"
+        else:
+            status = "existing" if v.key in seen else "new"
+        out.append(replace(v, status=status))
+    return out
 
 
 def resolved_violations(violations: list[Violation], baseline: list[Violation]) -> list[Violation]:
-    """The status quo's violations (hard and soft) that the plan no longer has."""
+    """The status quo's violations (hard and soft) that the plan no longer has (a 超大班额 that falls to 大班额 is
+    still a breach: not resolved)."""
     mine = {v.key for v in violations}
-    return [v for v in baseline if v.severity != "confirm" and v.key not in mine]
+    crowded = {v.school_id for v in violations if v.code in _CLASS_CODES}
+    return [v for v in baseline if v.severity != "confirm" and v.key not in mine
+            and not (v.code in _CLASS_CODES and v.school_id in crowded)]
 
 
 def trip_violations(assignments: pd.DataFrame, std, vnames) -> list[Violation]:
@@ -150,22 +167,29 @@ def trip_violations(assignments: pd.DataFrame, std, vnames) -> list[Violation]:
     for (vid, band), grp in over.groupby(["village_id", "band"], sort=True):
         rule = std.travel_rule(band)
         worst = grp.loc[grp["minutes"].idxmax()]
-        n, minutes, mode = int(grp["children"].sum()), math.ceil(float(worst["minutes"])), str(worst["mode"])
+        n, mode, worst_minutes = int(grp["children"].sum()), str(worst["mode"]), float(worst["minutes"])
         vname = vnames.get(vid, vid)
         lim = rule.walk_limit if mode == "walk" else rule.bus_limit
         hard = band == "g1_3"
+        if math.isfinite(worst_minutes):
+            minutes = math.ceil(worst_minutes)
+            en, zh = f"{minutes:.0f} min", f"{minutes:.0f}分钟"
+        else:   # the roll school has no road route from the village within the search limit
+            minutes = None
+            en, zh = "with no road route found", "(路网上无可达路线)"
         out.append(Violation(
             "hard" if hard else "soft", "g1_3_beyond_limit" if hard else "trip_beyond_limit",
-            f"{n} {_BAND_EN[band]} pupils of {vname} {_MODE_EN[mode]} {minutes:.0f} min to school, over the "
+            f"{n} {_BAND_EN[band]} pupils of {vname} {_MODE_EN[mode]} {en} to school, over the "
             f"{lim:g}-minute limit ({rule.describe('en')})",
-            f"{vname}有{n}名{_BAND_ZH[band]}学生{_MODE_ZH[mode]}{minutes:.0f}分钟上学,超过{lim:g}分钟"
+            f"{vname}有{n}名{_BAND_ZH[band]}学生{_MODE_ZH[mode]}{zh}上学,超过{lim:g}分钟"
             f"({rule.describe('zh')})", school_id=str(worst["school_id"]), village_id=vid, band=band, children=n,
             value=minutes, limit=lim))
     return out
 
 
 def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balance: dict, standards,
-                    walk=None, *, sections: dict | None = None) -> list[Violation]:
+                    walk=None, bus_unserved: pd.DataFrame | None = None, *,
+                    sections: dict | None = None) -> list[Violation]:
     """All hard, soft and to-confirm findings of a plan (status not yet marked: see :func:`mark_status`).
 
     Parameters
@@ -178,6 +202,8 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
     standards : Standards
     walk : TravelMatrix, optional
         Not needed any more (kept for callers that pass it).
+    bus_unserved : DataFrame, optional
+        Bus riders no shared route can take (:class:`layout.transport.BusRoutes` ``unserved``), with the reason.
     sections : dict, optional
         Sections already found, by name: ``trips`` (:func:`trip_violations`), ``schools``
         (:func:`school_violations` of the open schools in table order), ``grades``
@@ -207,6 +233,14 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
             f"{who_zh}有{r.children}名{_BAND_ZH[r.band]}学生无学位:{r.message_zh}",
             village_id=r.village_id or None, band=r.band, children=int(r.children),
             school_id=r.from_school or None))
+
+    for r in (bus_unserved if bus_unserved is not None else pd.DataFrame()).itertuples(index=False):
+        vname = vnames.get(r.village_id, r.village_id)
+        out.append(Violation(
+            "hard", "no_bus_route", f"{int(r.children)} {_BAND_EN.get(r.band, r.band)} pupils of {vname} cannot be "
+            f"put on a school-bus route to {r.school_id}: {r.message_en}",
+            f"{vname}有{int(r.children)}名{_BAND_ZH.get(r.band, r.band)}学生无法安排校车线路到{r.school_id}:{r.message_zh}",
+            school_id=r.school_id, village_id=r.village_id, band=r.band, children=int(r.children)))
 
     # --- closures whose pupils find no place (build first, close after) --------------------------------------
     if len(un):

@@ -45,8 +45,9 @@ class AssignmentModel:
     extra_rows: list = field(default_factory=list)  # (coef over sites, lo, hi)
 
     def solve(self, time_limit=None, start_open=None, start_assign=None, rel_gap=1e-7, abs_gap=1e-6,
-              heuristic_effort=None) -> tuple[MilpResult, np.ndarray | None, np.ndarray | None]:
-        """Solve; returns (result, open site indices, assignment per demand point)."""
+              heuristic_effort=None, options=None) -> tuple[MilpResult, np.ndarray | None, np.ndarray | None]:
+        """Solve; returns (result, open site indices, assignment per demand point). ``options``: further HiGHS
+        options by name."""
         ns, ne, n = len(self.sites), len(self.pair_i), self.n
         pos = np.full(int(self.sites.max()) + 1 if ns else 1, -1)
         pos[self.sites] = np.arange(ns)
@@ -130,7 +131,7 @@ class AssignmentModel:
         res = solve_milp(c, a, np.concatenate([np.asarray(v, float) for v in lo]),
                          np.concatenate([np.asarray(v, float) for v in hi]), col_lo, col_hi, integer,
                          time_limit=time_limit, start=start, rel_gap=rel_gap, abs_gap=abs_gap,
-                         heuristic_effort=heuristic_effort)
+                         heuristic_effort=heuristic_effort, options=options)
         if res.x is None:
             return res, None, None
         y = res.x[:ns] > 0.5

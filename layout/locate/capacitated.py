@@ -1,7 +1,18 @@
 """Capacitated p-median with single sourcing: open p sites, assign each demand point wholly to one open site
 without exceeding the sites' capacities; minimise the total (weighted) cost.
 
-Exact path, in three steps, each keeping a valid lower bound:
+Three routes, chosen by size:
+
+* **Tiny** (at most ``TINY_PAIRS`` allowed pairs): the strong MILP straight away; HiGHS proves it in
+  milliseconds (spopt's 10-student × 74-school case: about 60 ms, fixed overhead beyond the HiGHS run 5–7 ms).
+  If it is not proven within ``TINY_SECONDS`` the exact path below takes over.
+* **Large with many sites** (more than ``LARGE_ENTRIES`` pairs, ``p ≥ LARGE_P``, no minimum loads): the
+  matheuristic of :mod:`layout.locate.capacitated_matheuristic` (min-cost-flow assignment, median moves, MILP
+  neighbourhoods, restarts) with the Lagrangian bound that keeps the capacities
+  (:func:`layout.locate.capacitated_bound.knapsack_bound`). There the exact path's reduction keeps nearly every
+  pair and its MILP stalls (a clustered 535-point instance with p = 50 ended at 18,772 where the matheuristic
+  reaches 13,291 in the same 60 s).
+* Otherwise the **exact path**, in three steps, each keeping a valid lower bound:
 
 1. **Start**: the sites of the uncapacitated p-median heuristic and those opened by the Lagrangian relaxation
    below each get a single-source assignment from HiGHS (each point first offered its nearest few of those
@@ -35,6 +46,7 @@ import numpy as np
 from layout.locate._assignment import AssignmentModel
 from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachable_message
 from layout.locate.capacitated_bound import knapsack01_ranked, whole_numbers
+from layout.locate.capacitated_matheuristic import matheuristic
 from layout.locate.capacitated_search import first_part_size, improve_clusters
 from layout.locate.capacitated_vns import NEAR_SITES, improve_sites
 from layout.locate.heuristics import greedy, penalised, swap_search
@@ -45,6 +57,16 @@ from layout.locate.solution import Solution, infeasible
 
 __all__ = ["capacitated_p_median", "capacity_explanation"]
 
+#: Instances with at most this many allowed (point, site) pairs go straight to the strong MILP (fast path): HiGHS
+#: proves such models in milliseconds, while the heuristic steps below cost a fixed tenth of a second or more.
+TINY_PAIRS = 2_000
+#: Seconds the fast path may take (at most a quarter of the time limit) before the full method takes over.
+TINY_SECONDS = 1.0
+#: Instances with more (point, site) entries than this go to the matheuristic of
+#: :mod:`layout.locate.capacitated_matheuristic` (unless minimum loads are set) ...
+LARGE_ENTRIES = 200_000
+#: ... when they also open at least this many sites (few roomy sites: the exact path's reduction works).
+LARGE_P = 40
 #: Share of the time left (after the starting solutions) for the site search of layout.locate.capacitated_vns;
 #: on instances of a few hundred points it usually stops earlier, after PATIENCE shakes without improvement.
 VNS_SHARE = 0.15
@@ -116,7 +138,7 @@ def _result(open_sites, assignment, objective, lower, status, t0, method, wcost=
 
 
 def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None, required=None, forbidden=None,
-                         max_cost=None, time_limit=None) -> Solution:
+                         max_cost=None, time_limit=None, seed: int = 0) -> Solution:
     """Open ``p`` sites and assign each demand point to one of them within capacity, minimising total cost.
 
     Parameters
@@ -136,6 +158,9 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
         Osman–Christofides convention). Pass ``weights=demand`` for pupil-minutes.
     required, forbidden, max_cost, time_limit
         As in :func:`~layout.locate.p_median`.
+    seed : int
+        Seed of the random choices of the large-instance search (restarts, order of the parts). A run is
+        repeatable for a seed up to where its time limits fall (HiGHS sub-solves and phases stop by the clock).
 
     Returns
     -------
@@ -193,6 +218,28 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     def left():
         return None if deadline is None else max(0.05, deadline - time.perf_counter())
 
+    if allowed.sum() <= TINY_PAIRS:
+        # fast path: the whole strong MILP, usually proven at once; otherwise the full method goes on
+        limit = TINY_SECONDS if time_limit is None else min(TINY_SECONDS, 0.25 * time_limit)
+        r, o, a = model(allowed, prep.candidates, prep.required).solve(time_limit=limit, rel_gap=1e-9,
+                                                                        abs_gap=abs_gap)
+        if r.status == "infeasible":
+            return infeasible(n, "no assignment satisfies the capacities and minimum loads with p = "
+                              f"{p} sites", time.perf_counter() - t0, method="milp")
+        if r.status == "optimal" and o is not None:
+            return _result(o, a, r.objective, r.objective, "optimal", t0, "milp", wcost=wcost,
+                           milp_seconds=r.seconds)
+
+    if n * prep.m > LARGE_ENTRIES and p >= LARGE_P and not ml.any():
+        ub, open0, assign0, lower, extra = matheuristic(wcost, q, cap, p, allowed, prep.candidates, prep.required,
+                                                        deadline=deadline, abs_gap=abs_gap, integral=integral,
+                                                        seed=seed)
+        if open0 is None:
+            return infeasible(n, "no solution found within the time limit", time.perf_counter() - t0,
+                              method="matheuristic")
+        status = "optimal" if lower >= ub - 1e-9 * max(1.0, abs(ub)) else (
+            "time_limit" if time_limit is not None else "feasible")
+        return _result(open0, assign0, ub, lower, status, t0, "matheuristic+lagrangian", wcost=wcost, **extra)
     # 1. Lagrangian bound (no upper bound yet), then starting solutions: the sites the relaxation picks and
     #    the uncapacitated p-median's sites, each with a single-source assignment found by HiGHS.
     # the uncapacitated p-median heuristic: a start, per-point multipliers and a step target for the relaxation

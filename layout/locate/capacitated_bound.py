@@ -12,9 +12,11 @@ so a step handles the k-th such point of every site at once.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["whole_numbers", "knapsack01_ranked"]
+__all__ = ["whole_numbers", "knapsack01_ranked", "site_lists", "knapsack_bound"]
 
 
 def whole_numbers(demand: np.ndarray, capacity: np.ndarray) -> bool:
@@ -94,3 +96,152 @@ def knapsack01_ranked(red: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
             x[items[took], live[took]] = True
             c[live[took]] -= q[items[took]]
     return rho, table, x
+
+
+#: Each point is listed at this many of its cheapest sites per average cluster size (n / p) in the sparse
+#: relaxation of :func:`knapsack_bound` ...
+LIST_PER_CLUSTER = 4.0
+#: ... and at least this many.
+LIST_MIN = 30
+#: The sparse relaxation solves 0-1 knapsacks (stronger than the LP bound: the bound of column generation on the
+#: set-partitioning model) while the longest site list times the capacity stays below this many table cells;
+#: continuous knapsacks above. Only the sites that can be among the p chosen are solved as 0-1 knapsacks.
+EXACT_CELLS = 5e7
+#: Subgradient steps between two deadline checks.
+STEP_CHUNK = 10
+
+
+def site_lists(wcost: np.ndarray, candidates: np.ndarray, k: int, reach: np.ndarray | None = None):
+    """Each point listed at its ``k`` cheapest candidate sites (and every site within ``reach``), CSR by site.
+
+    Returns ``(ptr, idx, cst, lam_cap)``: entries ``ptr[a]:ptr[a + 1]`` list the points of candidate ``a``
+    (``idx``) and their costs (``cst``); ``lam_cap[i]`` is point i's cheapest cost at a site where it is *not*
+    listed (``inf`` when it is listed everywhere it may go), the ceiling that keeps every unlisted pair's reduced
+    cost non-negative.
+
+    Example
+    -------
+    >>> cost = np.array([[1.0, 2.0, 3.0], [3.0, 1.0, np.inf]])
+    >>> ptr, idx, cst, cap = site_lists(cost, np.arange(3), 1)
+    >>> ptr.tolist(), idx.tolist(), cap.tolist()
+    ([0, 1, 2, 2], [0, 1], [2.0, 3.0])
+    >>> site_lists(cost, np.arange(3), 1, reach=np.array([2.5, 0.0]))[3].tolist()
+    [3.0, 3.0]
+    """
+    sub = wcost[:, candidates]
+    n, m = sub.shape
+    k = int(min(max(k, 1), m))
+    if k < m:
+        kth = np.partition(sub, k - 1, axis=1)[:, k - 1]
+        limit = kth if reach is None else np.maximum(kth, reach)
+        listed = sub <= limit[:, None]
+        if reach is None or np.count_nonzero(listed) > n * k:
+            # ties at the k-th cost: keep exactly the k cheapest (argpartition) plus what reach adds
+            near = np.argpartition(sub, k - 1, axis=1)[:, :k]
+            listed = np.zeros((n, m), dtype=bool)
+            np.put_along_axis(listed, near, True, axis=1)
+            if reach is not None:
+                listed |= sub <= reach[:, None]
+        listed &= np.isfinite(sub)
+        lam_cap = np.where(listed | ~np.isfinite(sub), np.inf, sub).min(axis=1)
+    else:
+        listed = np.isfinite(sub)
+        lam_cap = np.full(n, np.inf)
+    cols, rows = np.nonzero(listed.T)  # ordered by site, then point
+    ptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols, minlength=m), out=ptr[1:])
+    return ptr, rows.astype(np.int64), np.ascontiguousarray(sub[rows, cols], dtype=np.float64), lam_cap
+
+
+def knapsack_bound(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p: int, candidates: np.ndarray,
+                   required: np.ndarray, upper: float, lam: np.ndarray | None = None,
+                   deadline: float | None = None, max_iter: int = 3000, k: int | None = None,
+                   exact: bool | None = None, patience: int = 20,
+                   reach: np.ndarray | None = None) -> tuple[float, np.ndarray, dict]:
+    """Lagrangian lower bound of the capacitated p-median with the capacities kept (sparse, compiled).
+
+    Relaxes "every point assigned once"; each site's subproblem is a knapsack over the points listed there
+    (:func:`site_lists`; multipliers are kept below ``lam_cap``, so the bound is exact for them and valid). With
+    whole-number demands and capacities and a small enough table the knapsacks are 0-1 (a bound above the
+    linear-programming one); otherwise continuous (the LP bound at best).
+
+    Parameters
+    ----------
+    wcost : ndarray (n, m)
+        Weighted cost, ``inf`` where not allowed.
+    demand, capacity : ndarray
+        Load per point; capacity per site.
+    p : int
+        Sites to open.
+    candidates, required : ndarray of int
+        Sites that may open, sites that must.
+    upper : float
+        Objective of a known solution (steers the step).
+    lam : ndarray, optional
+        Starting multipliers (e.g. each point's cost in the known solution).
+    deadline : float, optional
+        ``time.perf_counter()`` value to stop at.
+    max_iter : int
+        Most subgradient steps.
+    k : int, optional
+        Sites listed per point (default ``max(LIST_MIN, LIST_PER_CLUSTER · n / p)``).
+    exact : bool, optional
+        Force 0-1 (True) or continuous (False) knapsacks; default by :data:`EXACT_CELLS`.
+    patience : int
+        Steps without a better bound before the step halves.
+    reach : ndarray (n,), optional
+        Also list each point at every site it reaches within this cost (e.g. twice its cost in a known
+        solution: where capacities are tight, points travel past their ``k`` nearest sites and their
+        multipliers must be free to rise that far).
+
+    Returns
+    -------
+    (bound, multipliers, info)
+        ``info`` has ``steps``, ``exact``, ``listed`` (entries of the site lists) and ``sites``: the p sites the
+        relaxation opens at the best multipliers.
+
+    Example
+    -------
+    >>> cost = np.array([[0.0, 3.0], [1.0, 2.0], [3.0, 0.0]])
+    >>> bound, lam, info = knapsack_bound(cost, np.ones(3), np.array([2.0, 2.0]), 2, np.arange(2),
+    ...                                   np.array([], int), upper=1.0)
+    >>> round(bound, 6), info["exact"]
+    (1.0, True)
+    """
+    import time
+
+    from layout.locate._knapsack_kernels import knapsack_steps
+
+    n = wcost.shape[0]
+    cand = np.asarray(candidates)
+    if k is None:
+        k = int(max(LIST_MIN, math.ceil(LIST_PER_CLUSTER * n / max(p, 1))))
+    ptr, idx, cst, lam_cap = site_lists(wcost, cand, k, reach)
+    cap = np.ascontiguousarray(capacity[cand], dtype=np.float64)
+    q = np.ascontiguousarray(demand, dtype=np.float64)
+    if exact is None:
+        longest = float(np.diff(ptr).max()) if len(ptr) > 1 else 0.0
+        exact = whole_numbers(demand, cap) and longest * (float(cap.max()) + 1.0) <= EXACT_CELLS
+    exact = bool(exact and whole_numbers(demand, cap))
+    is_req = np.isin(cand, required)
+    if lam is None:
+        lam = np.where(np.isfinite(wcost[:, cand]), wcost[:, cand], np.inf).min(axis=1)
+    lam = np.minimum(np.asarray(lam, dtype=np.float64), lam_cap).copy()
+    best_lam = lam.copy()
+    best, theta, stall, done = -np.inf, 2.0, 0, False
+    steps = 0
+    while steps < max_iter and not done:
+        chunk = min(STEP_CHUNK, max_iter - steps)
+        best, theta, stall, done = knapsack_steps(ptr, idx, cst, q, cap, is_req, int(p), lam, lam_cap, best_lam,
+                                                  best, float(upper), chunk, theta, stall, patience, exact)
+        steps += chunk
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+    # the sites the relaxation opens at the best multipliers (a capacity-aware choice of p sites)
+    from layout.locate._knapsack_kernels import site_knapsacks
+
+    rho, xe = np.empty(len(cand)), np.empty(len(idx))
+    site_knapsacks(ptr, idx, cst, q, cap, best_lam, exact, rho, xe)
+    rho[is_req] = -np.inf
+    sites = np.sort(cand[np.argsort(rho, kind="stable")[:p]])
+    return float(best), best_lam, dict(steps=steps, exact=exact, listed=len(idx), sites=sites)

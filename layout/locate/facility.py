@@ -102,6 +102,14 @@ class FacilityProblem:
         Most demand an option takes over all commodities together (e.g. a school-size cap).
     arc_forbidden : bool array (n_arcs,), optional
         Arcs that may not be used (kept in the data so arc numbers stay the same).
+    arc_outside_capacity : bool array (n_arcs,), optional
+        Arcs whose demand does not count towards their site's capacity for the commodity (it still counts towards
+        ``option_total_capacity``): e.g. pupils who stay at a school already beyond its rooms, so that the capacity
+        holds only the newcomers.
+    arc_relief : int array (n_arcs,), optional
+        The relief each arc counts towards (−1: none): demand leaving a crowded site. Relief ``k`` earns
+        ``relief_value[k]`` per unit, up to ``relief_cap[k]`` units.
+    relief_value, relief_cap : float arrays (n_relief,), optional
     budget : float, optional
         Upper bound on total capital.
     single_source : bool
@@ -142,6 +150,10 @@ class FacilityProblem:
     single_source: bool = True
     option_total_capacity: np.ndarray | None = None
     arc_forbidden: np.ndarray | None = None
+    arc_outside_capacity: np.ndarray | None = None
+    arc_relief: np.ndarray | None = None
+    relief_value: np.ndarray | None = None
+    relief_cap: np.ndarray | None = None
 
     @property
     def n_sites(self) -> int:
@@ -175,6 +187,8 @@ class FacilitySolution:
         Total capital of the answer.
     limit_slack : float array
         For each count limit then each designation limit: units by which a soft limit was missed (0 when met).
+    option_value : float array
+        The solver's value of each option's choice (0 or 1; between them in a linear relaxation).
     """
 
     site_option: np.ndarray
@@ -191,6 +205,7 @@ class FacilitySolution:
     seconds: float
     capital: float
     limit_slack: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    option_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _check(p: FacilityProblem) -> None:
@@ -221,10 +236,10 @@ def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start
                    rel_gap: float = 1e-6) -> FacilitySolution:
     """Solve the model within the time limit: exactly (MILP, HiGHS), started from a quick two-phase answer.
 
-    With single sourcing, the model is first solved with groups allowed to split (a much easier MILP whose bound is
-    a valid lower bound); with its options fixed, each group is then given one arc (a small MILP); the full model
-    is finally solved from that answer for the rest of the time. The best answer is returned with the best proven
-    bound of the phases, so the gap is honest.
+    Its linear relaxation is solved first (its value is a proven lower bound, and on these models it is close);
+    options it opens fully or not at all are fixed and the rest solved exactly (a small MILP); the full model is
+    then solved from that answer for the rest of the time, when the gap is still above ``rel_gap``. The best answer
+    is returned with the best proven bound of the phases, so the gap is honest.
 
     Parameters
     ----------
@@ -243,44 +258,115 @@ def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start
     """
     from dataclasses import replace
 
-    if not p.single_source:
-        return _solve_once(p, time_limit=time_limit, start=start, rel_gap=rel_gap)
     t0 = time.perf_counter()
-    left = (lambda: None) if time_limit is None else (lambda: max(0.5, time_limit - (time.perf_counter() - t0)))
-    relaxed = _solve_once(replace(p, single_source=False), time_limit=None if time_limit is None else
-                          0.5 * time_limit, start=start, rel_gap=rel_gap)
-    if relaxed.status == "infeasible" or not math.isfinite(relaxed.objective):
-        return _solve_once(p, time_limit=left(), start=start, rel_gap=rel_gap)
-    chosen = relaxed.site_option
-    forbid = np.ones(len(p.option_site), bool)
-    forbid[chosen[chosen >= 0]] = False
-    fixed = replace(p, option_forbidden=forbid | _arr(p.option_forbidden, len(forbid), bool, False),
-                    site_required=chosen >= 0)
-    assigned = _solve_once(fixed, time_limit=None if time_limit is None else 0.5 * left(), rel_gap=rel_gap)
-    best = assigned if math.isfinite(assigned.objective) else None
-    bound = relaxed.lower_bound
+
+    def left(share: float = 1.0) -> float | None:
+        return None if time_limit is None else max(0.5, share * (time_limit - (time.perf_counter() - t0)))
+
+    mx = _assemble(p)
+    lp = _solve_once(p, time_limit=left(0.5), relax=True, matrix=mx)
+    if lp.status == "infeasible":
+        return lp
+    if len(lp.option_value) != len(p.option_site):   # the relaxation did not finish: the whole model, from start
+        return _solve_once(p, time_limit=left(), start=start, rel_gap=rel_gap, matrix=mx)
+    # fix what the relaxation decides (options at 0 or 1), solve the rest exactly, then the whole model from there
+    # (a start stays feasible: what it uses is never fixed away, so the answer is never worse than the start)
+    val = lp.option_value
+    osite = np.asarray(p.option_site)
+    used = np.zeros(len(osite), bool)
+    if start is not None:
+        so = np.asarray(start["site_option"], int)
+        used[so[so >= 0]] = True
+    start_open = np.zeros(p.n_sites, bool)
+    start_open[osite[used]] = True
+    sure = (val >= 1 - 1e-6) & (used | ~start_open[osite] if start is not None else True)
+    forbid = _arr(p.option_forbidden, len(osite), bool, False) | ((val <= 1e-6) & ~used)
+    required = _arr(p.site_required, p.n_sites, bool, False).copy()
+    required[osite[sure]] = True
+    sure_site = np.zeros(p.n_sites, bool)
+    sure_site[osite[sure]] = True
+    forbid |= sure_site[osite] & ~sure & ~used
+    fixed = _solve_once(p, time_limit=left(0.5), start=start, rel_gap=rel_gap, matrix=mx, forbidden=forbid,
+                        required=required)
+    best = fixed if math.isfinite(fixed.objective) else None
+    bound = lp.lower_bound if math.isfinite(lp.lower_bound) else -math.inf
     if best is None or relative_gap(best.objective, bound) > rel_gap:
         warm = start if best is None else {"site_option": best.site_option, "group_arc": best.group_arc,
                                            "expansions": best.expansions, "designated": best.designated}
-        full = _solve_once(p, time_limit=left(), start=warm, rel_gap=rel_gap)
+        full = _solve_once(p, time_limit=left(), start=warm, rel_gap=rel_gap, matrix=mx)
         if best is None or (math.isfinite(full.objective) and full.objective < best.objective - 1e-9):
             best = full
         bound = max(bound, full.lower_bound)
+    if best is None or not math.isfinite(best.objective):
+        return best if best is not None else lp
     lb = min(bound, best.objective)
     gap = relative_gap(best.objective, lb)
     status = "optimal" if gap <= max(rel_gap, 1e-9) else "time_limit"
     return replace(best, lower_bound=float(lb), gap=gap, status=status, seconds=time.perf_counter() - t0)
 
 
-def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: dict | None = None,
-                rel_gap: float = 1e-6) -> FacilitySolution:
-    """One HiGHS run of the model."""
-    t0 = time.perf_counter()
+@dataclass
+class _Matrix:
+    """The assembled MILP of a :class:`FacilityProblem`: columns y (options) | e (expansions) | d (designation) |
+    r (extra resource) | x (arcs) | u (unserved) | two slacks per limit | z (relief units); the first ``n_sites``
+    rows say "at most (exactly, when required) one option per site". Built once and reused by every phase of
+    :func:`solve_facility`, which change only bounds."""
+
+    c: np.ndarray
+    a: sp.csc_array
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+    integer: np.ndarray
+    offs: tuple
+    capital_coef: np.ndarray
+    limits: list
+
+
+class _Rows:
+    """Constraint rows collected as blocks of coordinates."""
+
+    def __init__(self):
+        self.rows, self.cols, self.vals, self.lo, self.hi = [], [], [], [], []
+        self.n = 0
+
+    def block(self, k: int, r_idx, c_idx, v, r_lo, r_hi) -> None:
+        """``k`` rows at once: ``r_idx`` are row numbers 0 … k − 1 within the block."""
+        self.rows.append(self.n + np.asarray(r_idx, int))
+        self.cols.append(np.asarray(c_idx, int))
+        self.vals.append(np.broadcast_to(np.asarray(v, float), len(self.cols[-1])))
+        self.lo.append(np.broadcast_to(np.asarray(r_lo, float), k))
+        self.hi.append(np.broadcast_to(np.asarray(r_hi, float), k))
+        self.n += k
+
+    def matrix(self, n_col: int):
+        """The sparse matrix and its row bounds."""
+        def cat(parts, t):
+            return np.concatenate(parts).astype(t) if parts else np.zeros(0, t)
+
+        a = sp.csc_array((cat(self.vals, float), (cat(self.rows, int), cat(self.cols, int))), shape=(self.n, n_col))
+        return a, cat(self.lo, float), cat(self.hi, float)
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(starts[i], starts[i] + counts[i])`` for every i."""
+    counts = np.asarray(counts, int)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, int)
+    first = np.cumsum(counts) - counts
+    return np.arange(total) - np.repeat(first, counts) + np.repeat(np.asarray(starts, int), counts)
+
+
+def _assemble(p: FacilityProblem) -> _Matrix:
+    """The MILP of the problem (see :class:`_Matrix`), built with array operations."""
     _check(p)
     n_opt = len(p.option_site)
     n_s = p.n_sites
     cap = np.asarray(p.option_capacity, dtype=float)
     serves = (cap > 0) if p.option_serves is None else (np.asarray(p.option_serves, bool) | (cap > 0))
+    n_k = cap.shape[1]
     n_g, n_a = len(p.group_demand), len(p.arc_group)
     q = np.asarray(p.group_demand, float)
     gc = np.asarray(p.group_commodity, int)
@@ -301,134 +387,180 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
     d_allowed = _arr(p.designate_allowed, n_s, bool, True)
     used_res = np.zeros(n_s, bool)
     used_res[asite[res_arc]] = True
-    # columns: y (options) | e (expansions) | d (designation) | r (extra resource) | x (arcs) | u (unserved)
     Y, E, D, R, X, U = 0, n_opt, n_opt + n_e, n_opt + n_e + n_s, n_opt + n_e + 2 * n_s, n_opt + n_e + 2 * n_s + n_a
     limits = [("y", *lim) for lim in p.count_limits] + [("d", *lim) for lim in p.designate_limits]
     n_l = len(limits)
     L = U + n_g                          # two slack columns per limit: below lo, above hi
-    n_col = L + 2 * n_l
+    relief_value = _arr(p.relief_value, None)
+    n_z = len(relief_value)
+    Z = L + 2 * n_l                      # one column per relief: the units earned
+    n_col = Z + n_z
     penalty = np.array([float(lim[4]) if len(lim) > 4 and lim[4] is not None else 0.0 for lim in limits])
     c = np.concatenate([np.asarray(p.option_fixed, float), ex_cost, d_cost, r_cost,
-                        np.asarray(p.arc_cost, float), q * float(p.unserved_cost), np.repeat(penalty, 2)])
+                        np.asarray(p.arc_cost, float), q * float(p.unserved_cost), np.repeat(penalty, 2),
+                        -relief_value])
     col_lo = np.zeros(n_col)
     col_hi = np.concatenate([np.where(_arr(p.option_forbidden, n_opt, bool, False), 0.0, 1.0), ex_max,
                              np.where(d_allowed & used_res, 1.0, 0.0), np.where(used_res, r_max, 0.0),
                              np.where(_arr(p.arc_forbidden, n_a, bool, False), 0.0, 1.0), np.ones(n_g),
-                             np.repeat(np.where(penalty > 0, np.inf, 0.0), 2)])
+                             np.repeat(np.where(penalty > 0, np.inf, 0.0), 2), _arr(p.relief_cap, n_z)])
     integer = np.zeros(n_col, bool)
     integer[Y:Y + n_opt] = True
     integer[E:E + n_e] = True
     integer[D:D + n_s] = True
     if p.single_source:
         integer[X:X + n_a] = True
-    rows, cols, vals, lo, hi = [], [], [], [], []
-    nrow = 0
+    m = _Rows()
+    ones = np.ones
 
-    def add(r_cols, r_vals, r_lo, r_hi):
-        nonlocal nrow
-        rows.append(np.full(len(r_cols), nrow))
-        cols.append(np.asarray(r_cols, int))
-        vals.append(np.asarray(r_vals, float))
-        lo.append(r_lo)
-        hi.append(r_hi)
-        nrow += 1
+    # (site, commodity) → the options serving it, as ranges of a sorted table
+    pair_o, pair_k = np.nonzero(serves)
+    pair_key = osite[pair_o] * n_k + pair_k
+    order = np.argsort(pair_key, kind="stable")
+    pair_key, pair_o, pair_k = pair_key[order], pair_o[order], pair_k[order]
 
-    def add_block(k, r_idx, c_idx, v, r_lo, r_hi):
-        """``k`` rows at once: ``r_idx`` are row numbers 0 … k − 1 within the block."""
-        nonlocal nrow
-        rows.append(nrow + np.asarray(r_idx, int))
-        cols.append(np.asarray(c_idx, int))
-        vals.append(np.asarray(v, float))
-        lo.extend(np.broadcast_to(np.asarray(r_lo, float), k).tolist())
-        hi.extend(np.broadcast_to(np.asarray(r_hi, float), k).tolist())
-        nrow += k
+    def serving(keys):
+        lo_ = np.searchsorted(pair_key, keys, "left")
+        return lo_, np.searchsorted(pair_key, keys, "right") - lo_
 
     required = _arr(p.site_required, n_s, bool, False)
     # 1. at most one option per site (exactly one when required)
-    add_block(n_s, osite, Y + np.arange(n_opt), np.ones(n_opt), np.where(required, 1.0, 0.0), 1.0)
+    m.block(n_s, osite, Y + np.arange(n_opt), 1.0, np.where(required, 1.0, 0.0), 1.0)
     # 2. each group: its arcs plus unserved = 1
-    add_block(n_g, np.concatenate([ag, np.arange(n_g)]), np.concatenate([X + np.arange(n_a), U + np.arange(n_g)]),
-              np.ones(n_a + n_g), 1.0, 1.0)
-    # option lists per (site, commodity)
-    opt_by = {}
-    for o in range(n_opt):
-        for k in np.flatnonzero(serves[o]):
-            opt_by.setdefault((osite[o], int(k)), []).append(o)
+    m.block(n_g, np.concatenate([ag, np.arange(n_g)]), np.concatenate([X + np.arange(n_a), U + np.arange(n_g)]),
+            1.0, 1.0, 1.0)
     # 3. linking: x_a ≤ Σ options of its site serving its commodity
-    for a in range(n_a):
-        opts = opt_by.get((asite[a], ac[a]), [])
-        add([X + a, *(Y + o for o in opts)], [1.0, *([-1.0] * len(opts))], -np.inf, 0.0)
-    # 4. capacity per (site, commodity)
-    ex_by = {}
-    for e in range(n_e):
-        ex_by.setdefault((int(ex_s[e]), int(ex_c[e])), []).append(e)
-    arcs_by = {}
-    for a in range(n_a):
-        arcs_by.setdefault((asite[a], ac[a]), []).append(a)
-    for key, arcs in arcs_by.items():
-        opts = opt_by.get(key, [])
-        exs = ex_by.get(key, [])
-        add([*(X + a for a in arcs), *(Y + o for o in opts), *(E + e for e in exs)],
-            [*(q[ag[a]] for a in arcs), *(-cap[o, key[1]] for o in opts), *(-ex_size[e] for e in exs)],
-            -np.inf, 0.0)
+    akey = asite * n_k + ac
+    first, count = serving(akey)
+    idx = _ranges(first, count)
+    m.block(n_a, np.concatenate([np.arange(n_a), np.repeat(np.arange(n_a), count)]),
+            np.concatenate([X + np.arange(n_a), Y + pair_o[idx]]),
+            np.concatenate([ones(n_a), -ones(len(idx))]), -np.inf, 0.0)
+    # 4. capacity per (site, commodity) that has arcs, in the order the arcs first name them
+    keys, first_arc, inverse = np.unique(akey, return_index=True, return_inverse=True)
+    rank = np.empty(len(keys), int)
+    rank[np.argsort(first_arc, kind="stable")] = np.arange(len(keys))
+    first, count = serving(keys)
+    idx = _ranges(first, count)
+    ex_key = ex_s * n_k + ex_c
+    ex_pos = np.minimum(np.searchsorted(keys, ex_key), max(len(keys) - 1, 0))
+    ex_in = (keys[ex_pos] == ex_key) if len(keys) else np.zeros(n_e, bool)
+    counted = np.flatnonzero(~_arr(p.arc_outside_capacity, n_a, bool, False))
+    m.block(len(keys),
+            np.concatenate([rank[inverse[counted]], np.repeat(rank, count), rank[ex_pos[ex_in]]]),
+            np.concatenate([X + counted, Y + pair_o[idx], E + np.flatnonzero(ex_in)]),
+            np.concatenate([q[ag[counted]], -cap[pair_o[idx], pair_k[idx]], -ex_size[ex_in]]), -np.inf, 0.0)
     # 5. expansions only where an option serves the commodity
-    for e in range(n_e):
-        opts = opt_by.get((int(ex_s[e]), int(ex_c[e])), [])
-        add([E + e, *(Y + o for o in opts)], [1.0, *([-ex_max[e]] * len(opts))], -np.inf, 0.0)
-    # 6. the designated resource
-    opts_of_site = {}
-    for o in range(n_opt):
-        opts_of_site.setdefault(osite[o], []).append(o)
-    for s in np.flatnonzero(used_res):
-        arcs = [a for a in np.flatnonzero(res_arc & (asite == s))]
-        add([*(X + a for a in arcs), R + s], [*(q[ag[a]] for a in arcs), -1.0], -np.inf, float(r_have[s]))
-        add([R + s, D + s], [1.0, -float(r_max[s])], -np.inf, 0.0)
-        add([D + s, *(Y + o for o in opts_of_site.get(s, []))], [1.0, *([-1.0] * len(opts_of_site.get(s, [])))],
-            -np.inf, 0.0)
-        for a in arcs:
-            add([X + a, D + s], [1.0, -1.0], -np.inf, 0.0)
+    first, count = serving(ex_key)
+    idx = _ranges(first, count)
+    m.block(n_e, np.concatenate([np.arange(n_e), np.repeat(np.arange(n_e), count)]),
+            np.concatenate([E + np.arange(n_e), Y + pair_o[idx]]),
+            np.concatenate([ones(n_e), -np.repeat(ex_max, count)]), -np.inf, 0.0)
+    # 6. the designated resource: per site, its use, the extra bought, designation needs an option, and each arc
+    #    that uses it needs the designation
+    sites = np.flatnonzero(used_res)
+    r_arcs = np.flatnonzero(res_arc)
+    r_arcs = r_arcs[np.argsort(asite[r_arcs], kind="stable")]
+    n_arcs = np.bincount(asite[r_arcs], minlength=n_s)[sites]
+    base = np.cumsum(3 + n_arcs) - (3 + n_arcs)
+    site_of = np.full(n_s, -1)
+    site_of[sites] = np.arange(len(sites))
+    arc_base = base[site_of[asite[r_arcs]]]
+    arc_pos = np.arange(len(r_arcs)) - np.repeat(np.cumsum(n_arcs) - n_arcs, n_arcs)
+    opt_order = np.argsort(osite, kind="stable")
+    opt_first = np.searchsorted(osite[opt_order], sites, "left")
+    opt_count = np.searchsorted(osite[opt_order], sites, "right") - opt_first
+    oidx = opt_order[_ranges(opt_first, opt_count)]
+    n6 = int((3 + n_arcs).sum())
+    lo6, hi6 = np.full(n6, -np.inf), np.zeros(n6)
+    hi6[base] = r_have[sites]
+    m.block(n6,
+            np.concatenate([arc_base, base, base + 1, base + 1, base + 2, np.repeat(base + 2, opt_count),
+                            arc_base + 3 + arc_pos, arc_base + 3 + arc_pos]),
+            np.concatenate([X + r_arcs, R + sites, R + sites, D + sites, D + sites, Y + oidx,
+                            X + r_arcs, D + asite[r_arcs]]),
+            np.concatenate([q[ag[r_arcs]], -ones(len(sites)), ones(len(sites)), -r_max[sites], ones(len(sites)),
+                            -ones(len(oidx)), ones(len(r_arcs)), -ones(len(r_arcs))]), lo6, hi6)
     # 7. a group stays home while its home site serves it
-    for a in np.flatnonzero(home):
-        opts = opt_by.get((asite[a], ac[a]), [])
-        if opts:
-            add([*(Y + o for o in opts), X + a], [*([1.0] * len(opts)), -1.0], -np.inf, 0.0)
+    h_arcs = np.flatnonzero(home)
+    first, count = serving(akey[h_arcs])
+    h_arcs, first, count = h_arcs[count > 0], first[count > 0], count[count > 0]
+    idx = _ranges(first, count)
+    m.block(len(h_arcs), np.concatenate([np.repeat(np.arange(len(h_arcs)), count), np.arange(len(h_arcs))]),
+            np.concatenate([Y + pair_o[idx], X + h_arcs]), np.concatenate([ones(len(idx)), -ones(len(h_arcs))]),
+            -np.inf, 0.0)
     # 8-9. count limits and designation limits (soft ones through their slack columns)
     for k, (what, mask, c_lo, c_hi, *_) in enumerate(limits):
-        idx = np.flatnonzero(np.asarray(mask, bool))
-        base = Y if what == "y" else D
-        add([*(base + idx), L + 2 * k, L + 2 * k + 1], [*np.ones(len(idx)), 1.0, -1.0],
-            -np.inf if c_lo is None else float(c_lo), np.inf if c_hi is None else float(c_hi))
-    # total capacity of an option (over all commodities)
+        sel = np.flatnonzero(np.asarray(mask, bool))
+        col0 = Y if what == "y" else D
+        m.block(1, np.zeros(len(sel) + 2, int), [*(col0 + sel), L + 2 * k, L + 2 * k + 1],
+                [*ones(len(sel)), 1.0, -1.0], -np.inf if c_lo is None else float(c_lo),
+                np.inf if c_hi is None else float(c_hi))
+    # relief: units earned ≤ the demand that leaves the crowded site
+    if n_z:
+        rel = _arr(p.arc_relief, n_a, int, -1)
+        r_in = np.flatnonzero(rel >= 0)
+        m.block(n_z, np.concatenate([np.arange(n_z), rel[r_in]]), np.concatenate([Z + np.arange(n_z), X + r_in]),
+                np.concatenate([ones(n_z), -q[ag[r_in]]]), -np.inf, 0.0)
+    # total capacity of an option (over all commodities), on sites with arcs and an option that has one
     if p.option_total_capacity is not None:
         tot = np.asarray(p.option_total_capacity, float)
-        for s_ in range(n_s):
-            arcs = np.flatnonzero(asite == s_)
-            opts = [o for o in opts_of_site.get(s_, []) if np.isfinite(tot[o])]
-            if len(arcs) and opts:
-                big = float(q[ag[arcs]].sum())
-                add([*(X + a for a in arcs), *(Y + o for o in opts_of_site[s_])],
-                    [*(q[ag[a]] for a in arcs), *(-(tot[o] if np.isfinite(tot[o]) else big)
-                                                  for o in opts_of_site[s_])], -np.inf, 0.0)
+        site_arcs = np.bincount(asite, minlength=n_s)
+        site_finite = np.bincount(osite[np.isfinite(tot)], minlength=n_s)
+        rows_s = np.flatnonzero((site_arcs > 0) & (site_finite > 0))
+        row_of = np.full(n_s, -1)
+        row_of[rows_s] = np.arange(len(rows_s))
+        big = np.bincount(asite, weights=q[ag], minlength=n_s)
+        a_in = np.flatnonzero(row_of[asite] >= 0)
+        o_in = np.flatnonzero(row_of[osite] >= 0)
+        m.block(len(rows_s), np.concatenate([row_of[asite[a_in]], row_of[osite[o_in]]]),
+                np.concatenate([X + a_in, Y + o_in]),
+                np.concatenate([q[ag[a_in]], -np.where(np.isfinite(tot[o_in]), tot[o_in], big[osite[o_in]])]),
+                -np.inf, 0.0)
     # 10. budget
-    o_cap = _arr(p.option_capital, n_opt)
     capital_coef = np.zeros(n_col)
-    capital_coef[Y:Y + n_opt] = o_cap
+    capital_coef[Y:Y + n_opt] = _arr(p.option_capital, n_opt)
     capital_coef[E:E + n_e] = ex_cap
     capital_coef[D:D + n_s] = d_capital
     capital_coef[R:R + n_s] = r_capital
     if p.budget is not None:
         nz = np.flatnonzero(capital_coef)
-        add(nz, capital_coef[nz], -np.inf, float(p.budget))
-    a_mat = sp.csc_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(nrow, n_col))
-    x0 = _start_vector(p, start, (Y, E, D, R, X, U), n_col, n_opt, n_a, n_g, osite, ag, q, res_arc, asite,
-                       capital_coef) if start is not None else None
-    if x0 is not None and n_l:   # slack the start needs to meet the soft limits
-        for k, (what, mask, c_lo, c_hi, *_) in enumerate(limits):
+        m.block(1, np.zeros(len(nz), int), nz, capital_coef[nz], -np.inf, float(p.budget))
+    a_mat, lo, hi = m.matrix(n_col)
+    return _Matrix(c, a_mat, lo, hi, col_lo, col_hi, integer, (Y, E, D, R, X, U, L, Z), capital_coef, limits)
+
+
+def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: dict | None = None,
+                rel_gap: float = 1e-6, relax: bool = False, matrix: _Matrix | None = None,
+                forbidden: np.ndarray | None = None, required: np.ndarray | None = None) -> FacilitySolution:
+    """One HiGHS run of the model (``relax``: its linear relaxation, every variable continuous); ``forbidden``
+    (options) and ``required`` (sites) replace the problem's own when given."""
+    t0 = time.perf_counter()
+    mx = matrix if matrix is not None else _assemble(p)
+    Y, E, D, R, X, U, L, Z = mx.offs
+    n_opt, n_e, n_s, n_a, n_g = E - Y, D - E, R - D, U - X, L - U
+    n_l = len(mx.limits)
+    col_hi, row_lo = mx.col_hi, mx.row_lo
+    if forbidden is not None:
+        col_hi = col_hi.copy()
+        col_hi[Y:Y + n_opt] = np.where(forbidden, 0.0, 1.0)
+    if required is not None:
+        row_lo = row_lo.copy()
+        row_lo[:n_s] = np.where(required, 1.0, 0.0)
+    integer = np.zeros_like(mx.integer) if relax else mx.integer
+    q = np.asarray(p.group_demand, float)
+    osite, ag = np.asarray(p.option_site, int), np.asarray(p.arc_group, int)
+    x0 = None
+    if start is not None:
+        x0 = _start_vector(p, start, (Y, E, D, R, X, U), len(mx.c), n_opt, n_a, n_g, osite, ag, q,
+                           _arr(p.arc_uses_resource, n_a, bool, False), np.asarray(p.arc_site, int),
+                           mx.capital_coef)
+        for k, (what, mask, c_lo, c_hi, *_) in enumerate(mx.limits):   # slack the start needs for soft limits
             base = Y if what == "y" else D
             val = float(x0[base + np.flatnonzero(np.asarray(mask, bool))].sum())
             x0[L + 2 * k] = max(0.0, (c_lo or 0.0) - val) if c_lo is not None else 0.0
             x0[L + 2 * k + 1] = max(0.0, val - c_hi) if c_hi is not None else 0.0
-    res = solve_milp(c, a_mat, np.asarray(lo, float), np.asarray(hi, float), col_lo, col_hi, integer,
+    res = solve_milp(mx.c, mx.a, row_lo, mx.row_hi, mx.col_lo, col_hi, integer,
                      time_limit=time_limit, start=x0, rel_gap=rel_gap, abs_gap=1e-6)
     if res.x is None:
         return FacilitySolution(np.full(n_s, -1), np.full(n_g, -1), np.zeros(n_a), np.zeros(n_e), np.zeros(n_s, bool),
@@ -436,11 +568,12 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
                                 math.inf, math.nan, res.status if res.status == "infeasible" else "time_limit",
                                 time.perf_counter() - t0, math.nan)
     x = res.x
-    y = np.rint(x[Y:Y + n_opt]).astype(bool)
+    yv = x[Y:Y + n_opt].copy()
+    y = (yv > 0.5) if relax else np.rint(yv).astype(bool)
     site_option = np.full(n_s, -1)
     site_option[osite[y]] = np.flatnonzero(y)
     flow = np.clip(x[X:X + n_a], 0.0, 1.0)
-    if p.single_source:
+    if p.single_source and not relax:
         flow = np.rint(flow)
     group_arc = np.full(n_g, -1)
     if n_a:
@@ -454,7 +587,7 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
     slack = x[L:L + 2 * n_l].reshape(-1, 2).sum(axis=1) if n_l else np.zeros(0)
     return FacilitySolution(site_option, group_arc, flow, np.rint(x[E:E + n_e]), np.rint(x[D:D + n_s]).astype(bool),
                             x[R:R + n_s], x[U:U + n_g], float(res.objective), float(lb), gap, status,
-                            time.perf_counter() - t0, float(capital_coef @ x), slack)
+                            time.perf_counter() - t0, float(mx.capital_coef @ x), slack, yv)
 
 
 def _start_vector(p, start, offs, n_col, n_opt, n_a, n_g, osite, ag, q, res_arc, asite, capital_coef):

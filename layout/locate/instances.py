@@ -16,7 +16,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import shortest_path
 
 __all__ = ["PMedianInstance", "CapacitatedInstance", "read_pmed", "read_cpmp", "read_pmedcap",
-           "pmed_optima", "cpmp_best_known"]
+           "pmed_optima", "cpmp_best_known", "generate_cpmp"]
 
 
 @dataclass(frozen=True)
@@ -132,3 +132,57 @@ def cpmp_best_known(benchdata: str | Path) -> dict[str, dict]:
             r["best_known"] = float(r["best_known"])
             out[r["instance"]] = r
         return out
+
+
+def generate_cpmp(n: int, p: int, tightness: float, clustered: bool = False, seed: int = 0,
+                  name: str | None = None) -> CapacitatedInstance:
+    """Draw a capacitated p-median instance in the families of the literature (Lorena–Senne, Stefanello et al.).
+
+    Every point is a demand point and a candidate site; distances are real-valued Euclidean; demands are whole
+    numbers uniform in 1–100; every site has the capacity ``ceil(Σ q / (tightness · p))``, so the p open sites
+    are ``tightness`` full on average (0.8–0.95 in the literature's harder sets).
+
+    Parameters
+    ----------
+    n, p : int
+        Points and sites to open.
+    tightness : float
+        Total demand over total open capacity, in (0, 1].
+    clustered : bool
+        Points in Gaussian towns of varying size and spread with a sprinkle of uniform points (a county's
+        villages), instead of uniform in the square.
+    seed : int
+        Seed of the draw (the same arguments always give the same instance).
+    name : str, optional
+        Defaults to e.g. ``"u724-p30-t90"`` / ``"c737-p74-t95"``.
+
+    Returns
+    -------
+    CapacitatedInstance
+
+    Example
+    -------
+    >>> inst = generate_cpmp(60, 6, 0.9, clustered=True, seed=1)
+    >>> inst.name, inst.cost.shape, bool(inst.demand.sum() <= 0.9 * 6 * inst.capacity[0] + 1e-9)
+    ('c60-p6-t90', (60, 60), True)
+    """
+    if not 0 < tightness <= 1:
+        raise ValueError("tightness must be in (0, 1]")
+    rng = np.random.default_rng([seed, n, p, int(round(1000 * tightness)), int(clustered)])
+    side = 1000.0
+    if clustered:
+        towns = max(2, n // 40)
+        centre = rng.uniform(0.05 * side, 0.95 * side, size=(towns, 2))
+        size = rng.pareto(1.5, size=towns) + 1.0
+        spread = rng.uniform(0.01, 0.06, size=towns) * side
+        noise = n // 10
+        town = rng.choice(towns, size=n - noise, p=size / size.sum())
+        xy = np.vstack([centre[town] + rng.normal(size=(n - noise, 2)) * spread[town, None],
+                        rng.uniform(0, side, size=(noise, 2))])
+        xy = np.clip(xy, 0.0, side)
+    else:
+        xy = rng.uniform(0, side, size=(n, 2))
+    demand = rng.integers(1, 101, size=n).astype(float)
+    capacity = np.full(n, float(np.ceil(demand.sum() / (tightness * p))))
+    label = name or f"{'c' if clustered else 'u'}{n}-p{p}-t{int(round(100 * tightness))}"
+    return CapacitatedInstance(label, _euclid(xy, False), p, demand, capacity, xy)

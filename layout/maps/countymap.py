@@ -34,6 +34,9 @@ from layout.schema import BANDS
 
 __all__ = ["county_map", "village_trips"]
 
+MAX_OPEN_LAYERS = 10   # layer lists longer than this start folded (hover or tap the button to open)
+LEGEND_WIDTH_PX = 270  # the legend box (bottom right) is about this wide
+
 
 def village_trips(county, allocation) -> pd.DataFrame:
     """Per village: children placed, children-weighted mean and longest one-way trip, children unserved, and
@@ -214,7 +217,8 @@ def county_map(
         control_scale=True,
         attributionControl=tiles != "none",
     )
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(12, 12))
+    # room on the right for the legend, so that no school at the county's east edge hides under it
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(12, 12), padding_bottom_right=(LEGEND_WIDTH_PX, 12))
     add_basemap(m, tiles, tianditu_key=tianditu_key, lang=lang)
 
     # --- base layers drawn from data -------------------------------------------------------------------------
@@ -435,6 +439,13 @@ def county_map(
     plan_name = getattr(plan, "name", None) or t("status_quo", lang)
     if plan is None or plan_name == "status quo":
         plan_name = t("status_quo", lang)
+    if evaluation is not None and plan is not None:
+        from layout.maps.routes import add_bus_routes
+
+        add_bus_routes(m, county, plan, evaluation, lang, gcj)
     m.add_child(Legend(t("legend", lang), sections, title=title or f"{county.name} · {plan_name}"))
-    folium.LayerControl(collapsed=False).add_to(m)
+    # a list of a few layers stays open; with a bus-route layer per school it folds into its button, so that it
+    # does not run down over the legend
+    layers = sum(isinstance(child, folium.FeatureGroup) for child in m._children.values())
+    folium.LayerControl(collapsed=layers > MAX_OPEN_LAYERS).add_to(m)
     return m

@@ -8,6 +8,11 @@ __all__ = ["t", "ACTION_LABELS"]
 
 _LABELS: dict[str, tuple[str, str]] = {
     "keep": ("保留", "keep"),
+    "bus_routes": ("校车线路", "school-bus routes"),
+    "route": ("线路", "route"),
+    "stops": ("停靠村(按上车顺序)", "stops (pickup order)"),
+    "route_minutes": ("首站至学校(分钟)", "first stop to school (min)"),
+    "km": ("里程(公里)", "km"),
     "close": ("撤并(关闭)", "close"),
     "merge": ("合并", "merge"),
     "downgrade": ("降级(缩减年级)", "downgrade"),

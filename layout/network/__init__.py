@@ -12,6 +12,8 @@ Example
 
 from __future__ import annotations
 
+import logging
+import time
 import weakref
 from pathlib import Path
 
@@ -27,6 +29,8 @@ from layout.network.modes import ModeSpec, mode_spec
 __all__ = ["travel", "TravelMatrix", "RoadNetwork", "ModeSpec", "mode_spec", "isochrones", "county_network"]
 
 _NETWORKS: dict[int, tuple[weakref.ref, RoadNetwork]] = {}
+
+log = logging.getLogger(__name__)
 
 
 def county_network(county) -> RoadNetwork | None:
@@ -46,7 +50,9 @@ def county_network(county) -> RoadNetwork | None:
     hit = _NETWORKS.get(id(roads))
     if hit is not None and hit[0]() is roads and hit[1].standards == county.standards:
         return hit[1]
+    t0 = time.perf_counter()
     net = RoadNetwork.from_roads(roads, county.standards)
+    log.info("county %s: road network built in %.2f s", county.name, time.perf_counter() - t0)
     for k in [k for k, (ref, _) in _NETWORKS.items() if ref() is None]:
         del _NETWORKS[k]
     _NETWORKS[id(roads)] = (weakref.ref(roads), net)
@@ -55,7 +61,7 @@ def county_network(county) -> RoadNetwork | None:
 
 def travel(county, mode: str = "walk", *, sites: gpd.GeoDataFrame | None = None,
            network: RoadNetwork | None = None, cutoff: float | None = None,
-           cache_dir: str | Path | None = None, workers: int = 1) -> TravelMatrix:
+           cache_dir: str | Path | None = None, workers: int = 1, progress: bool = True) -> TravelMatrix:
     """Village × school travel minutes and metres for one mode.
 
     Parameters
@@ -75,6 +81,10 @@ def travel(county, mode: str = "walk", *, sites: gpd.GeoDataFrame | None = None,
         Cache matrices on disk, keyed by a hash of roads, points, mode definition and cutoff.
     workers : int
         Threads searching in parallel on large networks (1: one thread).
+    progress : bool
+        Show a progress bar (tqdm, on stderr) over the searches once they take more than a second; ``False``
+        never does. What was computed (network, searches, unreachable pairs, cache use) is logged on the
+        ``layout.network`` loggers at INFO level.
 
     Returns
     -------
@@ -108,10 +118,12 @@ def travel(county, mode: str = "walk", *, sites: gpd.GeoDataFrame | None = None,
             index=schools.index.append(sites.index).rename("school_id"), crs=county.crs)
     net = network if network is not None else county_network(county)
     if net is None or len(net.edges) == 0:
+        log.info("%s: no road network, straight-line estimates", mode)
         return straight_line_matrix(county.villages, schools, mode, county.standards)
     if net.crs is not None and county.crs is not None and not net.crs.equals(county.crs):
         raise LayoutInputError([Problem("network", "the road network is in another CRS than the county",
                                         value=net.crs.to_string(),
                                         fix=f"build it with crs=county.crs ({county.crs.to_string()})")])
     villages = county.villages[["geometry"]]
-    return net.matrix(villages, schools, spec, cutoff=cutoff, cache_dir=cache_dir, workers=workers)
+    return net.matrix(villages, schools, spec, cutoff=cutoff, cache_dir=cache_dir, workers=workers,
+                      progress=progress)

@@ -8,8 +8,8 @@ ignored and recomputed, never trusted.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +22,9 @@ from layout.network.matrix import TravelMatrix
 
 __all__ = ["matrix_key", "cached"]
 
-FORMAT = "layout-travel-v1"
+log = logging.getLogger(__name__)
+
+FORMAT = "layout-travel-v2"   # v2: junctions by distance, snap points at junctions (issue 18)
 
 
 def _points_hash(h, points: gpd.GeoDataFrame) -> None:
@@ -106,8 +108,13 @@ def cached(cache_dir: str | Path | None, key: str, compute: Callable[[], TravelM
     if path.is_file():
         hit = _load(path, key)
         if hit is not None:
+            log.info("travel cache: %s matrix from %s", hit.mode, path)
             return hit
+        log.info("travel cache: %s unreadable or for other inputs, computing again", path)
     tm = compute()
-    with contextlib.suppress(OSError):   # a read-only or full disk must not stop the analysis
+    try:
         _save(path, key, tm)
+        log.debug("travel cache: stored %s", path)
+    except OSError as err:   # a read-only or full disk must not stop the analysis
+        log.info("travel cache: could not store %s (%s)", path, err)
     return tm

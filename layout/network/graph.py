@@ -1,13 +1,17 @@
 """`RoadNetwork`: road lines turned into a routable graph (junction nodes, edges between them, per-mode costs).
 
-Lines are split into edges at every vertex two road lines share (and at line ends), the way OpenStreetMap ways
-join at shared nodes. Lines that cross without a shared vertex (bridges, underpasses) stay unconnected. Each edge
-keeps its polyline as *segments* so points can snap to the nearest point along it.
+Lines are split into edges at every junction and at line ends, the way OpenStreetMap ways join at shared nodes.
+A junction is a vertex two road lines share, or vertices at most ``modes.snapping.node_tolerance_metres``
+apart, chains included, except stretches of one line shorter than that: see :func:`_vertex_ids` for the rule.
+Lines that cross without a vertex there (bridges, underpasses) stay unconnected, and so does a road end that
+stops short of another road's *segment* away from any vertex. Each edge keeps its polyline as *segments* so
+points can snap to the nearest point along it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from functools import cached_property
 from pathlib import Path
 
@@ -24,6 +28,8 @@ from layout.network.modes import ModeSpec, mode_spec
 from layout.standards import Standards, load_standards
 
 __all__ = ["RoadNetwork", "ModeGraph"]
+
+log = logging.getLogger(__name__)
 
 
 class ModeGraph:
@@ -100,7 +106,20 @@ class ModeGraph:
 class RoadNetwork:
     """A routable road network in a metric CRS.
 
-    Build it with :meth:`from_roads` (a county's road lines) or :meth:`from_osm` (an OpenStreetMap file).
+    Build it with :meth:`from_roads` (a county's road lines) or :meth:`from_osm` (an OpenStreetMap file). Road
+    lines join at junctions: vertices they share, or vertices at most ``node_tolerance`` metres apart (see
+    :meth:`from_roads`).
+
+    Two networkx views:
+
+    * :meth:`to_networkx` (``mode``): the network as one mode travels it, for your own analyses: arcs only where
+      the mode may go (roads it may not use left out, one-way roads one way if the mode follows them), each with
+      ``minutes``, ``metres`` and its ``geometry``. Shortest paths on it by ``weight="minutes"`` are the on-road
+      part of the times :func:`layout.network.travel` reports, which adds the walk between each village or school
+      and its road and the mode's wait (``graph["wait_minutes"]``).
+    * :attr:`graph`: the roads as drawn, with no travel times: every road, whatever the mode, both ways unless
+      one-way; edge attributes ``length`` (m), ``road_class``, ``highway``, ``oneway``, ``speed_kmh`` (the line's
+      own speed, ``nan`` if none) and ``name``.
 
     Attributes
     ----------
@@ -112,23 +131,34 @@ class RoadNetwork:
         (the OpenStreetMap value, empty for county roads), ``name``.
     crs : pyproj.CRS
     standards : Standards
+    node_tolerance : float
+        Metres: vertices this close are one junction, and a village or school whose road point lies this close to
+        a junction starts (or ends) its trip there.
 
     Example
     -------
     >>> import geopandas as gpd
+    >>> import networkx as nx
     >>> from shapely.geometry import LineString
-    >>> roads = gpd.GeoDataFrame({"road_class": ["village", "village"]},
+    >>> roads = gpd.GeoDataFrame({"road_class": ["village", "footpath"]},
     ...                          geometry=[LineString([(0, 0), (1000, 0)]), LineString([(1000, 0), (1000, 500)])],
     ...                          crs=32648)
     >>> net = RoadNetwork.from_roads(roads)
     >>> net.n_nodes, len(net.edges)
     (3, 2)
-    >>> net.graph.number_of_edges()   # two-way roads are a pair of arcs
+    >>> walk = net.to_networkx("walk")
+    >>> round(nx.shortest_path_length(walk, 0, 2, weight="minutes"), 1)     # 1500 m at 4 km/h
+    22.5
+    >>> walk[1][2][1]["metres"], walk[1][2][1]["geometry"].wkt              # key 1: edge 1 of net.edges
+    (500.0, 'LINESTRING (1000 0, 1000 500)')
+    >>> net.to_networkx("bus").number_of_edges()                            # no footpaths for the bus
+    2
+    >>> net.graph.number_of_edges()                                         # every road, both ways
     4
     """
 
     def __init__(self, nodes: np.ndarray, edges: pd.DataFrame, seg_xy: np.ndarray, seg_edge: np.ndarray,
-                 seg_offset: np.ndarray, crs, standards: Standards | None = None):
+                 seg_offset: np.ndarray, crs, standards: Standards | None = None, node_tolerance: float | None = None):
         self.nodes = np.asarray(nodes, dtype=float)
         self.edges = edges.reset_index(drop=True)
         self.edge_u = self.edges["u"].to_numpy(np.int64)
@@ -139,6 +169,8 @@ class RoadNetwork:
         self.seg_offset = np.asarray(seg_offset, dtype=float)  # metres from the edge's u end to the segment start
         self.crs = CRS.from_user_input(crs) if crs is not None else None
         self.standards = standards or load_standards()
+        self.node_tolerance = float(node_tolerance if node_tolerance is not None
+                                    else self.standards.get("modes.snapping.node_tolerance_metres"))
         self._modes: dict[str, ModeGraph] = {}
         self._trees: dict[frozenset, tuple[shapely.STRtree, np.ndarray]] = {}
 
@@ -156,14 +188,16 @@ class RoadNetwork:
             against it), ``highway`` and ``name``.
         standards : Standards, optional
         tolerance : float, optional
-            Vertices closer than this (metres) are one junction; default ``modes.snapping.node_tolerance_metres``.
+            Metres; default ``modes.snapping.node_tolerance_metres``. Vertices at most this far apart are one
+            junction, and so is every chain of such links (ends 0.4 m apart in a row are one junction at 0.5 m);
+            vertices of one line closer than this *along* it are not (see :func:`_vertex_ids`).
 
         Returns
         -------
         RoadNetwork
         """
         std = standards or load_standards()
-        tol = float(tolerance if tolerance is not None else std.get("modes.snapping.node_tolerance_metres", 0.5))
+        tol = float(tolerance if tolerance is not None else std.get("modes.snapping.node_tolerance_metres"))
         if roads.crs is not None and not CRS.from_user_input(roads.crs).is_projected:
             raise LayoutInputError([Problem("roads", "road lines are in lon/lat degrees, not metres",
                                             value=str(roads.crs), fix="project them first (e.g. county.crs)")])
@@ -185,22 +219,22 @@ class RoadNetwork:
         coords, li = shapely.get_coordinates(lines.geometry.values, return_index=True)
         if len(coords) == 0:
             return cls(np.zeros((0, 2)), _empty_edges(), np.zeros((0, 4)), np.zeros(0, np.int64), np.zeros(0),
-                       lines.crs, std)
-        vid, n_nodes = _vertex_ids(coords, tol)
-        # node coordinates: the first vertex seen at each junction
-        nodes = np.zeros((n_nodes, 2))
-        nodes[vid[::-1]] = coords[::-1]
-        occ = np.bincount(vid, minlength=n_nodes)
+                       lines.crs, std, tol)
         first_of_line = np.ones(len(li), bool)
         first_of_line[1:] = li[1:] != li[:-1]
         last_of_line = np.ones(len(li), bool)
         last_of_line[:-1] = li[1:] != li[:-1]
-        is_break = first_of_line | last_of_line | (occ[vid] >= 2)
-        bp = np.flatnonzero(is_break)
         # cumulative metres along each line (global cumulative sum; differences within a line are exact enough)
         step = np.zeros(len(coords))
         step[1:] = np.where(li[1:] == li[:-1], np.hypot(*(coords[1:] - coords[:-1]).T), 0.0)
         cum = np.cumsum(step)
+        vid, n_nodes = _vertex_ids(coords, li, cum, tol)
+        # node coordinates: the first vertex seen at each junction
+        nodes = np.zeros((n_nodes, 2))
+        nodes[vid[::-1]] = coords[::-1]
+        occ = np.bincount(vid, minlength=n_nodes)
+        is_break = first_of_line | last_of_line | (occ[vid] >= 2)
+        bp = np.flatnonzero(is_break)
         valid = li[bp[:-1]] == li[bp[1:]]
         start, end = bp[:-1][valid], bp[1:][valid]
         length = cum[end] - cum[start]
@@ -236,7 +270,9 @@ class RoadNetwork:
             seg_len_r = step[seg_start + 1][r]
             offset[r] = length[seg_edge[r]] - offset[r] - seg_len_r
             seg_xy[r] = seg_xy[r][:, [2, 3, 0, 1]]
-        return cls(nodes, edges, seg_xy, seg_edge, offset, lines.crs, std)
+        net = cls(nodes, edges, seg_xy, seg_edge, offset, lines.crs, std, tol)
+        log.info("road network: %d lines → %r (junctions within %g m)", n_lines, net, tol)
+        return net
 
     @classmethod
     def from_osm(cls, path: str | Path, crs=None, standards: Standards | None = None, *,
@@ -289,7 +325,7 @@ class RoadNetwork:
 
     def matrix(self, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, mode: str | ModeSpec = "walk", *,
                cutoff: float | None = None, cache_dir: str | Path | None = None, workers: int = 1,
-               layers: tuple[str, str] = ("village", "school")):
+               layers: tuple[str, str] = ("village", "school"), progress: bool = True):
         """Travel minutes and metres from every origin point to every destination point by one mode.
 
         Parameters
@@ -305,6 +341,8 @@ class RoadNetwork:
             Threads searching in parallel.
         layers : (str, str)
             Names of the two layers in reports.
+        progress : bool
+            Show a progress bar over the searches when they take more than a second (``False``: never).
 
         Returns
         -------
@@ -329,7 +367,8 @@ class RoadNetwork:
                 raise LayoutInputError([Problem(name, "points are in another CRS than the road network",
                                                 value=str(pts.crs), fix=f"project them with .to_crs({self.crs.to_string()!r})")])
         def compute():
-            return network_matrix(self, origins, destinations, spec, cutoff=cutoff, workers=workers, layers=layers)
+            return network_matrix(self, origins, destinations, spec, cutoff=cutoff, workers=workers, layers=layers,
+                                  progress=progress)
 
         if cache_dir is None:                 # no cache: no need to hash the network and the points
             return compute()
@@ -337,10 +376,12 @@ class RoadNetwork:
 
     @cached_property
     def graph(self):
-        """The network as a networkx ``MultiDiGraph``.
+        """The roads as drawn, as a networkx ``MultiDiGraph`` with no travel times (see :meth:`to_networkx`).
 
-        Nodes carry ``x``, ``y``; each edge (key = edge number) carries ``length`` (m), ``road_class``,
-        ``highway``, ``oneway``, ``speed_kmh`` and ``name``. Two-way roads appear as a pair of arcs.
+        Nodes are junction numbers with ``x``, ``y``. Each edge (key = its row in :attr:`edges`) carries
+        ``length`` (m), ``road_class``, ``highway``, ``oneway``, ``speed_kmh`` (the line's own speed, ``nan`` if
+        none) and ``name``. Every road is there whatever the mode; two-way roads are a pair of arcs (a two-way
+        loop road, one arc).
         """
         import networkx as nx
 
@@ -354,6 +395,57 @@ class RoadNetwork:
             g.add_edge(int(u), int(v), key=k, **attrs)
             if not ow:
                 g.add_edge(int(v), int(u), key=k, **attrs)
+        return g
+
+    def to_networkx(self, mode: str | ModeSpec = "walk", *, geometry: bool = True):
+        """The network as one mode travels it: a networkx ``MultiDiGraph`` with travel minutes on every arc.
+
+        Parameters
+        ----------
+        mode : str or ModeSpec
+            ``"walk"``, ``"bus"`` or another mode of the standards.
+        geometry : bool
+            Put each arc's LineString (drawn in its direction of travel) in ``geometry``; leave out for speed.
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            Nodes: junction numbers with ``x``, ``y`` (metres in :attr:`crs`). Arcs only where the mode may go:
+            roads of its excluded classes are left out, one-way roads go one way when the mode follows one-way
+            rules (the bus; pedestrians walk both ways). Each arc's key is its row in :attr:`edges` (``edge``) and
+            it carries ``minutes``, ``metres``, ``speed_kmh`` (the mode's speed on it), ``road_class``,
+            ``highway``, ``oneway``, ``name``, ``reversed`` (runs from the edge's ``v`` to its ``u``) and
+            ``geometry``. A two-way loop road (from a junction back to it) has both arcs, keys ``edge`` and
+            ``-1 - edge``. Graph attributes: ``crs``, ``mode``, ``wait_minutes`` (added once per trip by
+            :func:`layout.network.travel`, not on arcs).
+
+        Example
+        -------
+        See the class docstring.
+        """
+        import networkx as nx
+
+        mg = self.mode(mode)
+        spec = mg.spec
+        g = nx.MultiDiGraph(crs=self.crs, mode=spec.name, wait_minutes=spec.wait_minutes)
+        g.add_nodes_from((i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.nodes))
+        geoms = self.edge_geometries().geometry.to_numpy() if geometry else None
+        tpm = mg.edge_minutes_per_metre
+        cols = {c: self.edges[c].to_numpy() for c in ("road_class", "highway", "oneway", "name")}
+        for reverse, allowed in ((False, mg.forward), (True, mg.backward)):
+            edges = np.flatnonzero(allowed)
+            tail, head = (self.edge_v, self.edge_u) if reverse else (self.edge_u, self.edge_v)
+            lines = geoms[edges] if geometry else None
+            if geometry and reverse and len(edges):
+                lines = shapely.reverse(lines)
+            g.add_edges_from(
+                (int(tail[e]), int(head[e]), int(-1 - e if reverse and tail[e] == head[e] else e),
+                 {"edge": int(e), "minutes": float(self.edge_length[e] * tpm[e]),
+                  "metres": float(self.edge_length[e]), "speed_kmh": float(60.0 / (tpm[e] * 1000.0)),
+                  "road_class": cols["road_class"][e], "highway": cols["highway"][e],
+                  "oneway": bool(cols["oneway"][e]), "name": cols["name"][e], "reversed": reverse,
+                  **({"geometry": lines[i]} if geometry else {})})
+                for i, e in enumerate(edges))
         return g
 
     def edge_geometries(self) -> gpd.GeoDataFrame:
@@ -389,6 +481,7 @@ class RoadNetwork:
             h.update(np.ascontiguousarray(arr).tobytes())
         h.update("\x1f".join(map(str, self.edges["road_class"])).encode())
         h.update(str(self.crs).encode())
+        h.update(repr(self.node_tolerance).encode())
         return h.hexdigest()
 
     def __repr__(self) -> str:
@@ -416,15 +509,115 @@ def _oneway_codes(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _vertex_ids(coords: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
-    """Number vertices so that coordinates equal after rounding to ``tol`` share a number."""
-    q = np.round(coords / tol).astype(np.int64)
-    q -= q.min(axis=0)
-    span = q.max(axis=0) + 1
-    if float(span[0]) * float(span[1]) < 2.0 ** 62:
-        key = q[:, 0] * span[1] + q[:, 1]
-        _, vid = np.unique(key, return_inverse=True)
+def _vertex_ids(coords: np.ndarray, line: np.ndarray, along: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
+    """Number line vertices so that the vertices of one junction share a number (the junction rule).
+
+    Two vertices are *linked* when
+
+    * their coordinates are equal (a vertex two lines share, or a line passing through one of its own vertices
+      again), or
+    * they are at most ``tol`` metres apart, unless they lie on the same line within ``tol`` of each other
+      *along* it: a stretch of one road shorter than the tolerance is that road, not a junction (a line digitised
+      with vertices closer than ``tol``, such as a GPS trace, keeps its shape), while a road end stopping short of
+      another road's vertex, or a loop whose last vertex misses its first, is joined.
+
+    A junction is a group of vertices joined by a *chain* of links (the connected components of the links), so two
+    vertices farther apart than ``tol`` are one junction only when vertices between them link them step by step
+    (ends 0.4 m apart in a row, at 0.5 m tolerance). "At most ``tol``" is decided in floating point, so pairs at
+    exactly ``tol`` may fall either way.
+
+    Equal coordinates are grouped by hashing (:func:`_equal_points`), the distinct points within ``tol`` of each
+    other are found with a k-d tree (:meth:`scipy.spatial.cKDTree.query_pairs`) and the chains with
+    :func:`scipy.sparse.csgraph.connected_components`.
+
+    Parameters
+    ----------
+    coords : ndarray (m, 2)
+        Every vertex of every line, line after line.
+    line : ndarray of int (m,)
+        The line of each vertex.
+    along : ndarray (m,)
+        Metres along its line to each vertex (only differences within a line are used).
+    tol : float
+        Metres.
+
+    Returns
+    -------
+    vid : ndarray of int (m,)
+        Junction number of each vertex, ``0 … n - 1``.
+    n : int
+
+    Example
+    -------
+    >>> xy = np.array([[0, 0], [100.249, 0], [100.251, 0], [200, 0]])   # two ends 2 mm apart
+    >>> vid, n = _vertex_ids(xy, np.array([0, 0, 1, 1]), np.array([0, 100.249, 0, 99.749]), 0.5)
+    >>> vid.tolist(), n
+    ([0, 1, 1, 2], 3)
+    """
+    from scipy.spatial import cKDTree
+
+    point, xy = _equal_points(coords)
+    n_points = len(xy)
+    if not n_points:
+        return np.zeros(0, np.int64), 0
+    if tol > 0:   # an unbalanced tree without compacting builds several times faster here and queries as fast
+        tree = cKDTree(xy, balanced_tree=False, compact_nodes=False)
+        pairs = tree.query_pairs(float(tol), output_type="ndarray")
     else:
-        _, vid = np.unique(q, axis=0, return_inverse=True)
-    vid = vid.ravel()
-    return vid, int(vid.max()) + 1
+        pairs = np.zeros((0, 2), np.int64)
+    if len(pairs):
+        # the lines of each point (lowest and highest) and its place along them, for points in a pair
+        in_pair = np.zeros(n_points, bool)
+        in_pair[pairs.ravel()] = True
+        occ = np.flatnonzero(in_pair[point])
+        p = point[occ]
+        line_lo = np.full(n_points, np.iinfo(np.int64).max)
+        line_hi = np.full(n_points, -1)
+        at_lo = np.full(n_points, np.inf)
+        at_hi = np.full(n_points, -np.inf)
+        np.minimum.at(line_lo, p, line[occ])
+        np.maximum.at(line_hi, p, line[occ])
+        np.minimum.at(at_lo, p, along[occ])
+        np.maximum.at(at_hi, p, along[occ])
+        a, b = pairs[:, 0], pairs[:, 1]
+        one_line = (line_lo[a] == line_hi[a]) & (line_lo[b] == line_hi[b]) & (line_lo[a] == line_lo[b])
+        apart_along = np.maximum(np.abs(at_hi[a] - at_lo[b]), np.abs(at_lo[a] - at_hi[b]))
+        pairs = pairs[~(one_line & (apart_along <= tol))]
+    if not len(pairs):
+        return point.astype(np.int64), n_points
+    links = sp.coo_array((np.ones(len(pairs), np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n_points, n_points))
+    n, junction = connected_components(links, directed=False)
+    if log.isEnabledFor(logging.INFO):
+        joined = np.zeros(n_points, bool)
+        joined[pairs.ravel()] = True
+        log.info("junctions: %d road points within %g m of another joined by distance into %d junctions",
+                 int(joined.sum()), tol, int(np.count_nonzero(np.bincount(junction[joined], minlength=n))))
+    return junction[point].astype(np.int64), int(n)
+
+
+def _equal_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group equal coordinates: the point number of each vertex and the distinct points, in order of appearance.
+
+    The two coordinates' bits are mixed into one 64-bit key and factorised by pandas' hash table (faster than
+    hashing pairs or sorting when most vertices are distinct); the groups are then checked against the
+    coordinates themselves, and in the (never yet seen) case of two coordinates sharing a key, grouped exactly.
+
+    Example
+    -------
+    >>> point, xy = _equal_points(np.array([[1.0, 2.0], [0.0, 0.0], [1.0, 2.0], [-0.0, 0.0]]))
+    >>> point.tolist(), xy.tolist()
+    ([0, 1, 0, 1], [[1.0, 2.0], [0.0, 0.0]])
+    """
+    c = np.ascontiguousarray(coords, dtype=np.float64) + 0.0          # + 0.0 turns -0.0 into 0.0
+    if not len(c):
+        return np.zeros(0, np.int64), np.zeros((0, 2))
+    bits = c.view(np.uint64)
+    key = (bits[:, 0] * np.uint64(0x9E3779B97F4A7C15)) ^ bits[:, 1]    # wraps around: a hash, not a number
+    point, _ = pd.factorize(key.view(np.int64))
+    first = np.empty(int(point.max()) + 1, np.int64)
+    first[point[::-1]] = np.arange(len(point) - 1, -1, -1)
+    xy = c[first]
+    if not (xy[point] == c).all():                                     # a shared key: group exactly instead
+        point, uniq = pd.factorize(c[:, 0] + 1j * c[:, 1])
+        xy = np.column_stack([uniq.real, uniq.imag])
+    return point.astype(np.int64), xy

@@ -1,8 +1,9 @@
 """A plain networkx reference for checking travel matrices (slow; for tests and benchmarks, not for production).
 
-Unlike :mod:`layout.network.route`, which joins points to the network through virtual nodes, this builds a new
-graph in which every edge carrying snapped points is *actually split* at them, attaches each village and school
-by its off-road leg, and runs one networkx Dijkstra per destination. Agreement between the two is a strong check.
+Unlike :mod:`layout.network.route`, which joins points to the network through virtual nodes, this takes the
+networkx view of the network (:meth:`RoadNetwork.to_networkx`), *actually splits* every arc carrying snapped points
+at them, attaches each village and school by its off-road leg, and runs one networkx Dijkstra per destination.
+Agreement between the two is a strong check.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ __all__ = ["split_graph", "reference_minutes", "reference_metres"]
 
 def split_graph(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame,
                 mode: str | ModeSpec = "walk") -> nx.DiGraph:
-    """A networkx graph with edges split at the snap points and nodes ``("o", i)`` / ``("d", j)`` attached.
+    """:meth:`RoadNetwork.to_networkx` with arcs split at the snap points and nodes ``("o", i)`` / ``("d", j)``.
 
-    Arc attributes: ``w`` minutes, ``m`` metres. Origins have only outgoing arcs and destinations only incoming ones.
+    Arc attributes: ``w`` minutes, ``m`` metres (parallel arcs reduced to the quickest). Origins have only outgoing
+    arcs and destinations only incoming ones. A piece of no length (a point at a junction, two points at one place)
+    is passable both ways, as in :mod:`layout.network.route`.
 
     Parameters
     ----------
@@ -50,16 +53,19 @@ def split_graph(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.G
         if a != b and (not g.has_edge(a, b) or g[a][b]["w"] > w):
             g.add_edge(a, b, w=w, m=m)
 
-    for e in np.flatnonzero(mg.usable):
-        u, v, length, tpm = int(net.edge_u[e]), int(net.edge_v[e]), float(net.edge_length[e]), float(
-            mg.edge_minutes_per_metre[e])
-        chain = [(0.0, u), *sorted(on_edge.get(int(e), []), key=lambda t: t[0]), (length, v)]
-        for (oa, a), (ob, b) in zip(chain[:-1], chain[1:], strict=True):
-            w = (ob - oa) * tpm
-            if mg.forward[e]:
-                add(a, b, w, ob - oa)
-            if mg.backward[e]:
-                add(b, a, w, ob - oa)
+    for a, b, arc in net.to_networkx(mode, geometry=False).edges(data=True):
+        e = arc["edge"]
+        if e not in on_edge:
+            add(a, b, arc["minutes"], arc["metres"])
+            continue
+        length, tpm = float(net.edge_length[e]), float(mg.edge_minutes_per_metre[e])
+        chain = [(0.0, int(net.edge_u[e])), *sorted(on_edge[e], key=lambda t: t[0]), (length, int(net.edge_v[e]))]
+        if arc["reversed"]:
+            chain = [(length - o, x) for o, x in reversed(chain)]
+        for (oa, x), (ob, y) in zip(chain[:-1], chain[1:], strict=True):
+            add(x, y, (ob - oa) * tpm, ob - oa)
+            if ob == oa:
+                add(y, x, 0.0, 0.0)
     for tag, sn in (("o", so), ("d", sd)):
         for i in np.flatnonzero(sn.edge >= 0):
             p, x = ("p", tag, int(i)), (tag, int(i))

@@ -12,6 +12,9 @@ Metres are the length of the fastest route: exact from minutes when every usable
 
 from __future__ import annotations
 
+import logging
+import time
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -22,12 +25,17 @@ from layout.network.modes import ModeSpec
 from layout.network.search import search_targets
 from layout.network.snap import Snapped, snap_points
 
-__all__ = ["network_matrix", "source_arcs"]
+__all__ = ["network_matrix", "source_arcs", "PROGRESS_DELAY_SECONDS"]
+
+log = logging.getLogger(__name__)
+
+#: A progress bar appears only once a search has run this long, so quick matrices print nothing.
+PROGRESS_DELAY_SECONDS = 1.0
 
 
 def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame,
                    mode: str | ModeSpec = "walk", *, cutoff: float | None = None, workers: int = 1,
-                   layers: tuple[str, str] = ("village", "school")) -> TravelMatrix:
+                   layers: tuple[str, str] = ("village", "school"), progress: bool = True) -> TravelMatrix:
     """Travel minutes and metres from every origin to every destination by one mode.
 
     Parameters
@@ -43,6 +51,9 @@ def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gp
         Threads searching in parallel; 1 searches in the calling thread.
     layers : (str, str)
         Names of the two point layers in the snap report and reasons.
+    progress : bool
+        Show a progress bar (tqdm, on stderr) over the searches once they take more than
+        :data:`PROGRESS_DELAY_SECONDS`; ``False`` keeps quiet.
 
     Returns
     -------
@@ -62,6 +73,7 @@ def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gp
     >>> round(float(network_matrix(net, v, s, "walk").minutes.iloc[0, 0]), 2)   # 1000 m at 4 km/h
     15.0
     """
+    t0 = time.perf_counter()
     mg = net.mode(mode)
     spec = mg.spec
     so = snap_points(net, mg, origins)
@@ -69,7 +81,12 @@ def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gp
     reverse = len(destinations) <= len(origins)
     src, tgt = (sd, so) if reverse else (so, sd)
     limit = np.inf if cutoff is None else max(float(cutoff) - spec.wait_minutes, 0.0)
-    road_min, road_m = _road_matrix(net, mg, src, tgt, reverse, limit, workers)
+    source_layer = layers[1] if reverse else layers[0]
+    log.info("%s: %d %ss × %d %ss on %r; searching from the %d %ss%s, %d thread(s)", spec.name, len(origins),
+             layers[0], len(destinations), layers[1], net, len(src.edge), source_layer,
+             " on reversed arcs" if reverse else "", workers)
+    road_min, road_m = _road_matrix(net, mg, src, tgt, reverse, limit, workers, progress,
+                                    f"{spec.name} ({source_layer}s)")
     minutes = road_min + src.off_minutes[:, None] + tgt.off_minutes[None, :] + spec.wait_minutes
     metres = road_m + src.off_metres[:, None] + tgt.off_metres[None, :]
     if reverse:
@@ -86,6 +103,9 @@ def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gp
                          "flagged": np.concatenate([so.flagged, sd.flagged]),
                          "snapped": np.concatenate([so.edge, sd.edge]) >= 0},
                         index=pd.Index(np.concatenate([oid.to_numpy(object), did.to_numpy(object)]), name="id"))
+    log.info("%s: done in %.2f s; %d of %d pairs unreachable, %d points farther than %g m from a usable road",
+             spec.name, time.perf_counter() - t0, len(unreachable), minutes.size, int(snap["flagged"].sum()),
+             spec.flag_snap_metres)
     return TravelMatrix(pd.DataFrame(minutes, index=oid, columns=did), pd.DataFrame(metres, index=oid, columns=did),
                         spec.name, estimated=False, unreachable=unreachable, snap=snap)
 
@@ -142,13 +162,14 @@ def _legs(net: RoadNetwork, mg: ModeGraph, p: Snapped, toward_u_ok: np.ndarray, 
     e = np.maximum(p.edge, 0)
     tpm = mg.edge_minutes_per_metre[e]
     du, dv = p.offset, net.edge_length[e] - p.offset
-    mu = np.where(ok & toward_u_ok[e], du * tpm, np.inf)
-    mv = np.where(ok & toward_v_ok[e], dv * tpm, np.inf)
+    # a point at an end (snapped within the junction tolerance) is at that junction: no direction to obey
+    mu = np.where(ok & (toward_u_ok[e] | (du == 0)), du * tpm, np.inf)
+    mv = np.where(ok & (toward_v_ok[e] | (dv == 0)), dv * tpm, np.inf)
     return e, mu, mv, du, dv
 
 
 def _road_matrix(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, reverse: bool, limit: float,
-                 workers: int) -> tuple[np.ndarray, np.ndarray]:
+                 workers: int, progress: bool = False, desc: str = "") -> tuple[np.ndarray, np.ndarray]:
     """On-road minutes and metres between snap points (sources × targets)."""
     if not len(net.edge_length):          # no roads: every pair unreachable (reasons say why)
         empty = np.full((len(src.edge), len(tgt.edge)), np.inf)
@@ -167,9 +188,14 @@ def _road_matrix(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, re
     seed_node = rank[np.column_stack([net.edge_u[s_e[s_ok]], net.edge_v[s_e[s_ok]]])]
     seed_min = np.column_stack([s_mu[s_ok], s_mv[s_ok]])
     seed_m = np.column_stack([s_du[s_ok], s_dv[s_ok]])
-    best, metres = search_targets(mg.csr(reverse), seed_node, seed_min, seed_m, rank[net.edge_u[t_e]],
-                                  rank[net.edge_v[t_e]], t_mu, t_mv, t_du, t_dv, limit=limit,
-                                  metres=not exact_metres, workers=workers)
+    from tqdm import tqdm
+
+    with tqdm(total=len(s_ok), desc=desc, unit="search", disable=not progress, delay=PROGRESS_DELAY_SECONDS,
+              leave=False) as bar:
+        best, metres = search_targets(mg.csr(reverse), seed_node, seed_min, seed_m, rank[net.edge_u[t_e]],
+                                      rank[net.edge_v[t_e]], t_mu, t_mv, t_du, t_dv, limit=limit,
+                                      metres=not exact_metres, workers=workers,
+                                      on_progress=bar.update if progress else None)
     out_min[s_ok] = best
     if not exact_metres:
         out_m[s_ok] = metres
@@ -204,8 +230,8 @@ def _same_edge(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, s_ok
     e = src.edge[i]
     si, sj = src.offset[i], tgt.offset[j]
     so, sd = (sj, si) if reverse else (si, sj)
-    allowed = np.where(sd >= so, mg.forward[e], mg.backward[e])
     metres = np.abs(sd - so)
+    allowed = np.where(sd >= so, mg.forward[e], mg.backward[e]) | (metres == 0)
     minutes = metres * mg.edge_minutes_per_metre[e]
     return i[allowed], j[allowed], minutes[allowed], metres[allowed]
 

@@ -10,15 +10,23 @@ neighbour is settled, so it never enters the queue. Sources are split into block
 
 from __future__ import annotations
 
+import logging
 import math
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 from numba import njit
 
-__all__ = ["Csr", "csr_arrays", "search_targets"]
+__all__ = ["Csr", "csr_arrays", "search_targets", "PROGRESS_BLOCKS"]
+
+log = logging.getLogger(__name__)
 
 _BUCKET_SPREAD = 64.0    # slowest / quickest arc up to which Dial's buckets beat the heap (see _buckets)
+
+#: With progress reporting, sources are searched in about this many blocks (each reports when done); without it a
+#: single thread searches them all in one block. Each block allocates its node-sized arrays once.
+PROGRESS_BLOCKS = 100
 
 Csr = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]   # indptr, head, minutes, metres, leaf
 
@@ -63,7 +71,8 @@ def csr_arrays(tail: np.ndarray, head: np.ndarray, minutes: np.ndarray, metres: 
 
 def search_targets(csr: Csr, seed_node: np.ndarray, seed_min: np.ndarray, seed_m: np.ndarray,
                    tu: np.ndarray, tv: np.ndarray, lu: np.ndarray, lv: np.ndarray, du: np.ndarray, dv: np.ndarray,
-                   limit: float = math.inf, metres: bool = True, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                   limit: float = math.inf, metres: bool = True, workers: int = 1,
+                   on_progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Minutes (and metres of those routes) from every source to every target point.
 
     Parameters
@@ -86,6 +95,9 @@ def search_targets(csr: Csr, seed_node: np.ndarray, seed_min: np.ndarray, seed_m
         Whether to return metres (otherwise the second array is empty).
     workers : int
         Threads searching blocks of sources at once.
+    on_progress : callable, optional
+        Called with the number of sources just finished, after each block (in the calling thread); the sources
+        are then split into about :data:`PROGRESS_BLOCKS` blocks.
 
     Returns
     -------
@@ -117,16 +129,26 @@ def search_targets(csr: Csr, seed_node: np.ndarray, seed_min: np.ndarray, seed_m
             np.asarray(seed_m, np.float64), tu, tv, lu, lv, np.asarray(du, np.float64), np.asarray(dv, np.float64),
             is_target, int(is_target.sum()), float(limit), bool(metres), *_buckets(w_min))
     workers = max(1, min(int(workers), k))
+    # a few blocks per thread, so threads that finish early take more; more blocks when reporting progress
+    n_blocks = 1 if workers == 1 else min(k, 4 * workers)
+    if on_progress is not None:
+        n_blocks = max(n_blocks, min(k, PROGRESS_BLOCKS))
+    log.debug("searching from %d sources to %d targets on %d nodes: %s queue, %d blocks, %d threads", k, t, n,
+              "bucket" if args[-1] else "heap", n_blocks, workers)
+    bounds = np.linspace(0, k, n_blocks + 1).astype(int)
+    blocks = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
     if workers == 1:
-        _search_block(*args, 0, k, out_min, out_m)
+        for a, b in blocks:
+            _search_block(*args, a, b, out_min, out_m)
+            if on_progress is not None:
+                on_progress(b - a)
         return out_min, out_m
-    # a few blocks per thread, so threads that finish early take more
-    bounds = np.linspace(0, k, min(k, 4 * workers) + 1).astype(int)
     with ThreadPoolExecutor(workers) as pool:
-        jobs = [pool.submit(_search_block, *args, int(a), int(b), out_min, out_m)
-                for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
-        for job in jobs:
+        jobs = {pool.submit(_search_block, *args, a, b, out_min, out_m): b - a for a, b in blocks}
+        for job in as_completed(jobs):
             job.result()
+            if on_progress is not None:
+                on_progress(jobs[job])
     return out_min, out_m
 
 

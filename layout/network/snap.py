@@ -1,8 +1,10 @@
 """Attach villages and schools to the nearest point on the nearest road a mode can use.
 
 The point is not moved to the nearest junction: the edge is split *virtually* at the foot of the perpendicular,
-so a village beside the middle of a long road starts its trip there. The off-road leg (point → road) is walked
-at the configured speed with a detour factor.
+so a village beside the middle of a long road starts its trip there. Only a foot within the network's
+``node_tolerance`` of one of the edge's ends is taken to be that junction (as two road ends that close are one
+junction), so a school beside a crossing reaches every road of it, even when the road it snapped to is one-way
+the other way. The off-road leg (point → road) is walked at the configured speed with a detour factor.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class Snapped:
     edge : ndarray of int
         The edge snapped to, ``-1`` when no usable road lies within ``max_snap_metres``.
     offset : ndarray
-        Metres along the edge from its ``u`` end to the snap point.
+        Metres along the edge from its ``u`` end to the snap point: exactly 0 or the edge's length when the snap
+        point lies within the network's ``node_tolerance`` of that end.
     distance : ndarray
         Straight-line metres from the point to the snap point (``inf`` when not snapped).
     x, y : ndarray
@@ -87,8 +90,16 @@ def snap_points(net: RoadNetwork, mg: ModeGraph, points: gpd.GeoDataFrame) -> Sn
         seg_len = np.hypot(dx, dy)
         t = np.clip(((px[pi] - x0) * dx + (py[pi] - y0) * dy) / (seg_len ** 2), 0.0, 1.0)
         qx, qy = x0 + t * dx, y0 + t * dy
-        edge[pi] = net.seg_edge[s]
-        offset[pi] = np.clip(net.seg_offset[s] + t * seg_len, 0.0, net.edge_length[net.seg_edge[s]])
+        e = net.seg_edge[s]
+        length = net.edge_length[e]
+        at = np.clip(net.seg_offset[s] + t * seg_len, 0.0, length)
+        # a foot within the junction tolerance of an edge end is at that junction
+        tol = net.node_tolerance
+        near_u = np.hypot(qx - net.nodes[net.edge_u[e], 0], qy - net.nodes[net.edge_u[e], 1]) <= tol
+        near_v = np.hypot(qx - net.nodes[net.edge_v[e], 0], qy - net.nodes[net.edge_v[e], 1]) <= tol
+        at = np.where(near_u & (~near_v | (at <= length - at)), 0.0, np.where(near_v, length, at))
+        edge[pi] = e
+        offset[pi] = at
         dist[pi] = np.hypot(px[pi] - qx, py[pi] - qy)
         sx[pi], sy[pi] = qx, qy
     off_m, off_min = spec.off_road(np.where(np.isfinite(dist), dist, 0.0))

@@ -20,8 +20,9 @@ rule today may also move (a new teaching point, a bus to their own school), and 
 (``recommend.breach_value_yuan``).
 
 **Capacities.** A band's seats at a school are its classrooms (today's classes, or what its seats hold) × the
-standard class size, or today's pupils where more (existing crowding stays; no new 大班额); whole classrooms may be
-added (capital); a school holds at most the size cap; boarders need beds (built at the bed capital) at a school
+standard class size. Where a band is beyond its rooms today, its pupils who stay are not held to the rooms (existing
+crowding stays) but no newcomer joins them (no new 大班额, and a crowded school is not refilled with other children as
+its own move out — the allocation seats newcomers the same way); whole classrooms may be added (capital); a school holds at most the size cap; boarders need beds (built at the bed capital) at a school
 designated to board (a canteen built first where there is none).
 
 **Objective** (yuan a year, weighted by the goal, ``recommend.goal_weights``): site running costs; teacher posts —
@@ -45,6 +46,7 @@ from layout.county import NO_HOME
 from layout.evaluate.schools import rooms_available, standard_size
 from layout.evaluate.staffing import posts_needed
 from layout.locate.facility import FacilityProblem, FacilitySolution, solve_facility
+from layout.locate.solution import relative_gap
 from layout.plan.state import kind_for_grades
 from layout.schema import BANDS
 
@@ -86,6 +88,15 @@ class SchoolModel:
         Today's layout as a start.
     weights : dict
         The goal's weights.
+    limit_names : list
+        A name for each count limit of the problem.
+    new_sites : GeoDataFrame, optional
+        Candidate sites and pockets the model may open.
+    extensions : tuple
+        ``(times, above_gap)``: a solve that stops at its time limit with a gap above ``above_gap`` is continued,
+        each time with twice the time, up to ``times`` times (``recommend.time_limit_extensions``,
+        ``recommend.extend_above_gap``) — on a slow or busy machine the answer takes longer instead of falling
+        back to today's layout.
     """
 
     sites: pd.DataFrame
@@ -98,6 +109,7 @@ class SchoolModel:
     weights: dict
     limit_names: list = field(default_factory=list)
     new_sites: gpd.GeoDataFrame | None = None
+    extensions: tuple = (0, 1.0)
 
 
 @dataclass
@@ -115,9 +127,12 @@ class Decision:
 
     def start_values(self) -> dict:
         """This answer as a start for another solve of a model with the same sites, options and arcs."""
-        s = self.solution
-        return {"site_option": s.site_option, "group_arc": s.group_arc, "expansions": s.expansions,
-                "designated": s.designated}
+        return _as_start(self.solution)
+
+
+def _as_start(s: FacilitySolution) -> dict:
+    return {"site_option": s.site_option, "group_arc": s.group_arc, "expansions": s.expansions,
+            "designated": s.designated}
 
 
 def _stage(band: str) -> str:
@@ -226,6 +241,18 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
     limit = np.array([std.walk_limit(b) if m == "walk" else std.bus_limit(b) if m == "bus" else np.inf
                       for b, m in zip(grp["band"], grp["mode_now"], strict=True)])
     grp["breach"] = (grp["mode_now"] != "board") & (now_minutes > limit + 1e-9) & (grp["band"] == "g1_3")
+    # 大班额 today: the pupils of a band beyond what its rooms hold below the 大班额 threshold may be moved out
+    big = float(next(b["min"] for b in std.get("class_size.bands") if b["name"] == "oversized"))
+    excess = {}
+    for sid in t0.index[t0["status"] == "open"]:
+        for b in BANDS:
+            size = t0.at[sid, f"class_size_{b}"]
+            if pd.notna(size) and size >= big:
+                rooms = float(t0.at[sid, b]) / float(size)
+                n_over = float(t0.at[sid, b]) - rooms * (big - 1)
+                if n_over >= 1:
+                    excess[(sid, b)] = n_over
+    grp["crowded"] = [(h, b) in excess for h, b in zip(grp["home"], grp["band"], strict=True)]
 
     # ---- sites ---------------------------------------------------------------------------------------------------
     site_rows = []
@@ -278,6 +305,7 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
 
     floor = float(c["small_school_funding_floor"])
     funds = c["per_student_funds"]
+    over_rooms: set[tuple[str, str]] = set()
     for sid, r in s.iterrows():
         lo, hi, kind = int(r["grade_lo"]), int(r["grade_hi"]), str(r["kind"])
         n0 = {b: float(sum(r[f"enrol_{g}"] for g in range(std.bands[b][0], std.bands[b][1] + 1))) for b in BANDS}
@@ -289,16 +317,25 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         life0 = float(r["boarders"]) / float(st["boarders_per_life_post"])
         small = kind in ("teaching_point", "primary") and (prim0 + mid0) < floor
 
-        def caps_for(k, lo_, hi_, seats_, classes_, n0=n0, sid=sid):
-            """Pupils of each band the school may hold: today's, or more up to its seats for the band and its
-            classrooms at the standard size, whichever binds (no new 大班额)."""
-            out = {}
+        def room_for(k, lo_, hi_, seats_, classes_):
+            """Pupils of each band the rooms hold: the band's seats (whole, as the allocation shares them) and its
+            classrooms at the standard size, whichever binds."""
             share = _seat_split(seats_, lo_, hi_, std)
-            for b in _bands_of(lo_, hi_, std):
-                rooms = rooms_available(k, lo_, hi_, seats_, b, classes_.get(b, 0), std)
-                room = min(share[b], rooms * standard_size(k, b, std))
-                out[b] = max(room, n0[b]) - float(outside.get((sid, b), 0))
-            return out
+            return {b: min(math.floor(share[b] + 1e-9),
+                           rooms_available(k, lo_, hi_, seats_, b, classes_.get(b, 0), std) * standard_size(k, b, std))
+                    for b in _bands_of(lo_, hi_, std)}
+
+        # bands already beyond their rooms today: the pupils who stay are not held to the rooms (they are there),
+        # newcomers only to what is left — as the allocation seats them, so a crowded school is never refilled
+        # with other children when its own move out
+        beyond = {b for b, room in room_for(kind, lo, hi, float(r["seats"]), cls).items() if n0[b] > room}
+        over_rooms.update((sid, b) for b in beyond)
+
+        def caps_for(k, lo_, hi_, seats_, classes_, n0=n0, sid=sid, beyond=beyond):
+            """Pupils of each band the school may take (no new 大班额): up to its rooms; in a band beyond its
+            rooms today, only the newcomers the rooms still hold (none)."""
+            return {b: max(room - n0[b], 0.0) if b in beyond else max(room, n0[b]) - float(outside.get((sid, b), 0))
+                    for b, room in room_for(k, lo_, hi_, seats_, classes_).items()}
 
         extra_floor = (floor - prim0 - mid0) * float(funds["primary"]) if small else 0.0
         option(sid, "keep", kind, lo, hi, r["seats"], caps_for(kind, lo, hi, float(r["seats"]), cls),
@@ -359,7 +396,8 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
 
     serve = {b: options.loc[options[f"cap_{b}"] > 0, "site_id"].unique() for b in BANDS}
     board_ok = (sites["source"] != "pocket").to_numpy()
-    grp["movable"] = ~grp["home"].map(sites["fixed"]).fillna(True).to_numpy(bool) | grp["breach"].to_numpy()
+    grp["movable"] = (~grp["home"].map(sites["fixed"]).fillna(True).to_numpy(bool) | grp["breach"].to_numpy()
+                      | grp["crowded"].to_numpy())
     k_board = int(rec["boarding_candidates_per_group"])
     site_pos = pd.Series(np.arange(len(sites)), index=sites.index)
     Wa, Wma = W.to_numpy(float), Wm.to_numpy(float)
@@ -393,8 +431,9 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         if m.any():
             hcost[m] = arc_cost(mode, hmin[m], hmet[m], q_all[m], stage_all[m])
     hcost += np.where(grp["breach"].to_numpy(), breach_value * q_all, 0.0)
+    leave = grp["breach"].to_numpy() | grp["crowded"].to_numpy()
     parts.append(pd.DataFrame({"group": np.arange(len(grp)), "site_id": grp["home"].to_numpy(), "mode": mode_now,
-                               "minutes": hmin, "metres": hmet, "cost": hcost, "home": ~grp["breach"].to_numpy()}))
+                               "minutes": hmin, "metres": hmet, "cost": hcost, "home": ~leave}))
     for band in BANDS:
         gi = np.flatnonzero((grp["band"] == band).to_numpy() & grp["movable"].to_numpy())
         if not len(gi) or not len(serve[band]):
@@ -407,7 +446,11 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         can_walk = (wm_ <= rule.walk_limit) & (not_home | breach)
         can_bus = (rule.may_bus & (bm_ <= rule.bus_limit) & ~can_walk) & (not_home | breach)
         trip = np.fmin(wm_, bm_)
-        can_board = (rule.may_board & ~can_walk & ~can_bus & board_ok[cols][None, :] & np.isfinite(trip) & not_home)
+        # crowded pupils are moved out only to day schools; boarding is for those their school no longer teaches
+        away = ~grp["crowded"].to_numpy()[gi][:, None] | ~grp["home"].map(sites["fixed"]).fillna(True).to_numpy(
+            bool)[gi][:, None]
+        can_board = (rule.may_board & ~can_walk & ~can_bus & board_ok[cols][None, :] & np.isfinite(trip) & not_home
+                     & away)
         if can_board.any():   # the nearest few boarding schools only
             rank = np.argsort(np.where(can_board, trip, np.inf), axis=1, kind="stable").argsort(axis=1, kind="stable")
             can_board &= rank < k_board
@@ -428,6 +471,12 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
     arcs = arcs.drop_duplicates(["group", "site_id", "mode"]).sort_values(["group", "site_id", "mode"],
                                                                           kind="stable").reset_index(drop=True)
     arcs["pos"] = site_pos.reindex(arcs["site_id"]).to_numpy(int)
+    relief_keys = sorted(excess)
+    relief_of = {k: i for i, k in enumerate(relief_keys)}
+    leaving = (arcs["site_id"].to_numpy() != grp["home"].to_numpy()[arcs["group"].to_numpy()])
+    keys = list(zip(grp["home"].to_numpy()[arcs["group"].to_numpy()], grp["band"].to_numpy()[arcs["group"].to_numpy()],
+                    strict=True))
+    arcs["relief"] = [relief_of.get(k, -1) if go else -1 for k, go in zip(keys, leaving, strict=True)]
 
     # ---- expansions: whole classrooms at schools that are kept ---------------------------------------------------
     exp_rows = []
@@ -481,6 +530,10 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         if mask.any():
             d_limits.append((mask, lo_b or None, hi_b, PENALTY["boarding_min"]))
             names.append(f"boarding_per_township.{town_name}")
+    home_of_arc = grp["home"].to_numpy()[arcs["group"].to_numpy()]
+    band_of_arc = grp["band"].to_numpy()[arcs["group"].to_numpy()]
+    staying_beyond_rooms = np.array([(h, b) in over_rooms for h, b in zip(home_of_arc, band_of_arc, strict=True)],
+                                    bool) & (arcs["site_id"].to_numpy() == home_of_arc)
     prob = FacilityProblem(
         option_site=options["pos"].to_numpy(int), option_fixed=fixed_cost.to_numpy(float), option_capacity=cap,
         option_serves=serves, option_capital=options["capital"].to_numpy(float),
@@ -488,6 +541,7 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         group_demand=grp["children"].to_numpy(float), group_commodity=grp["band"].map(bands_idx).to_numpy(int),
         arc_group=arcs["group"].to_numpy(int), arc_site=arcs["pos"].to_numpy(int), arc_cost=arcs["cost"].to_numpy(float),
         arc_uses_resource=(arcs["mode"] == "board").to_numpy(), arc_home=arcs["home"].to_numpy(bool),
+        arc_outside_capacity=staying_beyond_rooms,
         unserved_cost=PENALTY["unserved"],
         expansion_site=sites.loc[expansions["site_id"], "pos"].to_numpy(int) if len(expansions) else None,
         expansion_commodity=expansions["band"].map(bands_idx).to_numpy(int) if len(expansions) else None,
@@ -499,7 +553,10 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         resource_unit_capital=np.full(n_sites, bed_capital), resource_max_extra=np.full(n_sites, 3000.0),
         designate_cost=designate_cost, designate_capital=designate_capital,
         count_limits=limits, designate_limits=d_limits, budget=targets.budget,
-        option_total_capacity=options["total_cap"].to_numpy(float))
+        option_total_capacity=options["total_cap"].to_numpy(float),
+        arc_relief=arcs["relief"].to_numpy(int),
+        relief_value=np.full(len(relief_keys), w["cost"] * float(rec["crowding_relief_yuan"])),
+        relief_cap=np.array([excess[k] for k in relief_keys], float))
     # start: today's layout
     keep_rows = options.index[options["option"] == "keep"]
     so = np.full(n_sites, -1)
@@ -509,12 +566,13 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
     ga = np.full(len(grp), -1)
     ga[arcs.loc[home_arc, "group"].to_numpy(int)] = home_arc.to_numpy()
     start = {"site_option": so, "group_arc": ga, "designated": sites["boarding_now"].to_numpy(float)}
-    return SchoolModel(sites, options, grp, arcs, expansions, prob, start, w, names + [], new_sites)
+    extensions = (int(rec["time_limit_extensions"]), float(rec["extend_above_gap"]))
+    return SchoolModel(sites, options, grp, arcs, expansions, prob, start, w, names + [], new_sites, extensions)
 
 
 def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: list | None = None,
            forbid_sites: set | None = None, force_sites: set | None = None, forbid_arcs: np.ndarray | None = None,
-           rel_gap: float = 2e-3, per_school: float = 0.0, start: dict | None = None) -> Decision:
+           rel_gap: float = 5e-3, per_school: float = 0.0, start: dict | None = None) -> Decision:
     """Solve the model (optionally with extra count limits, sites forbidden or forced, arcs forbidden) and decode
     the answer.
 
@@ -559,6 +617,21 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
     if forbid_sites or arcs_off[start["group_arc"][start["group_arc"] >= 0]].any():
         start = None   # the start uses what is forbidden now: start without it
     sol = solve_facility(p, time_limit=time_limit, start=start, rel_gap=rel_gap)
+    times, above_gap = model.extensions
+    spent, limit = sol.seconds, time_limit
+    for _ in range(times if time_limit is not None else 0):
+        if sol.status != "time_limit" or not sol.gap > above_gap:
+            break
+        limit *= 2
+        again = solve_facility(p, time_limit=limit, start=_as_start(sol) if math.isfinite(sol.objective) else start,
+                               rel_gap=rel_gap)
+        spent += again.seconds
+        if math.isfinite(again.objective) and (not math.isfinite(sol.objective) or again.objective <= sol.objective):
+            sol = again
+        else:   # keep the better answer, with the better of the two proven bounds
+            sol = replace(sol, lower_bound=max(sol.lower_bound, again.lower_bound))
+            sol = replace(sol, gap=relative_gap(sol.objective, sol.lower_bound))
+    sol = replace(sol, seconds=spent)
     sites = model.sites
     pos_to_site = dict(zip(sites["pos"], sites.index, strict=True))
     site_option, option_row = {}, {}

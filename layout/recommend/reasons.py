@@ -77,9 +77,10 @@ def _receiver_line(to, ev, names) -> tuple[str, str]:
             f"{_fmt(r['max_class_size'])}人({_CLASS_ZH.get(band, band)}){beds_zh}")
 
 
-def why_kept(model, sid: str) -> tuple[str, str] | None:
-    """Why the school model kept a school that could have closed: the rule (its children have nowhere else to go
-    within the travel rule), protection, or the figures (closing it costs more than it saves)."""
+def why_kept(model, sid: str, bands: tuple[str, ...] | None = None) -> tuple[str, str] | None:
+    """Why the school model kept a school (or some of its bands) that could have closed: the rule (its children
+    have nowhere else to go within the travel rule), protection, or the figures (closing it costs more than it
+    saves)."""
     sites = model.sites
     if sid not in sites.index:
         return None
@@ -88,6 +89,8 @@ def why_kept(model, sid: str) -> tuple[str, str] | None:
     if bool(sites.at[sid, "fixed"]):
         return ("large enough: kept as it is", "规模较大,保留")
     g = model.groups[(model.groups["home"] == sid)]
+    if bands is not None:
+        g = g[g["band"].isin(bands)]
     arcs = model.arcs
     stuck = []
     for gi, row in g.iterrows():
@@ -181,9 +184,12 @@ def action_table(county, plan, model, verified, baseline, futures: dict, robust:
             elif kw == "downgrade":
                 go_en, go_zh = _where_they_go(sid, ev, names)
                 which = a.grades
+                lo, hi = (int(x) for x in which.split("-"))
+                kept = why_kept(model, sid, tuple(b for b, (x, y) in std.bands.items() if lo <= x and y <= hi))
                 en = (f"keep grades {which} only: {pupils_en}. " + ("; ".join(go_en) + ". " if go_en else "")
-                      + money_en + ".")
-                zh = (f"仅保留{which}年级:{pupils_zh}。" + (";".join(go_zh) + "。" if go_zh else "") + money_zh + "。")
+                      + (f"Grades {which} stay: {kept[0]}. " if kept else "") + money_en + ".")
+                zh = (f"仅保留{which}年级:{pupils_zh}。" + (";".join(go_zh) + "。" if go_zh else "")
+                      + (f"保留{which}年级的原因:{kept[1]}。" if kept else "") + money_zh + "。")
                 rows.append(_row(sid, "downgrade", which, 0, 0, saving, holds.get(sid, True), zh, en))
             elif kw == "open":
                 t = ev.schools.loc[sid]

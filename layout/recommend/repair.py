@@ -35,7 +35,7 @@ def new_breaches(ev) -> list:
 
 def solve_and_verify(county, model, travel, baseline, standards, *, time_limit: float, rounds: int,
                      extra_limits: list | None = None, forced: set | None = None, name: str = "recommended",
-                     rel_gap: float = 2e-3, per_school: float = 0.0, start: dict | None = None) -> Verified:
+                     rel_gap: float = 5e-3, per_school: float = 0.0, start: dict | None = None) -> Verified:
     """Solve, build the plan, evaluate it; repair and re-solve while it newly breaks a hard rule.
 
     Repairs: a school whose closure leaves children without a place, or whose pupils end up beyond the travel rule,

@@ -41,6 +41,8 @@ def report_sheets(county, evaluation, *, baseline=None, recommendation=None, lan
         "待确认事项" if zh else "to confirm": issues[issues[sev] == confirm] if len(issues) else issues,
         "优质均衡" if zh else "balance": T.balance_table(evaluation, lang),
         "成本" if zh else "costs": T.costs_table(evaluation, lang),
+        "教师编制" if zh else "staffing": T.staffing_table(evaluation, lang),
+        "校车线路" if zh else "bus routes": T.bus_routes_table(evaluation, lang),
     }
 
 

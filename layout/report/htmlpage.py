@@ -109,6 +109,12 @@ _TEXT = {
     "notes": ("说明", "Notes"),
     "no_issues": ("无", "none"),
     "no_changes": ("本方案不调整任何学校", "the plan changes no school"),
+    "staffing": ("教师编制", "Teacher posts"),
+    "no_staffing_change": ("本方案不改变教师编制", "the plan changes no school's teacher posts"),
+    "all_staffing": ("全部学校的教师编制", "teacher posts of every school"),
+    "buses": ("校车", "School buses"),
+    "all_routes": ("全部校车线路", "every school-bus route"),
+    "no_routes": ("无校车线路", "no school-bus route"),
     "generated": ("生成时间", "generated"),
     "plan": ("方案", "plan"),
     "county": ("县", "county"),
@@ -116,6 +122,16 @@ _TEXT = {
     "full_text": ("文字摘要", "Text summary"),
     "no_map": ("未嵌入地图", "no map embedded"),
 }
+
+
+def _bus_line(evaluation, lang: str) -> str:
+    c = evaluation.costs
+    vkm = c.get("bus_vehicle_km_per_year", 0.0)
+    if lang == "zh":
+        return (f"校车{c.get('buses', 0)}辆,每年{vkm:,.0f}车公里,年度费用{c['annual'].get('bus', 0.0):,.0f}元"
+                f"(计算方法:{c.get('bus_method', '')})")
+    return (f"{c.get('buses', 0)} school buses, {vkm:,.0f} vehicle-km a year, {c['annual'].get('bus', 0.0):,.0f} "
+            f"yuan a year (method: {c.get('bus_method', '')})")
 
 
 def _x(key: str, lang: str) -> str:
@@ -190,6 +206,14 @@ def report_html(
         frame_html(T.balance_table(evaluation, lang)),
         f"<h2>{esc(_x('costs', lang))}</h2>",
         frame_html(T.costs_table(evaluation, lang)),
+        f"<h3>{esc(_x('staffing', lang))}</h3>",
+        frame_html(T.staffing_table(evaluation, lang, changed_only=True), _x("no_staffing_change", lang)),
+        f"<details><summary>{esc(_x('all_staffing', lang))}</summary>"
+        f"{frame_html(T.staffing_table(evaluation, lang))}</details>",
+        f"<h3>{esc(_x('buses', lang))}</h3>",
+        f"<p>{esc(_bus_line(evaluation, lang))}</p>",
+        f"<details><summary>{esc(_x('all_routes', lang))}</summary>"
+        f"{frame_html(T.bus_routes_table(evaluation, lang), _x('no_routes', lang))}</details>",
     ]
     parts.append(f"<h2>{esc(_x('map', lang))}</h2>")
     if map_html:

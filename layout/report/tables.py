@@ -15,6 +15,8 @@ __all__ = [
     "violations_table",
     "balance_table",
     "costs_table",
+    "staffing_table",
+    "bus_routes_table",
     "H",
 ]
 
@@ -37,6 +39,13 @@ METRICS: dict[str, tuple[str, str, int]] = {
     "g7_9_max_minutes": ("7-9年级最长单程(分钟)", "grades 7-9 longest trip (min)", 1),
     "small_schools": ("小规模学校数", "small schools", 0),
     "oversized_class_schools": ("有大班额的学校数", "schools with oversized classes", 0),
+    "students_moved": ("调整就读学生", "children moved by the plan", 0),
+    "teachers_employed": ("在岗教师(方案实施后)", "teachers employed (after the plan)", 0),
+    "posts_freed": ("可逐步核减编制", "posts freed by attrition", 0),
+    "posts_to_fill": ("需补充编制", "posts to fill", 0),
+    "bus_vehicles": ("校车数量", "school buses", 0),
+    "annual_staffing": ("其中:教师工资(元)", "of which teachers (yuan)", 0),
+    "annual_bus": ("其中:校车(元)", "of which school buses (yuan)", 0),
     "annual_cost": ("年度运行成本(元)", "annual running cost (yuan)", 0),
     "capital_cost": ("基建投入(元)", "capital cost (yuan)", 0),
     "gini_travel": ("出行时间基尼系数", "travel-time Gini", 3),
@@ -44,6 +53,8 @@ METRICS: dict[str, tuple[str, str, int]] = {
     "balance_primary_pass": ("小学优质均衡达标", "primary balance passes", 0),
     "balance_middle_mean_cv": ("初中均衡差异系数均值", "middle-school balance mean CV", 3),
     "balance_middle_pass": ("初中优质均衡达标", "middle-school balance passes", 0),
+    "new_hard_violations": ("新增硬性问题", "new hard issues", 0),
+    "existing_hard_violations": ("现状已有硬性问题", "hard issues that exist today", 0),
     "violations_hard": ("硬性问题", "hard issues", 0),
     "violations_soft": ("未达标项", "standards missed", 0),
     "violations_confirm": ("待确认事项", "items to confirm", 0),
@@ -82,6 +93,19 @@ _H = {  # column headers
     "bus": ("校车", "bus"),
     "board": ("寄宿", "board"),
     "within_walk_limit": ("步行时限内比例", "within walk limit"),
+    "teachers_now": ("现有教师", "teachers today"),
+    "posts_needed_now": ("现状核定编制", "posts needed today"),
+    "surplus_now": ("现状超编(+)/缺编(-)", "over (+) / under (−) the norm today"),
+    "posts_needed": ("方案后核定编制", "posts needed after"),
+    "teachers_employed": ("方案后在岗教师", "teachers employed after"),
+    "posts_freed": ("可逐步核减", "posts freed"),
+    "posts_to_fill": ("需补充", "posts to fill"),
+    "route_id": ("线路", "route"),
+    "stops": ("停靠村(按上车顺序)", "stops (pickup order)"),
+    "route_minutes": ("首站至学校(分钟)", "first stop to school (min)"),
+    "km": ("里程(公里)", "km"),
+    "vehicles": ("车辆", "vehicles"),
+    "bands": ("学段", "bands"),
 }
 _SEVERITY = {
     "hard": ("硬性问题", "hard"),
@@ -231,3 +255,35 @@ def costs_table(evaluation, lang: str = "zh") -> pd.DataFrame:
             H("yuan", lang): f["yuan"],
         }
     )
+
+
+def staffing_table(evaluation, lang: str = "zh", changed_only: bool = False) -> pd.DataFrame:
+    """Per school: teachers today, posts the staffing norms need today and after the plan, teachers employed, posts
+    freed and posts to fill (:mod:`layout.evaluate.staffing`)."""
+    st = getattr(evaluation, "staffing", None)
+    if st is None or not len(st):
+        return pd.DataFrame()
+    t = evaluation.schools
+    cols = ["teachers_now", "posts_needed_now", "surplus_now", "posts_needed", "teachers_employed", "posts_freed",
+            "posts_to_fill"]
+    out = st[cols].copy()
+    if changed_only:
+        out = out[(out["posts_freed"] > 0) | (out["posts_to_fill"] > 0) | (out["teachers_employed"] != out["teachers_now"])]
+    out.insert(0, "name", t["name"].reindex(out.index))
+    out = out.reset_index()
+    return out.rename(columns={c: H(c, lang) for c in out.columns})
+
+
+def bus_routes_table(evaluation, lang: str = "zh") -> pd.DataFrame:
+    """Every school-bus route of the plan: school, stops in pickup order, children, minutes, km, vehicles."""
+    bus = evaluation.costs.get("bus_routes") if isinstance(evaluation.costs, dict) else None
+    routes = getattr(bus, "routes", None)
+    if routes is None or not len(routes):
+        return pd.DataFrame()
+    names = evaluation.schools["name"]
+    r = routes.reset_index()
+    out = pd.DataFrame({"route_id": r["route_id"], "school_id": r["school_id"],
+                        "name": r["school_id"].map(names), "bands": r["bands"], "stops": r["stops"],
+                        "children": r["children"], "route_minutes": r["minutes"].round(1), "km": r["km"].round(1),
+                        "vehicles": r["vehicles"]})
+    return out.rename(columns={c: H(c, lang) for c in out.columns})

@@ -7,7 +7,7 @@
 * :class:`ActionRefused` — an edit refused, with the rule that forbids it.
 * :class:`IncrementalEvaluator` — the engine: one edit's evaluation from the previous one
   (:mod:`layout.scenario.engine`), equal to a full :func:`layout.evaluate.evaluate`.
-* :class:`BusPricing`, :class:`PerLinkBuses` — how buses are priced (shared routes later).
+* :func:`route_table` — the bus routes an evaluation runs (shared routes per school, :mod:`layout.transport`).
 
 Example
 -------
@@ -20,12 +20,12 @@ True
 
 from __future__ import annotations
 
-from layout.scenario.buses import BusPricing, PerLinkBuses
+from layout.scenario.buses import route_table
 from layout.scenario.compare import evaluation_differences
 from layout.scenario.delta import Delta
 from layout.scenario.engine import IncrementalEvaluator, Step
 from layout.scenario.rules import REFUSALS, ActionRefused
 from layout.scenario.scenario import Scenario
 
-__all__ = ["Scenario", "Delta", "ActionRefused", "REFUSALS", "IncrementalEvaluator", "Step", "BusPricing",
-           "PerLinkBuses", "evaluation_differences"]
+__all__ = ["Scenario", "Delta", "ActionRefused", "REFUSALS", "IncrementalEvaluator", "Step", "route_table",
+           "evaluation_differences"]

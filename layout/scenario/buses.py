@@ -1,83 +1,54 @@
-"""How a scenario prices its school buses, and which bus routes an edit touches.
+"""The bus routes of an evaluated plan as the scenario's delta lists them.
 
-A :class:`BusPricing` turns the bus riders of an allocation into per-school ``vehicles``, ``vehicle_km`` and
-``cost`` (the ``buses`` argument of :func:`layout.evaluate.costs.plan_costs`), asked again only for the schools
-whose riders changed, and lists its routes (:meth:`BusPricing.routes`) so that a delta can say which ones changed.
-
-Today every village–school link is its own route (:class:`PerLinkBuses`, the per-link estimate
-:func:`layout.evaluate.evaluate` uses). Shared routes (``layout.transport``) will come in as another
-:class:`BusPricing` whose routes join several links; the scenario and its delta need no other change.
+An evaluation carries its school buses in ``costs["bus_routes"]`` (:class:`layout.evaluate.buses.PlanBuses`: each
+school's riders pooled into shared routes by :mod:`layout.transport`, or the per-link estimate). Those routes are
+kept per school while the school's riders do not change, so a scenario's edit re-routes only the schools it
+touches, exactly as a full :func:`layout.evaluate.evaluate` of the same plan does (the same function, the same
+cache). :func:`route_table` gives the routes in one shape for :func:`layout.scenario.delta.compute_delta`.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
-import numpy as np
 import pandas as pd
 
-from layout.evaluate.costs import per_link_buses
+__all__ = ["route_table", "ROUTE_COLUMNS", "BUS_METHODS"]
 
-__all__ = ["BusPricing", "PerLinkBuses", "ROUTE_COLUMNS"]
-
-#: The columns of :meth:`BusPricing.routes`.
+#: The columns of :func:`route_table`.
 ROUTE_COLUMNS = ["route", "school_id", "villages", "riders", "vehicles", "km_per_trip"]
 
-
-class BusPricing(Protocol):
-    """What a scenario asks of a bus-pricing method."""
-
-    #: shown with the bus cost line (``costs["bus_method"]``)
-    method: str
-
-    def update(self, previous: pd.DataFrame | None, assignments: pd.DataFrame, touched: pd.Index | None,
-               standards) -> pd.DataFrame:
-        """Per school ``vehicles``, ``vehicle_km`` (per year) and ``cost`` (yuan per year), index ``school_id``.
-
-        ``previous`` is the frame of the step before; only the schools in ``touched`` (those whose bus riders may
-        have changed) need pricing again. ``previous=None`` or ``touched=None``: price every school.
-        """
-        ...
-
-    def routes(self, assignments: pd.DataFrame, standards) -> pd.DataFrame:
-        """The routes run: :data:`ROUTE_COLUMNS`, one row per route."""
-        ...
+#: How buses are planned: shared routes, or the per-link estimate (the ``buses`` argument of ``evaluate``).
+BUS_METHODS = ("routes", "estimate")
 
 
-class PerLinkBuses:
-    """Every village–school bus link runs ⌈riders / seats⌉ buses of its own (:func:`per_link_buses`).
+def route_table(evaluation) -> pd.DataFrame:
+    """The bus routes an evaluation runs: :data:`ROUTE_COLUMNS`, one row per route, by route id.
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+        With ``costs["bus_routes"]`` (every evaluation of :func:`layout.evaluate.evaluate`).
+
+    Returns
+    -------
+    DataFrame
+        ``route`` (the route id), ``school_id``, ``villages`` (the stops in pickup order), ``riders``,
+        ``vehicles`` and ``km_per_trip`` (the daily tour).
 
     Example
     -------
-    >>> from layout.standards import load_standards
-    >>> rows = pd.DataFrame({"village_id": ["V1", "V2"], "school_id": ["S1", "S2"], "mode": ["bus", "bus"],
-    ...                      "children": [40, 10], "metres": [5000.0, 3000.0]})
-    >>> pricing = PerLinkBuses()
-    >>> full = pricing.update(None, rows, None, load_standards())
-    >>> again = pricing.update(full, rows.assign(children=[40, 50]), pd.Index(["S2"]), load_standards())
-    >>> float(full.loc["S1", "vehicles"]), float(again.loc["S2", "vehicles"])
-    (2.0, 2.0)
-    >>> list(pricing.routes(rows, load_standards())["route"])
-    ['V1→S1', 'V2→S2']
+    >>> from layout.datasets import make_county
+    >>> from layout.evaluate import evaluate
+    >>> table = route_table(evaluate(make_county(n_villages=30, n_townships=3, seed=2), buses="estimate"))
+    >>> list(table.columns) == ROUTE_COLUMNS
+    True
     """
-
-    method = "per-link estimate"
-
-    def update(self, previous, assignments, touched, standards) -> pd.DataFrame:
-        # Priced for every school each time: a few vectorised operations, and only the full grouping sums each
-        # school's vehicle-km exactly as layout.evaluate does (pandas sums a group with compensation when it
-        # groups many, and plainly when it groups few: the last digit differs).
-        return per_link_buses(assignments[assignments["mode"].to_numpy() == "bus"], standards)
-
-    def routes(self, assignments, standards) -> pd.DataFrame:
-        bus = assignments[assignments["mode"].to_numpy() == "bus"]
-        if bus.empty:
-            return pd.DataFrame({c: pd.Series(dtype=object if c in ("route", "school_id", "villages") else float)
-                                 for c in ROUTE_COLUMNS})
-        g = bus.groupby(["village_id", "school_id"], sort=True).agg(riders=("children", "sum"),
-                                                                   metres=("metres", "max")).reset_index()
-        seats = float(standards.get("costs")["bus_seats"])
-        return pd.DataFrame({"route": g["village_id"] + "→" + g["school_id"], "school_id": g["school_id"],
-                             "villages": g["village_id"], "riders": g["riders"].astype(float),
-                             "vehicles": np.ceil(g["riders"].to_numpy(float) / seats),
-                             "km_per_trip": g["metres"].to_numpy(float) / 1000.0})
+    bus = evaluation.costs.get("bus_routes")
+    r = getattr(bus, "routes", None)
+    if r is None or r.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("route", "school_id", "villages") else float)
+                             for c in ROUTE_COLUMNS})
+    r = r.sort_index()
+    return pd.DataFrame({"route": r.index.astype(str), "school_id": r["school_id"].astype(str).to_numpy(),
+                         "villages": r["stops"].astype(str).to_numpy(),
+                         "riders": r["children"].to_numpy(float), "vehicles": r["vehicles"].to_numpy(float),
+                         "km_per_trip": r["km"].to_numpy(float)})

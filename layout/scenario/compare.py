@@ -66,6 +66,11 @@ def evaluation_differences(a, b, *, ignore_lines: bool = False) -> list[str]:
     frames = {"schools": (a.schools, b.schools), "staffing": (a.staffing, b.staffing),
               "costs.by_school": (a.costs["by_school"], b.costs["by_school"]),
               "balance.quality.schools": (a.balance["quality"]["schools"], b.balance["quality"]["schools"])}
+    ba, bb = a.costs.get("bus_routes"), b.costs.get("bus_routes")
+    for name in ("by_school", "routes", "stops", "riders", "unserved"):
+        frames[f"costs.bus_routes.{name}"] = (getattr(ba, name, None), getattr(bb, name, None))
+    if getattr(ba, "method", None) != getattr(bb, "method", None):
+        out.append("costs.bus_routes.method differs")
     for name in _ALLOCATION_TABLES:
         frames[f"allocation.{name}"] = (getattr(a.allocation, name), getattr(b.allocation, name))
     for name, (fa, fb) in frames.items():

@@ -15,6 +15,7 @@ import pandas as pd
 
 from layout.evaluate.evaluation import json_safe
 from layout.evaluate.violations import Violation, violations_frame
+from layout.scenario.buses import route_table
 from layout.schema import BANDS
 
 __all__ = ["Delta", "compute_delta", "MOVED_COLUMNS", "SCHOOL_COLUMNS"]
@@ -277,14 +278,14 @@ def _balance(start, now) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _buses(start, now, pricing, standards) -> dict:
-    r0 = pricing.routes(start.allocation.assignments, standards).set_index("route")
-    r1 = pricing.routes(now.allocation.assignments, standards).set_index("route")
+def _buses(start, now) -> dict:
+    r0 = route_table(start).set_index("route")
+    r1 = route_table(now).set_index("route")
     added = sorted(set(r1.index) - set(r0.index))
     removed = sorted(set(r0.index) - set(r1.index))
     common = r1.index.intersection(r0.index)
-    changed = sorted(r for r in common if (r0.at[r, "riders"], r0.at[r, "vehicles"]) != (r1.at[r, "riders"],
-                                                                                        r1.at[r, "vehicles"]))
+    cols = ["school_id", "villages", "riders", "vehicles", "km_per_trip"]
+    changed = sorted(r for r in common if tuple(r0.loc[r, cols]) != tuple(r1.loc[r, cols]))
     touched = pd.concat([r0.loc[removed].assign(state="removed"), r1.loc[added].assign(state="added"),
                          r1.loc[changed].assign(state="changed", riders_before=r0.loc[changed, "riders"])])
     return {"method": now.costs.get("bus_method", ""), "vehicles_before": float(start.costs.get("buses", 0)),
@@ -326,7 +327,7 @@ def _reasons(actions, now, recommendation, lang: str) -> dict[str, list[str]]:
     return out
 
 
-def compute_delta(start, now, actions, *, pricing, standards, recommendation=None, lang: str = "zh") -> Delta:
+def compute_delta(start, now, actions, *, standards, recommendation=None, lang: str = "zh") -> Delta:
     """What changed from the ``start`` evaluation to ``now``.
 
     Parameters
@@ -334,8 +335,6 @@ def compute_delta(start, now, actions, *, pricing, standards, recommendation=Non
     start, now : Evaluation
     actions : sequence of Action
         The edits since the start.
-    pricing : BusPricing
-        Lists the bus routes (:meth:`~layout.scenario.buses.BusPricing.routes`).
     standards : Standards
     recommendation : Recommendation, optional
         Its per-school reasons are carried into :attr:`Delta.reasons`.
@@ -352,7 +351,7 @@ def compute_delta(start, now, actions, *, pricing, standards, recommendation=Non
                            **next(iter(a.to_dict().values()))} for a in actions],
                  moved=moved, moved_summary=_moved_summary(moved), trips=_trips(start, now),
                  schools=_schools(start, now), new_violations=new, resolved_violations=resolved,
-                 costs=_costs(start, now), balance=_balance(start, now), buses=_buses(start, now, pricing, standards),
+                 costs=_costs(start, now), balance=_balance(start, now), buses=_buses(start, now),
                  staffing=_staffing(start, now), reasons=_reasons(actions, now, recommendation, lang))
 
 

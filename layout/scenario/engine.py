@@ -18,8 +18,9 @@ than its own school or village, so a :class:`Step` keeps them and the next edit 
 * the county aggregates from those rows (balance CVs, cost lines, staffing totals, trip statistics, Gini), which are
   cheap sums.
 
-The bus lines come from a :class:`~layout.scenario.buses.BusPricing` (today the per-link estimate of
-:mod:`layout.evaluate.costs`), asked only for the schools whose bus riders changed.
+The school buses come from :func:`layout.evaluate.buses.plan_buses`, as in a full evaluation: it keeps each school's
+shared routes while the school's riders do not change, so only the schools whose bus riders an edit changed are
+routed again.
 """
 
 from __future__ import annotations
@@ -40,12 +41,14 @@ from layout.evaluate.balance import (
     quality_school_row,
     resources_after_closures,
 )
+from layout.evaluate.buses import plan_buses
 from layout.evaluate.costs import plan_costs
 from layout.evaluate.equity import travel_equity
 from layout.evaluate.schools import school_table, unmet_boarding
 from layout.evaluate.staffing import posts_needed_after, posts_needed_now, staffing_table
 from layout.evaluate.travel_stats import travel_by_band
 from layout.evaluate.violations import (
+    _CLASS_CODES,
     find_violations,
     grade_change_violations,
     plan_receivers,
@@ -55,7 +58,7 @@ from layout.evaluate.violations import (
     school_violations,
     trip_violations,
 )
-from layout.scenario.buses import BusPricing, PerLinkBuses
+from layout.scenario.buses import BUS_METHODS
 from layout.schema import BANDS
 
 __all__ = ["IncrementalEvaluator", "Step", "changed_schools", "splice_rows"]
@@ -90,7 +93,6 @@ class Step:
     quality_rows: dict = field(repr=False, default_factory=dict)
     need_now: dict = field(repr=False, default_factory=dict)
     need_after: dict = field(repr=False, default_factory=dict)
-    buses: pd.DataFrame | None = field(repr=False, default=None)
     trips: dict = field(repr=False, default_factory=dict)
     school_checks: dict = field(repr=False, default_factory=dict)
     grade_checks: dict = field(repr=False, default_factory=dict)
@@ -193,9 +195,9 @@ class IncrementalEvaluator:
     year : int
     baseline : Evaluation or None
         The status quo's evaluation (violations are marked new or existing against it).
-    buses : BusPricing, optional
-        How the bus lines are priced (default :class:`~layout.scenario.buses.PerLinkBuses`, the estimate
-        :func:`layout.evaluate.evaluate` uses).
+    buses : {"routes", "estimate"}
+        School buses on shared routes (default) or the per-link estimate, as the ``buses`` argument of
+        :func:`layout.evaluate.evaluate` (the baseline must be evaluated the same way).
 
     Example
     -------
@@ -216,12 +218,14 @@ class IncrementalEvaluator:
     True
     """
 
-    def __init__(self, county, travel, standards, year: int, baseline, buses: BusPricing | None = None):
+    def __init__(self, county, travel, standards, year: int, baseline, buses: str = "routes"):
         self.county = county
         self.standards = standards
         self.year = int(year)
         self.baseline = baseline
-        self.buses = buses or PerLinkBuses()
+        if buses not in BUS_METHODS:
+            raise ValueError(f"buses must be one of {BUS_METHODS}, not {buses!r}")
+        self.buses = buses
         self.vnames = (county.villages["name"].astype(str) if "name" in county.villages
                        else pd.Series(dtype=str))
         self.travel: dict = {}
@@ -339,37 +343,45 @@ class IncrementalEvaluator:
                  np.array([need_after[s] for s in table.index], dtype=float))
         staffing, staffing_totals = staffing_table(county, plan, table, resources["teachers"], std, needs=needs)
 
-        # -- costs, with the bus lines priced for the schools whose riders changed
-        buses = self.buses.update(None if prev is None else prev.buses, alloc.assignments,
-                                  t_alloc if prev is not None else None, std)
-        costs = plan_costs(plan, table, alloc, std, staffing=staffing, buses=buses, bus_method=self.buses.method)
+        # -- costs, with the buses routed again only for the schools whose riders changed (plan_buses keeps the rest)
+        is_today = not plan.actions
+        base = None if is_today else self.baseline
+        bus = plan_buses(county, plan, alloc, std, method=self.buses)
+        costs = plan_costs(plan, table, alloc, std, staffing=staffing, buses=bus.by_school, bus_method=bus.method,
+                           vehicles_today=None if base is None else float(base.costs["buses"]))
         costs["staffing"] = staffing_totals
+        costs["bus_routes"] = bus
 
         # -- violations: per-village and per-school checks of what was touched, the rest as full
         receivers = frozenset(plan_receivers(plan))
         sections, caches = self._checks(plan, alloc, table, prev, touched, changed, t_alloc, v_alloc, receivers)
         sections["quality"] = failing
-        found = find_violations(county, plan, alloc, table, balance, std, sections=sections)
-        is_today = not plan.actions
-        base = None if is_today else self.baseline
+        found = find_violations(county, plan, alloc, table, balance, std, bus_unserved=bus.unserved,
+                                sections=sections)
         violations, marked = self._mark(found, base, prev)
         resolved = [] if base is None else resolved_violations(found, base.violations)
         ev = Evaluation(plan_name=plan.name, description=plan.description, year=self.year,
                         estimated=alloc.estimated, allocation=alloc, by_band=travel_by_band(alloc, std),
                         schools=table, balance=balance, costs=costs, equity=travel_equity(county, alloc),
-                        violations=violations, county_name=county.name, staffing=staffing, resolved=resolved)
+                        violations=violations, county_name=county.name, staffing=staffing, resolved=resolved,
+                        notes=tuple(bus.notes))
         return Step(plan, ev, touched, pd.Index(v_alloc), time.perf_counter() - t0, fates=fates, moves_by=moves_by,
                     unmet=unmet, receivers=receivers, quality_rows=quality_rows, need_now=need_now,
-                    need_after=need_after, buses=buses, version=self._version, marked=marked, **caches)
+                    need_after=need_after, version=self._version, marked=marked, **caches)
 
     def _mark(self, found: list, base, prev: Step | None) -> tuple[list, dict]:
         """:func:`mark_status` of the violations (every one ``existing`` for today's plan itself), reusing the marked
         copies of those the previous step had (the same objects, from the sections kept)."""
         old = prev.marked if prev is not None else {}
-        keys = self._baseline_keys() if base is not None else None
+        keys, crowded = self._baseline_keys() if base is not None else (None, None)
         marked, out = {}, []
         for v in found:
-            status = "existing" if keys is None or v.key in keys else "new"
+            if keys is None:
+                status = "existing"
+            elif v.code in _CLASS_CODES:    # one breach of two degrees: new only where worse than today
+                status = "existing" if _CLASS_CODES[v.code] <= crowded.get(v.school_id, 0) else "new"
+            else:
+                status = "existing" if v.key in keys else "new"
             hit = old.get(id(v))
             if hit is None or hit[0] is not v or hit[1].status != status:
                 hit = (v, replace(v, status=status))
@@ -377,9 +389,12 @@ class IncrementalEvaluator:
             out.append(hit[1])
         return out, marked
 
-    def _baseline_keys(self) -> set:
+    def _baseline_keys(self) -> tuple[set, dict]:
+        """The status quo's violation keys and its schools' class-size breach degree (as :func:`mark_status`)."""
         if getattr(self, "_keys", None) is None:
-            self._keys = {v.key for v in self.baseline.violations} if self.baseline is not None else set()
+            base = self.baseline.violations if self.baseline is not None else []
+            self._keys = ({v.key for v in base},
+                          {v.school_id: _CLASS_CODES[v.code] for v in base if v.code in _CLASS_CODES})
         return self._keys
 
     # ---- the pieces ----------------------------------------------------------------------------------------

@@ -35,7 +35,6 @@ from layout.plan import (
     write_proposal,
 )
 from layout.plan.state import kind_for_grades
-from layout.scenario.buses import BusPricing, PerLinkBuses
 from layout.scenario.delta import Delta, compute_delta
 from layout.scenario.engine import IncrementalEvaluator, Step
 from layout.scenario.rules import REFUSALS, ActionRefused, broken_rule, invalid_action
@@ -62,8 +61,9 @@ class Scenario:
     refuse : iterable of str
         Rules whose breach refuses an edit (:data:`~layout.scenario.rules.REFUSALS`: grades 1–3 stranded,
         children left without a place); ``()`` to allow every edit the plan can take.
-    buses : BusPricing, optional
-        How buses are priced (default the per-link estimate of :func:`layout.evaluate.evaluate`).
+    buses : {"routes", "estimate"}
+        School buses on shared routes (default) or the quick per-link estimate, as for
+        :func:`layout.evaluate.evaluate`.
     cache_dir : path, optional
         On-disk travel cache for the new sites' travel times.
 
@@ -81,7 +81,7 @@ class Scenario:
     """
 
     def __init__(self, county, start=None, *, travel=None, standards=None, year: int = 0,
-                 refuse: Iterable[str] = REFUSALS, buses: BusPricing | None = None, cache_dir=None):
+                 refuse: Iterable[str] = REFUSALS, buses: str = "routes", cache_dir=None):
         from layout.evaluate import evaluate, travel_for_plan
         from layout.plan import read_proposal
 
@@ -98,9 +98,10 @@ class Scenario:
         status_quo = Plan.status_quo(county)
         plan = status_quo if start is None else start
         self.travel = travel_for_plan(county, plan, travel, cache_dir=cache_dir)
-        self.baseline = evaluate(county, status_quo, self.travel, self.standards, self.year)
+        self.buses = buses
+        self.baseline = evaluate(county, status_quo, self.travel, self.standards, self.year, buses=buses)
         self._engine = IncrementalEvaluator(county, self.travel, self.standards, self.year, self.baseline,
-                                            buses=buses or PerLinkBuses())
+                                            buses=buses)
         first = self._engine.step(plan)
         self._history: list[Step] = [first]
         self._future: list[Step] = []
@@ -144,10 +145,6 @@ class Scenario:
     @property
     def can_redo(self) -> bool:
         return bool(self._future)
-
-    @property
-    def bus_pricing(self) -> BusPricing:
-        return self._engine.buses
 
     # ---- edits ---------------------------------------------------------------------------------------------
     def apply(self, action) -> Scenario:
@@ -293,7 +290,7 @@ class Scenario:
     def delta(self, lang: str = "zh") -> Delta:
         """What the edits changed against the starting plan (children moved, schools, violations, costs, CVs,
         bus routes, reasons)."""
-        return compute_delta(self.start_evaluation, self.evaluation, self.edits, pricing=self.bus_pricing,
+        return compute_delta(self.start_evaluation, self.evaluation, self.edits,
                              standards=self.standards, recommendation=self.recommendation, lang=lang)
 
     def to_proposal(self, path: str | Path, name: str | None = None, description: str | None = None) -> Path:
