@@ -83,12 +83,39 @@ def explore_cmd(county_dir, start, goal, year, lang, out_dir, port, browser, cac
         env = dict(os.environ, LAYOUT_EXPLORE_ARGS=json.dumps(args, ensure_ascii=False),
                    JUPYTER_PATH=os.pathsep.join(p for p in (str(TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p))
         click.echo(f"layout explore: http://127.0.0.1:{port}/  (Ctrl-C to stop)", err=True)
-        try:
-            proc = subprocess.run(voila_command(nb, port, browser=browser), env=env, cwd=tmp, check=False)
-        except KeyboardInterrupt:
-            return
-        if proc.returncode not in (0, -2, 130):
-            raise click.ClickException(f"voila stopped with status {proc.returncode}")
+        code = _serve(voila_command(nb, port, browser=browser), env=env, cwd=tmp)
+        if code not in (0, -2, -15, 130):
+            raise click.ClickException(f"voila stopped with status {code}")
+
+
+def _serve(cmd: list[str], *, env: dict, cwd: str) -> int:
+    """Run the Voilà server until it stops, Ctrl-C or a terminate signal; the server (and so its kernels) stops
+    with this command, never left running on the port."""
+    import signal
+
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:          # not the main thread: the caller handles signals
+        previous = None
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        return -2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def importlib_missing(module: str) -> bool:

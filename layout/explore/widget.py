@@ -63,6 +63,10 @@ class WhatIfWidget(anywidget.AnyWidget):
     >>> WhatIfWidget(Scenario(make_county(n_villages=30, seed=2)))      # doctest: +SKIP
     """
 
+    # Declared here: anywidget syncs _css only when the class has it (passed to __init__ alone, it never reaches the
+    # page, and the map is drawn without Leaflet's stylesheet or ours, 81 pixels high, its markers empty)
+    _esm = traitlets.Unicode().tag(sync=True)
+    _css = traitlets.Unicode().tag(sync=True)
     geo = traitlets.Dict().tag(sync=True)
     styles = traitlets.Dict().tag(sync=True)
     panel = traitlets.Dict().tag(sync=True)
