@@ -4,8 +4,9 @@ the same run on the sample county and on ``make_county(n_villages=2000, n_townsh
 A seeded random sequence of edits (close, merge, downgrade, expand, add boarding, designate boarding) is applied to
 a :class:`layout.scenario.Scenario` started from today's layout (edits the rules refuse are skipped). For every edit
 kept: wall and CPU seconds of the incremental edit (``Scenario.apply``: apply, incremental evaluation, rule check),
-then a full ``evaluate(county, plan, travel, baseline=...)`` of the same plan (travel cached, as the scenario's),
-and whether the two are equal (:func:`layout.scenario.evaluation_differences`). Medians, the ratio full /
+then a full ``evaluate(county, plan, travel, baseline=...)`` of the same plan (travel cached, as the scenario's;
+the school-bus routes kept per school in this process are put back as they were before the edit, so the full
+evaluation routes the same schools again that the edit routed), and whether the two are equal (:func:`layout.scenario.evaluation_differences`). Medians, the ratio full /
 incremental, and the load average of the machine are reported.
 
 Usage: ``.venv/bin/python benchmarks/scenario.py [--edits N] [--seed S] [--only sample|big]``.
@@ -43,17 +44,20 @@ def _edit(sc, rng: random.Random):
 
 def run(county, name: str, edits: int, seed: int) -> dict:
     from layout.evaluate import evaluate
+    from layout.evaluate.buses import _school_cache
     from layout.scenario import ActionRefused, Scenario, evaluation_differences
 
     t0 = time.perf_counter()
     sc = Scenario(county)
     start_s = time.perf_counter() - t0
     rng = random.Random(seed)
-    inc, inc_cpu, full, full_cpu, equal, refused = [], [], [], [], 0, 0
+    inc, inc_cpu, full, full_cpu, equal, refused, routed = [], [], [], [], 0, 0, []
+    store = _school_cache(county)
     tries = 0
     while len(inc) < edits and tries < edits * 5:
         tries += 1
         action = _edit(sc, rng)
+        saved = dict(store)
         c0, w0 = time.process_time(), time.perf_counter()
         try:
             sc.apply(action)
@@ -62,6 +66,9 @@ def run(county, name: str, edits: int, seed: int) -> dict:
             continue
         inc.append(time.perf_counter() - w0)
         inc_cpu.append(time.process_time() - c0)
+        routed.append(len(set(store) - set(saved)))
+        store.clear()
+        store.update(saved)            # the full evaluation starts from the same routes kept as the edit did
         c0, w0 = time.process_time(), time.perf_counter()
         ev = evaluate(county, sc.plan, sc.travel, sc.standards, baseline=sc.baseline)
         full.append(time.perf_counter() - w0)
@@ -71,7 +78,8 @@ def run(county, name: str, edits: int, seed: int) -> dict:
     return {"county": name, "villages": len(county.villages), "schools": len(county.schools), "edits": len(inc),
             "refused": refused, "equal": equal, "start_s": start_s, "inc": med(inc), "full": med(full),
             "inc_cpu": med(inc_cpu), "full_cpu": med(full_cpu), "ratio": med(full) / med(inc),
-            "ratio_cpu": med(full_cpu) / med(inc_cpu), "inc_max": max(inc)}
+            "ratio_cpu": med(full_cpu) / med(inc_cpu), "inc_max": max(inc), "routed": med(routed),
+            "bus_method": sc.evaluation.costs["bus_method"]}
 
 
 def main() -> None:
@@ -97,16 +105,20 @@ def main() -> None:
              f"`benchmarks/scenario.py --edits {args.edits} --seed {args.seed}`: a seeded random sequence of edits "
              "(close, merge, downgrade, expand, add boarding, designate boarding; refused ones skipped) from today's "
              "layout; per edit kept, the incremental edit and then a full `evaluate` of the same plan (travel "
-             "cached). Medians.", "",
+             "cached; the school-bus routes kept per school restored to their state before the edit, so both route "
+             "the same schools again). Medians.", "",
              "| county | villages | schools | edits | equal to full | incremental (s) | full evaluate (s) | ratio | "
-             "incremental CPU (s) | full CPU (s) | ratio CPU | slowest edit (s) | scenario start (s) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "incremental CPU (s) | full CPU (s) | ratio CPU | slowest edit (s) | scenario start (s) | "
+             "schools re-routed per edit | buses |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['county']} | {r['villages']} | {r['schools']} | {r['edits']} | {r['equal']}/{r['edits']} "
                      f"| {r['inc']:.3f} | {r['full']:.3f} | {r['ratio']:.1f}× | {r['inc_cpu']:.3f} | "
-                     f"{r['full_cpu']:.3f} | {r['ratio_cpu']:.1f}× | {r['inc_max']:.3f} | {r['start_s']:.1f} |")
+                     f"{r['full_cpu']:.3f} | {r['ratio_cpu']:.1f}× | {r['inc_max']:.3f} | {r['start_s']:.1f} | "
+                     f"{r['routed']:g} | {r['bus_method']} |")
     lines += ["", "What the incremental edit still does in full, and why: the placement of every child the plan "
-              "moves (one flow problem: seats and beds couple them), the per-link bus estimate and the villages' "
+              "moves (one flow problem: seats and beds couple them), the school-bus routes of the schools whose "
+              "riders changed (VROOM, as a full evaluation does; the others are kept), the villages' "
               "mean trips (pandas sums a group's floats differently when it groups few rows, so only the full "
               "grouping reproduces `evaluate` to the last digit), the balance CVs, cost lines, trip statistics and "
               "Gini (county aggregates)."]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -66,8 +67,13 @@ def _edit(sc: Scenario, data, kind: str) -> None:
         sc.undo()
 
 
+#: Random edit sequences per run: 25 in CI (about 5 s each on a busy 2-core machine); the acceptance run of issue 19
+#: takes 200: ``LAYOUT_SCENARIO_EXAMPLES=200 python -m pytest tests/test_scenario.py -k random``.
+EXAMPLES = int(os.environ.get("LAYOUT_SCENARIO_EXAMPLES", "25"))
+
+
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.data_too_large])
 @given(data=st.data())
