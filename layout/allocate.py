@@ -45,7 +45,7 @@ from layout.i18n import Note, pair, t
 from layout.network.matrix import TravelMatrix
 from layout.schema import BANDS
 
-__all__ = ["allocate", "place", "Allocation", "ConservationError", "UNSERVED_REASONS", "MODES", "band_seats",
+__all__ = ["allocate", "allocate_from", "today_inputs", "Today", "place", "Allocation", "ConservationError", "UNSERVED_REASONS", "MODES", "band_seats",
            "MOVE_REASONS", "MOVE_HOW"]
 
 MODES = ("walk", "bus", "board")
@@ -276,6 +276,12 @@ def _trip(mode: np.ndarray, wmin, wmet, bmin, bmet) -> tuple[np.ndarray, np.ndar
     return minutes, metres
 
 
+def _band_positions(bands: pd.Series) -> np.ndarray:
+    """Each row's band as its position in BANDS (a dictionary look-up per row, not a list search)."""
+    pos = {b: i for i, b in enumerate(BANDS)}
+    return np.fromiter((pos[b] for b in bands.to_numpy(dtype=object)), dtype=np.int64, count=len(bands))
+
+
 # ---- seats and beds -----------------------------------------------------------------------------------------------
 def band_seats(plan, school_ids: pd.Index, standards) -> np.ndarray:
     """Seats of each school by band (schools × g1_3, g4_6, g7_9).
@@ -417,19 +423,85 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
     >>> bool((today.by_school()["total"] == county.schools["enrolment"]).all()), today.students_unserved
     (True, 0)
     """
-    from layout.attendance import attendance_today
-
     t0 = time.perf_counter()
     std = standards or county.standards
+    today = today_inputs(county, travel, std, year, demand=demand, attendance=attendance)
+    return allocate_from(today, county, plan, travel, std, started=t0)
+
+
+@dataclass(frozen=True, eq=False)   # holds DataFrames: equality is identity
+class Today:
+    """What every allocation of one county, year and travel starts from, whatever the plan (see
+    :func:`today_inputs`): the children living in each village (``census``), today's attendance scaled to the year
+    (``home``: rows with a home village; ``outside``: pupils from outside the county), children of villages no roll
+    holds a pattern for (``new``), children on no roll (``not_on``), the children on rolls by village and band
+    (``demand``), the villages in matrix order and whether the year is today's data exactly."""
+
+    census: pd.DataFrame
+    attendance: object
+    home: pd.DataFrame
+    outside: pd.DataFrame
+    new: pd.Series
+    not_on: pd.Series
+    demand: pd.DataFrame
+    villages: pd.Index
+    year: int
+    exact: bool
+
+
+def today_inputs(county, travel: Mapping[str, TravelMatrix], standards=None, year: int = 0, *,
+                 demand: pd.DataFrame | None = None, attendance=None) -> Today:
+    """The plan-independent part of :func:`allocate` (reused when many plans of one county are allocated).
+
+    Parameters and defaults are those of :func:`allocate`.
+
+    Returns
+    -------
+    Today
+    """
+    from layout.attendance import attendance_today
+
     census = project_demand(county, year) if demand is None else demand[list(BANDS)].astype(np.int64)
     census.index = pd.Index(census.index.astype(str), name="village_id")
     att = attendance if attendance is not None else attendance_today(county, travel)
     exact = demand is None and year == 0
     home, outside, new, not_on, dem = _scaled_today(county, att, census, exact)
-    villages = pd.Index(census.index, name="village_id")
+    return Today(census, att, home, outside, new, not_on, dem, pd.Index(census.index, name="village_id"),
+                 int(year), exact)
+
+
+def allocate_from(today: Today, county, plan, travel: Mapping[str, TravelMatrix], standards=None, *,
+                  matrices: tuple | None = None, fates: tuple | None = None,
+                  started: float | None = None) -> Allocation:
+    """:func:`allocate` from its plan-independent inputs.
+
+    Parameters
+    ----------
+    today : Today
+        From :func:`today_inputs` for the same county, travel, standards and year.
+    county, plan, travel, standards
+        As for :func:`allocate`.
+    matrices : tuple, optional
+        ``(walk_min, walk_m, bus_min, bus_m)`` for ``today.villages`` × the plan's open schools (in
+        ``plan.open_schools`` order, unreachable as inf), when already read from ``travel``.
+    fates : tuple, optional
+        ``(target, why)`` of every row of ``today.home`` under this plan (as the private ``_fates`` gives them),
+        when already known.
+    started : float, optional
+        ``time.perf_counter()`` at the start (for :attr:`Allocation.seconds`).
+
+    Returns
+    -------
+    Allocation
+    """
+    t0 = time.perf_counter() if started is None else started
+    std = standards or county.standards
+    census, att, year = today.census, today.attendance, today.year
+    home, outside, new, not_on, dem = today.home, today.outside, today.new, today.not_on, today.demand.copy()
+    villages = today.villages
     s = plan.schools
     open_ids = s.index[s["status"] == "open"]
-    wmin, wmet, bmin, bmet = _matrices(travel, villages, open_ids)
+    wmin, wmet, bmin, bmet = _matrices(travel, villages, open_ids) if matrices is None else matrices
     estimated = any(getattr(travel.get(m), "estimated", False) for m in ("walk", "bus"))
     notes = [] if "bus" in travel else [Note("note.no_bus_matrix")]
     if att.inferred:
@@ -438,7 +510,7 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
     # -- who stays, who moves
     serves = {b: set(plan.serving(b)) for b in BANDS}
     moves_by = _explicit_moves(plan)
-    home_target, home_why = _fates(home, plan, serves, moves_by)
+    home_target, home_why = _fates(home, plan, serves, moves_by) if fates is None else fates
     out_target, out_why = _fates(outside.assign(village_id=NO_HOME), plan, serves, {})
     kept = home[home_why == ""]
     displaced = home[home_why != ""].assign(target=home_target[home_why != ""], why=home_why[home_why != ""])
@@ -458,7 +530,7 @@ def allocate(county, plan, travel: Mapping[str, TravelMatrix], standards=None, y
     board_load = np.zeros(len(open_ids))
     if len(kept_all):
         pos = open_ids.get_indexer(kept_all["school_id"])
-        bpos = np.array([BANDS.index(b) for b in kept_all["band"]])
+        bpos = _band_positions(kept_all["band"])
         np.add.at(load, (pos, bpos), kept_all["children"].to_numpy(float))
         board = (kept_all["mode"] == "board").to_numpy()
         np.add.at(board_load, pos[board], kept_all["children"].to_numpy(float)[board])
@@ -631,7 +703,7 @@ def place(county, plan, travel: Mapping[str, TravelMatrix], groups: pd.DataFrame
     hi = s.loc[open_ids, "grade_hi"].to_numpy(int)
     n_s = len(open_ids)
     gv = villages.get_indexer(g["village_id"].astype(str))
-    gb = np.array([BANDS.index(b) for b in g["band"]])
+    gb = _band_positions(g["band"])
     gt = open_ids.get_indexer(g["target"])          # -1 when no target (or it is not open)
     demand = g["children"].to_numpy(np.int64)
 

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "map": ("layout.cli.maps", "map_cmd", "Write an interactive offline HTML map of a county or proposal."),
     "report": ("layout.cli.report", "report_cmd", "Write the committee report (HTML + Excel)."),
     "batch": ("layout.cli.batch", "batch_cmd", "Evaluate many proposals (locally or on a Dask cluster)."),
+    "explore": ("layout.cli.explore", "explore_cmd", "What-if planning on a map, served on 127.0.0.1 (Voilà)."),
 }
 
 

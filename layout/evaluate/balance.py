@@ -23,7 +23,7 @@ from layout.county import RESOURCE_COLUMNS
 from layout.i18n import Note
 
 __all__ = ["weighted_cv", "unweighted_cv", "resources_after_closures", "balance_parts", "quality_balance",
-           "basic_balance",
+           "quality_school_row", "basic_balance",
            "INDICATOR_COLUMNS"]
 
 # Which resource column each indicator divides by students (and whether per 100 students).
@@ -205,7 +205,50 @@ def balance_parts(plan, schools_table: pd.DataFrame, standards) -> tuple[pd.Data
     return _stage_parts(plan, schools_table, resources, standards), moves
 
 
-def quality_balance(plan, schools_table: pd.DataFrame, standards, parts=None) -> dict:
+def quality_school_row(r, standards) -> dict:
+    """The 6-of-7 rule for one school and stage: the value of every indicator, how many meet the standard and
+    whether the school passes (None when an indicator is unknown).
+
+    Parameters
+    ----------
+    r : namedtuple
+        One row of the balance parts (``parts.itertuples(index=False)``, see :func:`balance_parts`).
+    standards : Standards
+
+    Returns
+    -------
+    dict
+        ``school_id, stage, students``, one value per indicator, ``indicators_met``, ``passes``.
+    """
+    qb = standards.get("quality_balance")
+    min_met = int(qb["school_pass_min_met"])
+    floor = float(qb["school_pass_floor_share"])
+    row = {"school_id": r.school_id, "stage": r.stage, "students": r.students}
+    met, known, worst_share = 0, 0, np.inf
+    for name, spec in qb["indicators"].items():
+        col, per100 = INDICATOR_COLUMNS[name]
+        v = getattr(r, col)
+        value = None if pd.isna(v) else float(v) / r.students * (100.0 if per100 else 1.0)
+        row[name] = value
+        if value is None:
+            continue
+        known += 1
+        standard = float(spec[r.stage])
+        if value >= standard:
+            met += 1
+        else:
+            worst_share = min(worst_share, value / standard if standard else np.inf)
+    n_ind = len(qb["indicators"])
+    row["indicators_met"] = met
+    if known < n_ind:
+        row["passes"] = None
+    else:
+        row["passes"] = bool(met >= min_met and (met == n_ind or worst_share >= floor))
+    return row
+
+
+def quality_balance(plan, schools_table: pd.DataFrame, standards, parts=None, *,
+                    school_rows: list[dict] | None = None) -> dict:
     """优质均衡: per-school 6-of-7 rule and per-indicator student-weighted CVs, for primary and middle.
 
     Parameters
@@ -216,6 +259,8 @@ def quality_balance(plan, schools_table: pd.DataFrame, standards, parts=None) ->
     standards : Standards
     parts : tuple, optional
         :func:`balance_parts` already computed.
+    school_rows : list of dict, optional
+        :func:`quality_school_row` of every parts row, in order, already computed.
 
     Returns
     -------
@@ -228,36 +273,12 @@ def quality_balance(plan, schools_table: pd.DataFrame, standards, parts=None) ->
     qb = standards.get("quality_balance")
     parts, moves = parts if parts is not None else balance_parts(plan, schools_table, standards)
     inc = _included(parts, standards)
-    min_met = int(qb["school_pass_min_met"])
-    floor = float(qb["school_pass_floor_share"])
     notes = []
     if (~inc).any():
         notes.append(Note("note.teaching_points_left_out", n=int((~inc).sum()),
                           under=qb["exclude_teaching_points_under"]))
-    school_rows = []
-    for r in parts.itertuples(index=False):
-        row = {"school_id": r.school_id, "stage": r.stage, "students": r.students}
-        met, known, worst_share = 0, 0, np.inf
-        for name, spec in qb["indicators"].items():
-            col, per100 = INDICATOR_COLUMNS[name]
-            v = getattr(r, col)
-            value = None if pd.isna(v) else float(v) / r.students * (100.0 if per100 else 1.0)
-            row[name] = value
-            if value is None:
-                continue
-            known += 1
-            standard = float(spec[r.stage])
-            if value >= standard:
-                met += 1
-            else:
-                worst_share = min(worst_share, value / standard if standard else np.inf)
-        n_ind = len(qb["indicators"])
-        row["indicators_met"] = met
-        if known < n_ind:
-            row["passes"] = None
-        else:
-            row["passes"] = bool(met >= min_met and (met == n_ind or worst_share >= floor))
-        school_rows.append(row)
+    if school_rows is None:
+        school_rows = [quality_school_row(r, standards) for r in parts.itertuples(index=False)]
     schools = pd.DataFrame(school_rows)
     out: dict = {"schools": schools, "moves": moves, "notes": notes}
     for stage in ("primary", "middle"):

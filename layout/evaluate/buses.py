@@ -112,9 +112,12 @@ def plan_buses(county, plan, allocation, standards, *, method: str = "routes") -
             if not res.estimated:
                 store[k] = piece
             parts[sid] = piece
+    # school order, and rows numbered afresh: the same plan gives the same tables whichever schools were cached
+    parts = {sid: parts[sid] for sid in sorted(parts)}
     methods = sorted({p["method"] for p in parts.values()})
     method_name = PER_LINK if PER_LINK in methods else (methods[0] if methods else PER_LINK)
-    tables = {name: pd.concat([p[name] for p in parts.values()]) if parts else pd.DataFrame() for name in _TABLES}
+    tables = {name: pd.concat([p[name] for p in parts.values()], ignore_index=name != "routes") if parts
+              else pd.DataFrame() for name in _TABLES}
     by = pd.concat([p["by_school"] for p in parts.values()]) if parts else pd.DataFrame(
         columns=["vehicles", "vehicle_km_per_year", "annual_cost"])
     by_school = pd.DataFrame({"vehicles": by["vehicles"].astype(float), "vehicle_km": by["vehicle_km_per_year"],

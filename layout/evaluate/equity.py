@@ -53,10 +53,12 @@ def travel_equity(county, allocation, n_worst: int = 10) -> dict:
            "gini_by_band": {b: (weighted_gini(g["minutes"], g["children"]) if len(g) else None)
                             for b, g in a.groupby("band")}}
     v = allocation.by_village()
-    modes = a.groupby("village_id")["mode"].agg(lambda m: "/".join(sorted(set(m))))
-    v = v.join(modes.rename("modes"))
     v = v[v["children"] > 0].sort_values(["unserved", "mean_minutes"], ascending=[False, False],
                                          na_position="last").head(n_worst)
+    # the modes of the worst villages only (a join over every village cost more than the rest together)
+    mine = a[a["village_id"].isin(v.index)]
+    modes = mine.groupby("village_id")["mode"].agg(lambda m: "/".join(sorted(set(m))))
+    v = v.join(modes.rename("modes"))
     names = county.villages["name"] if "name" in county.villages else pd.Series(dtype=object)
     towns = county.villages["township"] if "township" in county.villages else pd.Series(dtype=object)
     worst = []

@@ -18,7 +18,7 @@ import pandas as pd
 
 from layout.schema import BANDS
 
-__all__ = ["school_table", "rooms_available", "STAGE_OF_BAND", "band_severity", "standard_size"]
+__all__ = ["school_table", "unmet_boarding", "rooms_available", "STAGE_OF_BAND", "band_severity", "standard_size"]
 
 STAGE_OF_BAND = {"g1_3": "primary", "g4_6": "primary", "g7_9": "middle"}
 _SEVERITY = {"normal": 0, "large": 1, "oversized": 2, "super_oversized": 3}
@@ -51,7 +51,8 @@ def rooms_available(kind: str, grade_lo: int, grade_hi: int, seats: float, band:
 
 def _today_by_band(county, ids: pd.Index, std, prefix: str) -> pd.DataFrame:
     """Today's ``enrol`` or ``classes`` of each school summed per band (0 for schools not in the county)."""
-    s = county.schools.reindex(ids)
+    cols = [f"{prefix}_{g}" for b in BANDS for g in range(std.bands[b][0], std.bands[b][1] + 1)]
+    s = pd.DataFrame(county.schools[cols]).reindex(ids)     # only the columns summed (not the whole layer)
     out = {}
     for b in BANDS:
         lo, hi = std.bands[b]
@@ -59,8 +60,12 @@ def _today_by_band(county, ids: pd.Index, std, prefix: str) -> pd.DataFrame:
     return pd.DataFrame(out, index=ids)
 
 
-def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFrame:
+def school_table(county, plan, allocation, standards, travel=None, *, ids: pd.Index | None = None,
+                 unmet: pd.Series | None = None) -> pd.DataFrame:
     """One row per school of the plan (closed and new ones included).
+
+    Every row depends only on its own school (its plan state, the children placed there and moved from there,
+    today's data), so the rows of some schools can be computed alone (``ids``) and put beside the others.
 
     Parameters
     ----------
@@ -70,6 +75,10 @@ def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFra
     standards : Standards
     travel : mapping of mode -> TravelMatrix, optional
         Used to place unmet boarding demand at the nearest school (``boarding_demand``, ``beds_short``).
+    ids : Index, optional
+        Only these schools' rows, in this order (default: every school of the plan).
+    unmet : Series, optional
+        :func:`unmet_boarding` already computed for this plan and allocation.
 
     Returns
     -------
@@ -83,7 +92,7 @@ def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFra
         closure_pool``.
     """
     std = standards
-    s = plan.schools
+    s = plan.schools if ids is None else plan.schools.loc[ids]
     counts = allocation.by_school()
     out = pd.DataFrame(index=s.index)
     for c in ("name", "kind", "township", "status", "merged_into", "is_new"):
@@ -92,7 +101,8 @@ def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFra
     for b in BANDS:
         out[b] = counts[b].reindex(s.index, fill_value=0).to_numpy()
     out["enrolment"] = out[list(BANDS)].sum(axis=1)
-    now = county.schools.reindex(s.index)
+    now = pd.DataFrame(county.schools[[c for c in ("enrolment", "boarders", "bus_riders")
+                                       if c in county.schools]]).reindex(s.index)
     out["enrolment_now"] = now["enrolment"].to_numpy()
     a = allocation.assignments
     moved = a[a["moved"]] if "moved" in a else a.iloc[:0]
@@ -108,7 +118,9 @@ def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFra
     out["boarders_now"] = now["boarders"].fillna(0).to_numpy()
     out["bus_now"] = now["bus_riders"].fillna(0).to_numpy() if "bus_riders" in now else 0
     out["bed_use"] = np.where(out["beds"] > 0, out["boarders"] / out["beds"].where(out["beds"] > 0), np.nan)
-    unmet = _unmet_boarding(plan, allocation, std, travel).reindex(s.index, fill_value=0)
+    if unmet is None:
+        unmet = unmet_boarding(plan, allocation, std, travel)
+    unmet = unmet.reindex(s.index, fill_value=0)
     out["boarding_demand"] = out["boarders"] + unmet.to_numpy()
     out["beds_short"] = np.maximum(out["boarding_demand"] - out["beds"], 0)
     out["canteen"] = s["canteen"].astype(bool).to_numpy()
@@ -170,8 +182,9 @@ def school_table(county, plan, allocation, standards, travel=None) -> pd.DataFra
     return out
 
 
-def _unmet_boarding(plan, allocation, std, travel) -> pd.Series:
-    """Unserved children of bands that may board, counted at the nearest open school teaching their band."""
+def unmet_boarding(plan, allocation, std, travel) -> pd.Series:
+    """Unserved children of bands that may board, counted at the nearest open school teaching their band (school_id
+    -> children; schools without any left out)."""
     un = allocation.unserved
     un = un[(un["village_id"] != "") & un["band"].map(std.may_board) & (un["reason"] != "no_school_for_band")]
     if un.empty or not travel:

@@ -32,7 +32,7 @@ import pandas as pd
 
 from layout.i18n import Note
 
-__all__ = ["posts_needed", "staffing_table", "STAFFING_COLUMNS"]
+__all__ = ["posts_needed", "posts_needed_now", "posts_needed_after", "staffing_table", "STAFFING_COLUMNS"]
 
 STAFFING_COLUMNS = ["teachers_now", "posts_needed_now", "surplus_now", "teachers_after_moves", "posts_needed",
                     "teachers_employed", "posts_freed", "posts_to_fill", "staffing_cost"]
@@ -91,8 +91,29 @@ def _needs(table: pd.DataFrame, pupils: tuple[str, str, str], classes: str, boar
         dtype=float)
 
 
+def posts_needed_now(county, schools_table: pd.DataFrame, standards) -> np.ndarray:
+    """Posts each school of the table needs today, by the norms (0 for a new school), one per row.
+
+    Each row depends only on its own school, so the rows of some schools can be computed alone.
+    """
+    t = schools_table
+    s0 = county.schools.reindex(t.index)
+    today = pd.DataFrame({"kind": s0["kind"].fillna(t["kind"]), "classes_now": s0["classes"].fillna(0)}, index=t.index)
+    for b in ("g1_3", "g4_6", "g7_9"):
+        lo, hi = standards.bands[b]
+        today[b] = sum(s0[f"enrol_{g}"].fillna(0) for g in range(lo, hi + 1))
+    today["boarders_now"] = s0["boarders"].fillna(0)
+    return _needs(today, ("g1_3", "g4_6", "g7_9"), "classes_now", "boarders_now", standards)
+
+
+def posts_needed_after(schools_table: pd.DataFrame, standards) -> np.ndarray:
+    """Posts each school of the table needs under the plan (its pupils, classes and boarders), one per row
+    (closed schools included: :func:`staffing_table` sets theirs to 0)."""
+    return _needs(schools_table, ("g1_3", "g4_6", "g7_9"), "classes", "boarders", standards)
+
+
 def staffing_table(county, plan, schools_table: pd.DataFrame, teachers_after_moves: pd.Series,
-                   standards) -> tuple[pd.DataFrame, dict]:
+                   standards, *, needs: tuple | None = None) -> tuple[pd.DataFrame, dict]:
     """Per school: teachers today, posts needed today and after the plan, teachers employed, freed and to fill.
 
     Parameters
@@ -106,6 +127,9 @@ def staffing_table(county, plan, schools_table: pd.DataFrame, teachers_after_mov
         Teachers of every school of the plan after closed schools' teachers moved (0 at closed schools), from
         :func:`layout.evaluate.balance.resources_after_closures`.
     standards : Standards
+    needs : tuple of arrays, optional
+        ``(posts_needed_now, posts_needed_after)`` per row of ``schools_table``, already computed
+        (:func:`posts_needed_now`, :func:`posts_needed_after`).
 
     Returns
     -------
@@ -119,13 +143,10 @@ def staffing_table(county, plan, schools_table: pd.DataFrame, teachers_after_mov
     salary = float(st["salary_per_post_yuan"])
     t = schools_table
     s0 = county.schools.reindex(t.index)
-    today = pd.DataFrame({"kind": s0["kind"].fillna(t["kind"]), "classes_now": s0["classes"].fillna(0)}, index=t.index)
-    for b in ("g1_3", "g4_6", "g7_9"):
-        lo, hi = standards.bands[b]
-        today[b] = sum(s0[f"enrol_{g}"].fillna(0) for g in range(lo, hi + 1))
-    today["boarders_now"] = s0["boarders"].fillna(0)
-    need_now = _needs(today, ("g1_3", "g4_6", "g7_9"), "classes_now", "boarders_now", standards)
-    need_after = _needs(t, ("g1_3", "g4_6", "g7_9"), "classes", "boarders", standards)
+    if needs is None:
+        need_now, need_after = posts_needed_now(county, t, standards), posts_needed_after(t, standards)
+    else:
+        need_now, need_after = (np.asarray(n, dtype=float) for n in needs)
     is_open = (t["status"] == "open").to_numpy()
     is_new = t["is_new"].astype(bool).to_numpy()
     need_after = np.where(is_open, need_after, 0.0)

@@ -56,13 +56,18 @@ def travel_by_band(allocation, standards) -> dict[str, dict]:
     a = allocation.assignments
     un = allocation.unserved
     bins = [int(b) for b in standards.get("travel.report_bins_minutes", (15, 30, 45))]
+    # the columns once as arrays; each band's rows are a mask of them (the same values in the same order)
+    a_band, a_mode = a["band"].to_numpy(dtype=object), a["mode"].to_numpy(dtype=object)
+    a_kids, a_min = a["children"].to_numpy(), a["minutes"].to_numpy(dtype=float)
+    un_band, un_kids = un["band"].to_numpy(dtype=object), un["children"].to_numpy()
+    dem = allocation.demand
     out: dict[str, dict] = {}
     for band in (*BANDS, "all"):
-        sub = a if band == "all" else a[a["band"] == band]
-        n_un = int(un["children"].sum() if band == "all" else un.loc[un["band"] == band, "children"].sum())
-        total = int(allocation.demand.to_numpy().sum() if band == "all" else allocation.demand[band].sum())
-        w = sub["children"].to_numpy(dtype=float)
-        m = sub["minutes"].to_numpy(dtype=float)
+        sel = slice(None) if band == "all" else a_band == band
+        kids, m, modes = a_kids[sel], a_min[sel], a_mode[sel]
+        n_un = int(un_kids.sum() if band == "all" else un_kids[un_band == band].sum())
+        total = int(dem.to_numpy().sum() if band == "all" else dem[band].sum())
+        w = kids.astype(float)
         assigned = int(w.sum())
         row: dict = {"children": total, "assigned": assigned, "unserved": n_un}
         if assigned:
@@ -77,7 +82,7 @@ def travel_by_band(allocation, standards) -> dict[str, dict]:
             row["walk_limit_minutes"] = limit
             row["within_walk_limit"] = float(w[m <= limit].sum() / total) if total else None
         for mode in ("walk", "bus", "board"):
-            n = int(sub.loc[sub["mode"] == mode, "children"].sum())
+            n = int(kids[modes == mode].sum())
             row[mode] = n
             row[f"share_{mode}"] = float(n / total) if total else None
         row["share_unserved"] = float(n_un / total) if total else None

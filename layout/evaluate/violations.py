@@ -30,7 +30,9 @@ from layout.county import NO_HOME
 from layout.evaluate.schools import band_severity
 from layout.i18n import LANGS, Phrase, has, pair, t
 
-__all__ = ["Violation", "find_violations", "mark_status", "resolved_violations", "SEVERITIES", "STATUSES", "CODES"]
+__all__ = ["Violation", "find_violations", "mark_status", "resolved_violations", "trip_violations",
+           "school_violations", "plan_receivers", "grade_change_violations", "primary_boarder_violations",
+           "quality_violation", "SEVERITIES", "STATUSES", "CODES"]
 
 SEVERITIES = ("hard", "soft", "confirm")
 STATUSES = ("new", "existing")
@@ -154,9 +156,25 @@ def resolved_violations(violations: list[Violation], baseline: list[Violation]) 
             and not (v.code in _CLASS_CODES and v.school_id in crowded)]
 
 
-def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
-    """Day pupils whose trip exceeds their band's limit for their mode (today's trips included)."""
-    a = allocation.assignments
+def trip_violations(assignments: pd.DataFrame, std, vnames) -> list[Violation]:
+    """Day pupils whose trip exceeds their band's limit for their mode (today's trips included), one violation per
+    village and band, in village then band order.
+
+    Each village's violations depend only on its own rows, so some villages' can be found alone.
+
+    Parameters
+    ----------
+    assignments : DataFrame
+        :attr:`layout.allocate.Allocation.assignments` (or the rows of some villages).
+    std : Standards
+    vnames : Series
+        Village names by village_id.
+
+    Returns
+    -------
+    list of Violation
+    """
+    a = assignments
     day = a[a["mode"].isin(["walk", "bus"])]
     if day.empty:
         return []
@@ -187,7 +205,8 @@ def _trips_beyond(county, allocation, std, vnames) -> list[Violation]:
 
 
 def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balance: dict, standards,
-                    walk=None, bus_unserved: pd.DataFrame | None = None) -> list[Violation]:
+                    walk=None, bus_unserved: pd.DataFrame | None = None, *,
+                    sections: dict | None = None) -> list[Violation]:
     """All hard, soft and to-confirm findings of a plan (status not yet marked: see :func:`mark_status`).
 
     Parameters
@@ -202,6 +221,12 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
         Not needed any more (kept for callers that pass it).
     bus_unserved : DataFrame, optional
         Bus riders no shared route can take (:class:`layout.transport.BusRoutes` ``unserved``), with the reason.
+    sections : dict, optional
+        Sections already found, by name: ``trips`` (:func:`trip_violations`), ``schools``
+        (:func:`school_violations` of the open schools in table order), ``grades``
+        (:func:`grade_change_violations` of the open schools in plan order) and ``boarders``
+        (:func:`primary_boarder_violations`), ``quality`` (:func:`quality_violation` of the failing rows of
+        ``balance["quality"]["schools"]``); each in the order the full search gives.
 
     Returns
     -------
@@ -215,7 +240,8 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
     vnames = county.villages["name"].astype(str) if "name" in county.villages else pd.Series(dtype=str)
 
     # --- trips and children without a place -------------------------------------------------------------------
-    out += _trips_beyond(county, allocation, std, vnames)
+    sections = sections or {}
+    out += sections["trips"] if "trips" in sections else trip_violations(allocation.assignments, std, vnames)
     for r in un.itertuples(index=False):
         which = "unserved_outside" if r.village_id == NO_HOME else "unserved_village"
         out.append(Violation(
@@ -242,8 +268,92 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
                 school_id=c, children=int(n)))
 
     # --- schools: canteen, beds, class size, size caps, boarding ---------------------------------------------
-    receivers = set(plan.schools["merged_into"].dropna()) | set(plan.schools["resources_to"].dropna())
-    for r in tbl[tbl["status"] == "open"].reset_index().to_dict(orient="records"):
+    if "schools" in sections:
+        out += sections["schools"]
+    else:
+        out += school_violations(tbl[tbl["status"] == "open"], plan_receivers(plan))
+
+    # --- balance ----------------------------------------------------------------------------------------------
+    q = balance.get("quality", {})
+    for stage in ("primary", "middle"):
+        for name, d in q.get(stage, {}).get("indicators", {}).items():
+            if d["pass"] is False:
+                key = f"indicator.{name}"
+                indicator = (Phrase(key) if has(key) else {"en": name, "zh": d.get("zh") or name})
+                out.append(Violation("soft", "cv_over_limit",
+                                     *_msg("cv_over_limit", stage=Phrase(f"stage.{stage}"), indicator=indicator,
+                                           cv=f"{d['cv']:.3f}", limit=f"{d['limit']:.2f}"),
+                                     value=d["cv"], limit=d["limit"], subject=f"{stage}.{name}"))
+        b = balance.get("basic", {}).get(stage, {})
+        if b.get("pass") is False:
+            out.append(Violation("soft", "composite_cv_over_limit",
+                                 *_msg("composite_cv_over_limit", stage=Phrase(f"stage.{stage}"),
+                                       cv=f"{b['composite_cv']:.3f}", limit=f"{b['limit']:.2f}"),
+                                 value=b["composite_cv"], limit=b["limit"], subject=stage))
+    if "quality" in sections:
+        out += sections["quality"]
+    else:
+        qs = q.get("schools")
+        if qs is not None and len(qs):
+            for r in qs[qs["passes"] == False].itertuples(index=False):  # noqa: E712
+                out.append(quality_violation(r.school_id, r.stage, r.indicators_met, tbl.at[r.school_id, "name"]))
+
+    # --- to confirm -------------------------------------------------------------------------------------------
+    checks = std.get("manual_checks", ())
+    for c in plan.closed_schools:
+        name = tbl.at[c, "name"]
+        for chk in checks:
+            out.append(Violation("confirm", f"confirm_{chk['id']}",
+                                 *_msg("confirm_closure", school=name, question=_question(chk)), school_id=c))
+    out += sections["grades"] if "grades" in sections else grade_change_violations(county, plan, tbl, std)
+    out += (sections["boarders"] if "boarders" in sections
+            else primary_boarder_violations(allocation.assignments, tbl))
+    for r in allocation.splits.itertuples(index=False):
+        vname = vnames.get(r.village_id, r.village_id)
+        out.append(Violation("confirm", "split_catchment",
+                             *_msg("split_catchment", band=Phrase(f"band.{r.band}"), village=vname,
+                                   detail={"en": getattr(r, "detail_en", r.detail), "zh": getattr(r, "detail_zh", r.detail)}),
+                             village_id=r.village_id, band=r.band, children=int(r.children)))
+    mv = allocation.moves
+    over = mv[mv["how"].isin(["overflow_full", "overflow_rules"])]
+    for (frm, to, how), grp in over.groupby(["from_school", "to_school", "how"], sort=True):
+        n = int(grp["children"].sum())
+        into = plan.schools.at[frm, "merged_into"] if frm in plan.schools.index else None
+        out.append(Violation("confirm", "merge_overflow",
+                             *_msg("merge_overflow", n=n, source=frm, to=to, into=into,
+                                   why=Phrase(f"violation_msg.{how}")),
+                             school_id=frm, children=n, subject=f"{to}.{how}"))
+    if allocation.estimated:
+        out.append(Violation("confirm", "travel_estimated", *_msg("travel_estimated")))
+    if getattr(allocation, "attendance_inferred", False):
+        out.append(Violation("confirm", "attendance_inferred", *_msg("attendance_inferred")))
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(out, key=lambda v: order[v.severity])
+
+
+def plan_receivers(plan) -> set:
+    """Schools that receive closed schools' pupils or resources under the plan."""
+    return set(plan.schools["merged_into"].dropna()) | set(plan.schools["resources_to"].dropna())
+
+
+def school_violations(open_rows: pd.DataFrame, receivers: set) -> list[Violation]:
+    """Canteen, beds, class size, size cap and boarding findings of open schools, school by school in table order.
+
+    Each school's findings depend only on its own row (and whether it receives closed schools' pupils).
+
+    Parameters
+    ----------
+    open_rows : DataFrame
+        Rows of :func:`layout.evaluate.schools.school_table` of open schools.
+    receivers : set
+        :func:`plan_receivers`.
+
+    Returns
+    -------
+    list of Violation
+    """
+    out: list[Violation] = []
+    for r in open_rows.reset_index().to_dict(orient="records"):
         sid, name = r["school_id"], r["name"]
         if r["boarders"] > 0 and not r["canteen"]:
             which = "boarders_without_canteen_receiver" if sid in receivers else "boarders_without_canteen"
@@ -271,75 +381,77 @@ def find_violations(county, plan, allocation, schools_table: pd.DataFrame, balan
         if r["boarding"] and r["beds"] == 0:
             out.append(Violation("soft", "boarding_school_without_beds",
                                  *_msg("boarding_school_without_beds", school=name), school_id=sid))
+    return out
 
-    # --- balance ----------------------------------------------------------------------------------------------
-    q = balance.get("quality", {})
-    for stage in ("primary", "middle"):
-        for name, d in q.get(stage, {}).get("indicators", {}).items():
-            if d["pass"] is False:
-                key = f"indicator.{name}"
-                indicator = (Phrase(key) if has(key) else {"en": name, "zh": d.get("zh") or name})
-                out.append(Violation("soft", "cv_over_limit",
-                                     *_msg("cv_over_limit", stage=Phrase(f"stage.{stage}"), indicator=indicator,
-                                           cv=f"{d['cv']:.3f}", limit=f"{d['limit']:.2f}"),
-                                     value=d["cv"], limit=d["limit"], subject=f"{stage}.{name}"))
-        b = balance.get("basic", {}).get(stage, {})
-        if b.get("pass") is False:
-            out.append(Violation("soft", "composite_cv_over_limit",
-                                 *_msg("composite_cv_over_limit", stage=Phrase(f"stage.{stage}"),
-                                       cv=f"{b['composite_cv']:.3f}", limit=f"{b['limit']:.2f}"),
-                                 value=b["composite_cv"], limit=b["limit"], subject=stage))
-    qs = q.get("schools")
-    if qs is not None and len(qs):
-        for r in qs[qs["passes"] == False].itertuples(index=False):  # noqa: E712
-            out.append(Violation("soft", "school_fails_quality_standard",
-                                 *_msg("school_fails_quality_standard", school=tbl.at[r.school_id, "name"],
-                                       stage=Phrase(f"stage.{r.stage}"), met=r.indicators_met),
-                                 school_id=r.school_id, value=float(r.indicators_met), subject=r.stage))
 
-    # --- to confirm -------------------------------------------------------------------------------------------
-    checks = std.get("manual_checks", ())
-    for c in plan.closed_schools:
-        name = tbl.at[c, "name"]
-        for chk in checks:
-            out.append(Violation("confirm", f"confirm_{chk['id']}",
-                                 *_msg("confirm_closure", school=name, question=_question(chk)), school_id=c))
+def grade_change_violations(county, plan, schools_table: pd.DataFrame, standards,
+                            ids: pd.Index | None = None) -> list[Violation]:
+    """To-confirm items of open schools whose grades the plan changes (a partial closure: the same procedure).
+
+    Parameters
+    ----------
+    county, plan
+    schools_table : DataFrame
+        Supplies the schools' names.
+    standards : Standards
+    ids : Index, optional
+        Only these schools (default: every school of the plan).
+
+    Returns
+    -------
+    list of Violation
+    """
+    checks = standards.get("manual_checks", ())
     ps, cs = plan.schools, county.schools
-    for sid in ps.index[(ps["status"] == "open") & ps.index.isin(cs.index)]:
-        lo, hi = int(ps.at[sid, "grade_lo"]), int(ps.at[sid, "grade_hi"])
-        if (lo, hi) != (int(cs.at[sid, "grade_lo"]), int(cs.at[sid, "grade_hi"])):
-            name = tbl.at[sid, "name"]
-            for chk in checks:   # dropping grades is a partial closure: the same procedure applies
-                out.append(Violation("confirm", f"confirm_{chk['id']}",
-                                     *_msg("confirm_grades", school=name, lo=lo, hi=hi, question=_question(chk)),
-                                     school_id=sid))
-    a = allocation.assignments
+    if ids is not None:
+        ps = ps.loc[ids]
+    out: list[Violation] = []
+    here = ps.index[(ps["status"] == "open").to_numpy() & ps.index.isin(cs.index)]
+    lo, hi = (ps.loc[here, c].astype(int).to_numpy() for c in ("grade_lo", "grade_hi"))
+    lo0, hi0 = (cs.loc[here, c].astype(int).to_numpy() for c in ("grade_lo", "grade_hi"))
+    changed = (lo != lo0) | (hi != hi0)
+    for sid, g_lo, g_hi in zip(here[changed], lo[changed].tolist(), hi[changed].tolist(), strict=True):
+        name = schools_table.at[sid, "name"]
+        for chk in checks:   # dropping grades is a partial closure: the same procedure applies
+            out.append(Violation("confirm", f"confirm_{chk['id']}",
+                                 *_msg("confirm_grades", school=name, lo=g_lo, hi=g_hi, question=_question(chk)),
+                                 school_id=sid))
+    return out
+
+
+def primary_boarder_violations(assignments: pd.DataFrame, schools_table: pd.DataFrame) -> list[Violation]:
+    """To-confirm items of schools boarding grade 4-6 pupils (housing, meals, transport, safety).
+
+    Parameters
+    ----------
+    assignments : DataFrame
+        :attr:`layout.allocate.Allocation.assignments` (or the rows of some schools).
+    schools_table : DataFrame
+        Supplies the schools' names.
+
+    Returns
+    -------
+    list of Violation
+    """
+    a = assignments
     prim_board = a[(a["mode"] == "board") & (a["band"] == "g4_6")].groupby("school_id")["children"].sum()
-    for sid, n in prim_board.items():
-        out.append(Violation("confirm", "primary_boarders",
-                             *_msg("primary_boarders", school=tbl.at[sid, "name"], n=int(n)), school_id=sid,
-                             band="g4_6", children=int(n)))
-    for r in allocation.splits.itertuples(index=False):
-        vname = vnames.get(r.village_id, r.village_id)
-        out.append(Violation("confirm", "split_catchment",
-                             *_msg("split_catchment", band=Phrase(f"band.{r.band}"), village=vname,
-                                   detail={"en": getattr(r, "detail_en", r.detail), "zh": getattr(r, "detail_zh", r.detail)}),
-                             village_id=r.village_id, band=r.band, children=int(r.children)))
-    mv = allocation.moves
-    over = mv[mv["how"].isin(["overflow_full", "overflow_rules"])]
-    for (frm, to, how), grp in over.groupby(["from_school", "to_school", "how"], sort=True):
-        n = int(grp["children"].sum())
-        into = plan.schools.at[frm, "merged_into"] if frm in plan.schools.index else None
-        out.append(Violation("confirm", "merge_overflow",
-                             *_msg("merge_overflow", n=n, source=frm, to=to, into=into,
-                                   why=Phrase(f"violation_msg.{how}")),
-                             school_id=frm, children=n, subject=f"{to}.{how}"))
-    if allocation.estimated:
-        out.append(Violation("confirm", "travel_estimated", *_msg("travel_estimated")))
-    if getattr(allocation, "attendance_inferred", False):
-        out.append(Violation("confirm", "attendance_inferred", *_msg("attendance_inferred")))
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    return sorted(out, key=lambda v: order[v.severity])
+    return [Violation("confirm", "primary_boarders",
+                      *_msg("primary_boarders", school=schools_table.at[sid, "name"], n=int(n)), school_id=sid,
+                      band="g4_6", children=int(n)) for sid, n in prim_board.items()]
+
+
+def quality_violation(school_id: str, stage: str, indicators_met, name: str) -> Violation:
+    """The soft finding of a school that fails the quality standard (6 of 7 indicators, the 7th at 85 %).
+
+    Example
+    -------
+    >>> quality_violation("S1", "primary", 5, "甲小学").code
+    'school_fails_quality_standard'
+    """
+    return Violation("soft", "school_fails_quality_standard",
+                     *_msg("school_fails_quality_standard", school=name, stage=Phrase(f"stage.{stage}"),
+                           met=indicators_met),
+                     school_id=school_id, value=float(indicators_met), subject=stage)
 
 
 def violations_frame(violations: list[Violation]) -> pd.DataFrame:
