@@ -40,9 +40,9 @@ def widget_module() -> tuple[str, str]:
 
 
 def _labels(lang: str) -> dict[str, str]:
-    from layout.i18n import _labels as all_labels
+    from layout.i18n import catalogue
 
-    return {k: label(k, lang) for k in all_labels() if k.startswith("whatif_") or k in ("seats", "beds")} | {
+    return {k: label(k, lang) for k in catalogue() if k.startswith("whatif_") or k in ("seats", "beds")} | {
         k: label(k, lang) for k in ("g1_3", "g4_6", "g7_9", "primary", "middle", "teaching_point", "nine_year")}
 
 
