@@ -572,7 +572,7 @@ def test_spreadsheet_outputs_neutralise_formulas_and_strip_controls(tmp_path):
         cell = line.split(",")[1].strip('"')
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), line
     assert "\u202e" not in csv_text and "\x1b" not in csv_text
-    ws = openpyxl.load_workbook(write_table(table, tmp_path / "t.xlsx"))["proposals"]
+    ws = openpyxl.load_workbook(write_table(table, tmp_path / "t.xlsx")).worksheets[0]
     assert all(c.data_type == "s" for c in ws["B"][1:])
     assert "\u202e" not in safe_csv_text(table) and safe_csv_text(pd.DataFrame({"a": [-3]})) == "a\n-3\n"
     buf = io.StringIO(csv_text)
@@ -591,7 +591,7 @@ def test_a_failing_county_is_recorded_and_the_others_finish(tmp_path, capsys):
     (province / "broken" / "schools.csv").write_text(edit(S, SCHOOL_ROW, SCHOOL_ROW.replace("360", "1e308")),
                                                       encoding="utf-8")
     code = main(["batch", "--counties", str(province), "proposals", "--out", str(tmp_path / "t.csv"), "--quiet",
-                 "--processes", "1", "--no-cache"])
+                 "--processes", "1", "--no-cache", "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 0, err
     table = pd.read_csv(tmp_path / "t.csv", encoding="utf-8-sig")

@@ -136,5 +136,8 @@ def _draw(frame, path, labels, fig):
             ax.plot(chosen["schools_open"], chosen[col] / scale, "*", markersize=14, color="crimson")
     fig.tight_layout()
     svg = str(path).lower().endswith(".svg")
-    fig.savefig(path, dpi=110, format="svg" if svg else "png", metadata={"Date": None} if svg else None)
+    from matplotlib import rc_context
+
+    with rc_context({"svg.hashsalt": "layout"}):   # the same SVG ids on every run
+        fig.savefig(path, dpi=110, format="svg" if svg else "png", metadata={"Date": None} if svg else None)
     return path

@@ -74,7 +74,10 @@ _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 
 def _svg(fig) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": "layout"}):   # the same SVG ids on every run
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
     text = text[text.find("<svg") :]  # drop the XML prolog and DOCTYPE (which names an external DTD)
     return _METADATA.sub("", text, count=1)
