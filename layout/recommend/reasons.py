@@ -163,8 +163,17 @@ def action_table(county, plan, model, verified, baseline, futures: dict, robust:
                 baseline.schools.at[sid, "small_school"]) else None
             en = t("reason.keep", "en", pupils=pupils_en) + (f" {kept[0]}." if kept else "")
             zh = t("reason.keep", "zh", pupils=pupils_zh) + (f"{kept[1]}。" if kept else "")
+            came = ev.allocation.moves
+            came = came[(came["to_school"] == sid) & (came["from_school"] != sid) & (came["from_school"] != "")]
+            if len(came):   # a receiving school: what it takes in, what it becomes, its share of the money
+                rec_en, rec_zh = _receiver_line(sid, ev, names)
+                n_in, n_from = int(came["children"].sum()), int(came["from_school"].nunique())
+                en += " " + t("reason.receives", "en", n=n_in, n_schools=n_from, receiver=rec_en) + "."
+                zh += t("reason.receives", "zh", n=n_in, n_schools=n_from, receiver=rec_zh) + "。"
             rows.append(_row(sid, "keep", None, 0, 0, 0.0, True, zh, en))
+            _carry_share(rows[-1:], saving, money_zh, money_en)
             continue
+        first = len(rows)
         for a in acts:
             kw = a.keyword
             if kw in ("merge", "close"):
@@ -208,7 +217,9 @@ def action_table(county, plan, model, verified, baseline, futures: dict, robust:
             elif kw == "expand":
                 t_ = ev.schools.loc[sid]
                 band = {lang: term("band", a.band, lang) if a.band else "" for lang in LANGS}
-                en, zh = pair("reason.expand", seats=a.seats, band=band, size=_fmt(t_["max_class_size"]))
+                size_band = {lang: term("class_band", str(t_["class_band"]), lang) for lang in LANGS}
+                en, zh = pair("reason.expand", seats=a.seats, band=band, size=_fmt(t_["max_class_size"]),
+                              size_band=size_band)
                 rows.append(_row(sid, "expand", a.band, 0, int(a.seats), 0.0, True, zh, en))
             elif kw in ("add_boarding", "designate_boarding"):
                 t_ = ev.schools.loc[sid]
@@ -218,9 +229,22 @@ def action_table(county, plan, model, verified, baseline, futures: dict, robust:
                               boarders=int(t_["boarders"]), beds=int(t_["beds"]), built=int(getattr(a, "beds", 0)),
                               canteen=canteen)
                 rows.append(_row(sid, kw, None, int(getattr(a, "beds", 0)), 0, 0.0, True, zh, en))
+        _carry_share(rows[first:], saving, money_zh, money_en)
     out = pd.DataFrame(rows, columns=[c for c in ACTION_COLUMNS if c != "name"])
     out.insert(1, "name", out["school_id"].map(names))
     return out[ACTION_COLUMNS].astype({"school_id": object, "action": object, "target": object}).reset_index(drop=True)
+
+
+def _carry_share(school_rows: list[dict], saving: float, money_zh: str, money_en: str) -> None:
+    """A school's share of the county's cost change on its first row, said in its reason, when none of its rows
+    carries it yet (a kept or expanded school whose own pupils moved) — so the table's savings add up to the
+    county's change and every figure in it is in a reason."""
+    if not school_rows or any(r["saving_yuan"] for r in school_rows) or round(abs(saving) / 1e3) == 0:
+        return
+    r = school_rows[0]
+    r["saving_yuan"] = float(saving)
+    r["reasons_zh"] += f"{money_zh}。"
+    r["reasons_en"] += f" {money_en}."
 
 
 def _row(sid, action, target, beds, seats, saving, holds, zh, en) -> dict:
