@@ -63,6 +63,7 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, cl
 
     from layout.io.read import read_county
     from layout.recommend import Targets, recommend
+    from layout.report.frontier_chart import write_frontier_charts
 
     county = read_county(county_dir)
     max_schools = {k: v for k, v in (("primary", max_primary), ("middle", max_middle)) if v is not None}
@@ -72,14 +73,17 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, cl
     rec = recommend(county, goal=goal, horizon=horizon, n_schools=n_schools, targets=targets, cache_dir=cache_dir)
     out = Path(out_dir)
     paths = rec.write(out, lang=lang)
+    paths.update(write_frontier_charts(rec.frontier, out, lang))
     if not no_report and importlib.util.find_spec("layout.maps") and importlib.util.find_spec("layout.report"):
-        from layout.maps import county_map, save_map
+        from layout.io.write import atomic_write_text
+        from layout.maps import county_map, render_offline
         from layout.report import write_report
 
-        m = county_map(county, plan=rec.plan, evaluation=rec.evaluation, recommendation=rec, lang=lang)
-        paths["map"] = save_map(m, out / "map.html")
+        page = render_offline(county_map(county, plan=rec.plan, evaluation=rec.evaluation, recommendation=rec,
+                                         lang=lang))
+        paths["map"] = atomic_write_text(out / "map.html", page)
         written = write_report(county, rec.evaluation, baseline=rec.baseline, recommendation=rec, out_dir=out,
-                               lang=lang)
+                               lang=lang, map_html=page)   # the same map, drawn once
         paths.update({f"report_{k}": v for k, v in written.items()})
     click.echo(rec.summary(lang))
     click.echo(rec.format_stages(lang))

@@ -10,9 +10,9 @@ share of the cost change), reasons (bilingual texts), recommendation (the value 
 from __future__ import annotations
 
 from layout.recommend.engine import recommend
-from layout.recommend.frontier import plot_frontier, trade_off_frontier
+from layout.recommend.frontier import trade_off_frontier
 from layout.recommend.goals import GOALS
 from layout.recommend.recommendation import Recommendation
 from layout.recommend.targets import Targets
 
-__all__ = ["recommend", "Recommendation", "GOALS", "Targets", "trade_off_frontier", "plot_frontier"]
+__all__ = ["recommend", "Recommendation", "GOALS", "Targets", "trade_off_frontier"]

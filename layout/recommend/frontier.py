@@ -13,10 +13,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from layout.i18n import DEFAULT_LANG
 from layout.recommend.repair import solve_and_verify
 
-__all__ = ["trade_off_frontier", "pick_from_frontier", "plot_frontier", "FRONTIER_COLUMNS", "frontier_row"]
+__all__ = ["trade_off_frontier", "pick_from_frontier", "FRONTIER_COLUMNS", "frontier_row"]
 
 FRONTIER_COLUMNS = ["schools_open", "schools_closed", "schools_new", "mean_minutes", "worst_minutes",
                     "g1_3_mean_minutes", "g1_3_max_minutes", "annual_cost", "capital_cost", "annualised_cost",
@@ -44,7 +43,7 @@ def frontier_row(ev, gap: float = float("nan")) -> dict:
 
 
 def trade_off_frontier(county, model, travel, baseline, standards, *, time_limit: float, rounds: int,
-                       extra_limits: list | None = None, known: dict | None = None):
+                       extra_limits: list | None = None, known: dict | None = None, start: dict | None = None):
     """Solve and verify the model with several prices on an open school, from a bonus for keeping every school to
     a cost that closes every school the rules allow.
 
@@ -59,9 +58,13 @@ def trade_off_frontier(county, model, travel, baseline, standards, *, time_limit
         The targets' count limits, kept at every point.
     known : dict, optional
         ``schools_open -> Verified`` already solved (reused, not solved again).
+    start : dict, optional
+        A feasible answer to start the first point from (e.g. the goal's own plan); each later point starts from
+        the one before, whose price is the nearest, so the solver begins with a good plan in hand.
 
-    The points together take at most ``recommend.frontier_seconds``: once that is spent no further point is
-    solved, and ``frame.attrs["points_skipped"]`` says how many were left out.
+    The points' solves together take at most ``recommend.frontier_seconds`` (each point's limit is cut to what
+    is left of it, and solves are not extended); once it is spent no further point is solved, and
+    ``frame.attrs["points_skipped"]`` says how many were left out.
 
     Returns
     -------
@@ -80,11 +83,15 @@ def trade_off_frontier(county, model, travel, baseline, standards, *, time_limit
     budget = float(standards.get("recommend.frontier_seconds"))
     t0, skipped = time.perf_counter(), 0
     for price in prices:
-        if time.perf_counter() - t0 > budget:
+        remaining = budget - (time.perf_counter() - t0)
+        if remaining < 1.0:
             skipped += 1
             continue
-        v = solve_and_verify(county, model, travel, baseline, standards, time_limit=time_limit, rounds=rounds,
-                             extra_limits=extra_limits, name="frontier", rel_gap=1e-2, per_school=price)
+        v = solve_and_verify(county, model, travel, baseline, standards, time_limit=min(time_limit, remaining),
+                             rounds=rounds,
+                             extra_limits=extra_limits, name="frontier", rel_gap=1e-2, per_school=price, start=start,
+                             extend=False)
+        start = v.decision.start_values()
         k = int(v.evaluation.summary_metrics()["schools_open"])
         if k not in built and not v.failed:
             built[k] = v
@@ -103,41 +110,3 @@ def pick_from_frontier(frame: pd.DataFrame, goal: str) -> int | None:
     best = ok.assign(cv=ok["primary_mean_cv"].astype(float).fillna(np.inf)).sort_values(
         ["cv", "schools_open"], ascending=[True, False], kind="stable")
     return int(best.iloc[0]["schools_open"])
-
-
-def plot_frontier(frame: pd.DataFrame, path, lang: str = DEFAULT_LANG):
-    """Save the frontier as a picture (PNG, or SVG with its text kept as text when ``path`` ends in ``.svg``):
-    schools open vs mean/worst travel, annual cost and primary CV (the chosen row starred), labelled in ``lang``."""
-    from matplotlib.figure import Figure
-
-    from layout.i18n import t
-    from layout.report.charts import chart_style
-
-    labels = {k: t(f"chart.frontier_{k}", lang) for k in ("x", "travel", "mean", "worst", "cost", "cv")}
-    with chart_style():
-        return _draw(frame, path, labels, Figure(figsize=(12, 3.4)))
-
-
-def _draw(frame, path, labels, fig):
-    axes = fig.subplots(1, 3)
-    x = frame["schools_open"]
-    axes[0].plot(x, frame["mean_minutes"], "o-", label=labels["mean"])
-    axes[0].plot(x, frame["worst_minutes"], "s--", label=labels["worst"])
-    axes[0].set_ylabel(labels["travel"])
-    axes[0].legend()
-    axes[1].plot(x, frame["annual_cost"] / 1e4, "o-")
-    axes[1].set_ylabel(labels["cost"])
-    axes[2].plot(x, frame["primary_mean_cv"], "o-")
-    axes[2].set_ylabel(labels["cv"])
-    chosen = frame[frame["chosen"]]
-    for ax, col, scale in ((axes[0], "mean_minutes", 1), (axes[1], "annual_cost", 1e4), (axes[2], "primary_mean_cv", 1)):
-        ax.set_xlabel(labels["x"])
-        if len(chosen):
-            ax.plot(chosen["schools_open"], chosen[col] / scale, "*", markersize=14, color="crimson")
-    fig.tight_layout()
-    svg = str(path).lower().endswith(".svg")
-    from matplotlib import rc_context
-
-    with rc_context({"svg.hashsalt": "layout"}):   # the same SVG ids on every run
-        fig.savefig(path, dpi=110, format="svg" if svg else "png", metadata={"Date": None} if svg else None)
-    return path

@@ -133,8 +133,9 @@ class Recommendation:
         """Write every output atomically into ``out_dir``.
 
         Files: ``plan.yaml`` (a proposal :func:`layout.plan.read_proposal` reads back), ``evaluation.json`` (the
-        plan), ``evaluation_status_quo.json``, ``actions.csv``, ``frontier.csv`` and ``frontier.png``,
-        ``frontier.svg`` (text kept as text), ``robustness.csv``, ``recommendation.json``.
+        plan), ``evaluation_status_quo.json``, ``actions.csv``, ``frontier.csv``, ``robustness.csv``,
+        ``recommendation.json`` — the data only; the frontier's pictures are drawn by the presentation side
+        (:func:`layout.report.write_frontier_charts`, which ``layout plan`` calls).
 
         Returns
         -------
@@ -142,9 +143,8 @@ class Recommendation:
             name -> path written.
         """
         from layout.io.safe_tables import safe_csv_text
-        from layout.io.write import atomic_write_bytes, atomic_write_text
+        from layout.io.write import atomic_write_text
         from layout.plan import write_proposal
-        from layout.recommend.frontier import plot_frontier
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -155,15 +155,6 @@ class Recommendation:
         paths["robustness"] = atomic_write_text(out / "robustness.csv", safe_csv_text(self.robustness))
         front = self.frontier if self.frontier is not None else pd.DataFrame()
         paths["frontier"] = atomic_write_text(out / "frontier.csv", safe_csv_text(front))
-        if len(front):
-            tmp = out / ".frontier.tmp.png"
-            plot_frontier(front, tmp, lang)
-            paths["frontier_plot"] = atomic_write_bytes(out / "frontier.png", tmp.read_bytes())
-            tmp.unlink()
-            tmp = out / ".frontier.tmp.svg"
-            plot_frontier(front, tmp, lang)
-            paths["frontier_svg"] = atomic_write_bytes(out / "frontier.svg", tmp.read_bytes())
-            tmp.unlink()
         paths["recommendation"] = atomic_write_text(
             out / "recommendation.json", json.dumps(self.to_dict(), ensure_ascii=False, indent=2))
         return paths

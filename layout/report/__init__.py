@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from layout.i18n import DEFAULT_LANG
+from layout.report.frontier_chart import plot_frontier, write_frontier_charts
 from layout.report.htmlpage import frame_html, report_html
 from layout.report.notebook import evaluation_html, plan_html, recommendation_html
 from layout.report.workbook import write_workbook
@@ -23,6 +24,8 @@ __all__ = [
     "evaluation_html",
     "recommendation_html",
     "frame_html",
+    "plot_frontier",
+    "write_frontier_charts",
 ]
 
 
