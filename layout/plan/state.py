@@ -266,54 +266,100 @@ class Plan:
         where = self.source or f"plan {self.name!r}"
         return Problem(where, f"{action.keyword}: {message}", row=action.line, column=column, value=value, fix=fix)
 
-    def _line_of(self, school_id: str, keyword: str) -> str:
-        for a in reversed(self.actions):
+    def _line_of(self, school_id: str, keyword: str, done: tuple | list | None = None) -> str:
+        for a in reversed(self.actions if done is None else done):
             if keyword == "close" and ((isinstance(a, Close) and a.school == school_id)
                                        or (isinstance(a, Merge) and a.from_ == school_id)):
                 return f" (line {a.line})" if a.line else ""
         return ""
 
-    def _check_school(self, action: Action, sid: object, column: str, problems: list[Problem],
-                      must_be_open: bool = True) -> bool:
-        if not isinstance(sid, str) or sid not in self.schools.index:
-            near = [s for s in self.schools.index if str(sid).lower() in s.lower()][:5]
+    def _check_school(self, s: pd.DataFrame, action: Action, sid: object, column: str, problems: list[Problem],
+                      must_be_open: bool = True, done: tuple | list | None = None) -> bool:
+        if not isinstance(sid, str) or sid not in s.index:
+            near = [k for k in s.index if str(sid).lower() in k.lower()][:5]
             problems.append(self._problem(
                 action, "unknown school id", column, sid,
                 "use a school_id from schools.csv or one opened earlier in the proposal"
                 + (f" (similar: {', '.join(near)})" if near else "")))
             return False
-        if must_be_open and self.schools.at[sid, "status"] != "open":
-            by = self.schools.at[sid, "merged_into"]
+        if must_be_open and s.at[sid, "status"] != "open":
+            by = s.at[sid, "merged_into"]
             how = f"merged into {by}" if isinstance(by, str) else "closed"
-            problems.append(self._problem(action, f"school {sid} is already {how}{self._line_of(sid, 'close')}",
+            problems.append(self._problem(action, f"school {sid} is already {how}{self._line_of(sid, 'close', done)}",
                                           column, sid, "remove one of the two actions"))
             return False
         return True
 
     def _try_apply(self, action: Action) -> tuple[Plan, list[Problem]]:
+        s, problems = self._apply_into(self.schools.copy(), action, self.actions)
+        if problems:
+            return self, problems
+        return self._with_table(s, (*self.actions, action)), []
+
+    def apply_all(self, actions) -> Plan:
+        """A new plan with ``actions`` applied in order — as ``apply`` one by one, but the school table is copied
+        once for all of them (a recommendation's plan has hundreds of actions).
+
+        Raises
+        ------
+        LayoutInputError
+            At the first action that cannot apply, as :meth:`apply`.
+
+        Example
+        -------
+        >>> from layout.datasets import make_county
+        >>> from layout.plan import Close
+        >>> county = make_county(n_villages=30, n_townships=3, seed=1)
+        >>> small = county.schools["enrolment"].nsmallest(2).index
+        >>> one_by_one = Plan.status_quo(county).apply(Close(small[0])).apply(Close(small[1]))
+        >>> Plan.status_quo(county).apply_all([Close(small[0]), Close(small[1])]).schools.equals(one_by_one.schools)
+        True
+        """
+        s, done = self.schools.copy(), list(self.actions)
+        for action in actions:
+            s, problems = self._apply_into(s, action, done)
+            if problems:
+                raise LayoutInputError(problems, f"cannot apply {action.keyword} to plan {self.name!r}")
+            done.append(action)
+        return self._with_table(s, tuple(done)) if len(done) > len(self.actions) else self
+
+    def _with_table(self, s: pd.DataFrame, actions: tuple) -> Plan:
+        renamed = {}
+        if self.name == "status quo" and not self.actions:   # no longer today's layout: do not call it so
+            renamed = {"name": "custom plan", "description": ""}
+        return replace(self, schools=gpd.GeoDataFrame(s, geometry="geometry", crs=self.crs), actions=actions,
+                       **renamed)
+
+    def _serves_in(self, s: pd.DataFrame, school_id: str, band: str) -> bool:
+        lo, hi = self.standards.bands[band]
+        return (s.at[school_id, "status"] == "open" and int(s.at[school_id, "grade_lo"]) <= lo
+                and int(s.at[school_id, "grade_hi"]) >= hi)
+
+    def _apply_into(self, s: pd.DataFrame, action: Action, done) -> tuple[pd.DataFrame, list[Problem]]:
+        """Apply ``action`` to the working table ``s`` (changed in place, or replaced when a school opens), after
+        the actions ``done``; the problems found, when any, leave the result unusable."""
         problems: list[Problem] = []
-        s = self.schools.copy()
         std = self.standards
         if isinstance(action, Close):
-            if self._check_school(action, action.school, "school", problems):
+            if self._check_school(s, action, action.school, "school", problems, done=done):
                 if action.resources_to == action.school:
                     problems.append(self._problem(action, "resources cannot go to the school being closed",
                                                   "resources_to", action.resources_to,
                                                   "name an open school, or leave resources_to out"))
                 elif action.resources_to is not None:
-                    self._check_school(action, action.resources_to, "resources_to", problems)
+                    self._check_school(s, action, action.resources_to, "resources_to", problems, done=done)
                 if not problems:
-                    s.loc[action.school, "status"] = "closed"
-                    s.loc[action.school, "resources_to"] = action.resources_to
+                    s.at[action.school, "status"] = "closed"
+                    s.at[action.school, "resources_to"] = action.resources_to
         elif isinstance(action, Merge):
-            ok_from = self._check_school(action, action.from_, "from", problems)
-            ok_into = self._check_school(action, action.into, "into", problems, must_be_open=False)
+            ok_from = self._check_school(s, action, action.from_, "from", problems, done=done)
+            ok_into = self._check_school(s, action, action.into, "into", problems, must_be_open=False, done=done)
             if ok_into and s.at[action.into, "status"] != "open":
                 by = s.at[action.into, "merged_into"]
                 problems.append(self._problem(
                     action, f"merge into a closed school: {action.into} is "
                     + (f"merged into {by}" if isinstance(by, str) else "closed")
-                    + self._line_of(action.into, "close"), "into", action.into,
+                    + self._line_of(action.into, "close", done), "into", action.into,
                     f"merge into an open school{f' (e.g. {by})' if isinstance(by, str) else ''}, "
                     "or keep the receiving school open"))
                 ok_into = False
@@ -334,19 +380,21 @@ class Plan:
                             lo, hi = std.bands[b]
                             if int(t["grade_lo"]) <= lo and int(t["grade_hi"]) >= hi:
                                 moved = int(f[f"pupils_{b}"])
-                                s.loc[action.into, f"pupils_{b}"] = int(t[f"pupils_{b}"]) + moved
-                                s.loc[action.into, f"merged_{b}"] = int(t[f"merged_{b}"]) + moved
+                                s.at[action.into, f"pupils_{b}"] = int(t[f"pupils_{b}"]) + moved
+                                s.at[action.into, f"merged_{b}"] = int(t[f"merged_{b}"]) + moved
                                 taken += moved
-                        s.loc[action.into, "seats"] = int(t["seats"]) + taken
-                        s.loc[action.into, "merged_seats"] = int(t["merged_seats"]) + taken
-                        s.loc[action.from_, "status"] = "closed"
-                        s.loc[action.from_, "merged_into"] = action.into
-                        s.loc[action.from_, "resources_to"] = action.into
+                        s.at[action.into, "seats"] = int(t["seats"]) + taken
+                        s.at[action.into, "merged_seats"] = int(t["merged_seats"]) + taken
+                        s.at[action.from_, "status"] = "closed"
+                        s.at[action.from_, "merged_into"] = action.into
+                        s.at[action.from_, "resources_to"] = action.into
                         # Earlier merges into the closed school now end at the new receiver.
-                        s.loc[s["merged_into"] == action.from_, "merged_into"] = action.into
-                        s.loc[s["resources_to"] == action.from_, "resources_to"] = action.into
+                        for col in ("merged_into", "resources_to"):
+                            earlier = s[col].to_numpy() == action.from_
+                            if earlier.any():
+                                s.loc[earlier, col] = action.into
         elif isinstance(action, Downgrade):
-            if self._check_school(action, action.school, "school", problems):
+            if self._check_school(s, action, action.school, "school", problems, done=done):
                 g = parse_grades(action.grades)
                 lo0, hi0 = int(s.at[action.school, "grade_lo"]), int(s.at[action.school, "grade_hi"])
                 if g is None:
@@ -363,33 +411,33 @@ class Plan:
                     total = sum(int(row[f"classes_{b}"]) for b in BANDS)
                     kept_classes = sum(int(row[f"classes_{b}"]) for b in kept)
                     share = kept_classes / total if total else (g[1] - g[0] + 1) / (hi0 - lo0 + 1)
-                    s.loc[action.school, "seats"] = int(round(int(row["seats"]) * share))
+                    s.at[action.school, "seats"] = int(round(int(row["seats"]) * share))
                     for b in BANDS:
                         if b not in kept:
-                            s.loc[action.school, f"classes_{b}"] = 0
-                    s.loc[action.school, "grade_lo"], s.loc[action.school, "grade_hi"] = g
-                    s.loc[action.school, "kind"] = kind_for_grades(*g)
+                            s.at[action.school, f"classes_{b}"] = 0
+                    s.at[action.school, "grade_lo"], s.at[action.school, "grade_hi"] = g
+                    s.at[action.school, "kind"] = kind_for_grades(*g)
         elif isinstance(action, AddBoarding):
-            if self._check_school(action, action.school, "school", problems):
+            if self._check_school(s, action, action.school, "school", problems, done=done):
                 if not _is_count(action.beds) or (int(action.beds) <= 0 and not action.canteen):
                     problems.append(self._problem(action, "beds must be a whole number above 0", "beds", action.beds,
                                                   "give the number of beds to build, e.g. beds: 120 (beds: 0 with "
                                                   "canteen: yes builds only a canteen)"))
                 else:
-                    s.loc[action.school, "beds"] = int(s.at[action.school, "beds"]) + int(action.beds)
-                    s.loc[action.school, "built_beds"] = int(s.at[action.school, "built_beds"]) + int(action.beds)
-                    s.loc[action.school, "boarding"] = True
+                    s.at[action.school, "beds"] = int(s.at[action.school, "beds"]) + int(action.beds)
+                    s.at[action.school, "built_beds"] = int(s.at[action.school, "built_beds"]) + int(action.beds)
+                    s.at[action.school, "boarding"] = True
                     if action.canteen and not bool(s.at[action.school, "canteen"]):
-                        s.loc[action.school, "built_canteen"] = True
-                    s.loc[action.school, "canteen"] = bool(s.at[action.school, "canteen"]) or bool(action.canteen)
+                        s.at[action.school, "built_canteen"] = True
+                    s.at[action.school, "canteen"] = bool(s.at[action.school, "canteen"]) or bool(action.canteen)
         elif isinstance(action, Expand):
-            if self._check_school(action, action.school, "school", problems):
+            if self._check_school(s, action, action.school, "school", problems, done=done):
                 if not _is_count(action.seats) or int(action.seats) <= 0:
                     problems.append(self._problem(
                         action, "negative seats" if _is_number(action.seats) and action.seats < 0
                         else "seats must be a whole number above 0", "seats", action.seats,
                         "give the seats to build (to remove grades use downgrade, to shut the school use close)"))
-                elif action.band is not None and (action.band not in BANDS or not self.serves(action.school, action.band)):
+                elif action.band is not None and (action.band not in BANDS or not self._serves_in(s, action.school, action.band)):
                     problems.append(self._problem(action, f"{action.school} does not teach {action.band}", "band",
                                                   action.band, "give a band the school teaches, or leave band out"))
                 else:
@@ -407,24 +455,24 @@ class Plan:
                         add = _spread_classes(math.ceil(int(action.seats) / size), int(row["grade_lo"]),
                                               int(row["grade_hi"]), std)
                     for b in BANDS:
-                        s.loc[action.school, f"classes_{b}"] = int(row[f"classes_{b}"]) + add[b]
+                        s.at[action.school, f"classes_{b}"] = int(row[f"classes_{b}"]) + add[b]
                     if action.band is not None:   # seats for that band only
-                        s.loc[action.school, f"expanded_{action.band}"] = int(row[f"expanded_{action.band}"]) + int(
+                        s.at[action.school, f"expanded_{action.band}"] = int(row[f"expanded_{action.band}"]) + int(
                             action.seats)
-                    s.loc[action.school, "seats"] = int(row["seats"]) + int(action.seats)
-                    s.loc[action.school, "built_seats"] = int(row["built_seats"]) + int(action.seats)
+                    s.at[action.school, "seats"] = int(row["seats"]) + int(action.seats)
+                    s.at[action.school, "built_seats"] = int(row["built_seats"]) + int(action.seats)
         elif isinstance(action, DesignateBoarding):
-            if self._check_school(action, action.school, "school", problems):
-                s.loc[action.school, "boarding"] = True
+            if self._check_school(s, action, action.school, "school", problems, done=done):
+                s.at[action.school, "boarding"] = True
         elif isinstance(action, Open):
             s = self._open(action, s, problems)
         elif isinstance(action, MovePupils):
-            if self._check_school(action, action.to, "to", problems):
-                bands = action.bands or tuple(b for b in BANDS if self.serves(action.to, b))
+            if self._check_school(s, action, action.to, "to", problems, done=done):
+                bands = action.bands or tuple(b for b in BANDS if self._serves_in(s, action.to, b))
                 for b in bands:
                     if b not in BANDS:
                         problems.append(self._problem(action, "unknown band", "bands", b, "use g1_3, g4_6 or g7_9"))
-                    elif not self.serves(action.to, b):
+                    elif not self._serves_in(s, action.to, b):
                         problems.append(self._problem(action, f"{action.to} does not teach {b}", "bands", b,
                                                       "move only bands the receiving school teaches"))
                 if not action.villages:
@@ -434,13 +482,7 @@ class Plan:
             problems.append(self._problem(action, f"unknown action {type(action).__name__}",
                                           fix="use close, merge, downgrade, add_boarding, expand, open or "
                                               "designate_boarding"))
-        if problems:
-            return self, problems
-        renamed = {}
-        if self.name == "status quo" and not self.actions:   # no longer today's layout: do not call it so
-            renamed = {"name": "custom plan", "description": ""}
-        return replace(self, schools=gpd.GeoDataFrame(s, geometry="geometry", crs=self.crs),
-                       actions=(*self.actions, action), **renamed), []
+        return s, problems
 
     def _open(self, a: Open, s: gpd.GeoDataFrame, problems: list[Problem]) -> gpd.GeoDataFrame:
         std = self.standards

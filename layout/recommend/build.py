@@ -110,8 +110,6 @@ def plan_from_decision(county, model, decision, name: str = "recommended",
         if not to or (receiver.get(home) == to and to != home):
             continue
         moves.append(MovePupils(tuple(sorted(grp["village_id"])), to, (band,), from_=home))
-    plan = Plan.status_quo(county)
-    for a in [*pre, *post, *moves]:
-        plan = plan.apply(a)
+    plan = Plan.status_quo(county).apply_all([*pre, *post, *moves])
     return plan.renamed(name, description), {"new_ids": new_ids, "receiver": receiver, "moves": moved}
 

@@ -167,8 +167,9 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
     chosen = main
     if frontier:
         known = {int(main.evaluation.summary_metrics()["schools_open"]): main} if not main.failed else {}
-        front, built = trade_off_frontier(county, model, travel, baseline, std, time_limit=max(2.0, limit / 5),
-                                          rounds=2, extra_limits=extra, known=known)
+        front, built = trade_off_frontier(county, model, travel, baseline, std, time_limit=max(2.0, limit / 3),
+                                          rounds=2, extra_limits=extra, known=known,
+                                          start=main.decision.start_values())
         if front.attrs.get("points_skipped"):
             notes.append(Note("note.frontier_skipped", n=front.attrs["points_skipped"]))
         pick = pick_from_frontier(front, goal)

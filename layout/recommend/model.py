@@ -574,7 +574,8 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
 
 def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: list | None = None,
            forbid_sites: set | None = None, force_sites: set | None = None, forbid_arcs: np.ndarray | None = None,
-           rel_gap: float = 5e-3, per_school: float = 0.0, start: dict | None = None) -> Decision:
+           rel_gap: float = 5e-3, per_school: float = 0.0, start: dict | None = None,
+           extend: bool = True) -> Decision:
     """Solve the model (optionally with extra count limits, sites forbidden or forced, arcs forbidden) and decode
     the answer.
 
@@ -596,6 +597,9 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
     start : dict, optional
         A feasible answer to start from (``Decision.start_values()`` of another goal on the same model); default
         today's layout.
+    extend : bool
+        Go on past the time limit (twice as long, up to ``recommend.time_limit_extensions`` times) while the gap
+        is above ``recommend.extend_above_gap``; off for the frontier, whose points share one time budget.
 
     Returns
     -------
@@ -621,7 +625,7 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
     sol = solve_facility(p, time_limit=time_limit, start=start, rel_gap=rel_gap)
     times, above_gap = model.extensions
     spent, limit = sol.seconds, time_limit
-    for _ in range(times if time_limit is not None else 0):
+    for _ in range(times if time_limit is not None and extend else 0):
         if sol.status != "time_limit" or not sol.gap > above_gap:
             break
         limit *= 2

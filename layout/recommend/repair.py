@@ -36,7 +36,8 @@ def new_breaches(ev) -> list:
 
 def solve_and_verify(county, model, travel, baseline, standards, *, time_limit: float, rounds: int,
                      extra_limits: list | None = None, forced: set | None = None, name: str = "recommended",
-                     rel_gap: float = 5e-3, per_school: float = 0.0, start: dict | None = None) -> Verified:
+                     rel_gap: float = 5e-3, per_school: float = 0.0, start: dict | None = None,
+                     extend: bool = True) -> Verified:
     """Solve, build the plan, evaluate it; repair and re-solve while it newly breaks a hard rule.
 
     Repairs: a school whose closure leaves children without a place, or whose pupils end up beyond the travel rule,
@@ -53,7 +54,7 @@ def solve_and_verify(county, model, travel, baseline, standards, *, time_limit: 
     last = None
     for k in range(max(1, rounds)):
         decision = decide(model, time_limit=time_limit, extra_limits=extra_limits, force_sites=forced,
-                          forbid_arcs=forbid, rel_gap=rel_gap, per_school=per_school, start=start)
+                          forbid_arcs=forbid, rel_gap=rel_gap, per_school=per_school, start=start, extend=extend)
         plan, info = plan_from_decision(county, model, decision, name=name)
         tr = travel_for_plan(county, plan, travel)
         ev = evaluate(county, plan, tr, standards, baseline=baseline)

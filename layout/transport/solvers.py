@@ -108,9 +108,30 @@ def solve_vroom(problem: RoutingProblem, *, seed: int = 0, effort: float = 0.0) 
                                   time_windows=[vroom.TimeWindow(0, int(problem.latest[j]))]))
         sol = inp.solve(exploration_level=level, nb_threads=VROOM_THREADS)
         if not len(sol.unassigned):
-            jobs = sol.routes[sol.routes["type"] == "job"]
-            return [list((g["id"].astype(int) - 1).tolist()) for _, g in jobs.groupby("vehicle_id", sort=True)]
+            return _vroom_routes(sol)
     raise RuntimeError(f"VROOM left stops of school {problem.school_id} unassigned")
+
+
+def _vroom_routes(sol) -> list[list[int]]:
+    """Each used vehicle's stops (0-based, in visiting order) from a VROOM solution.
+
+    Read from the solution's step array, which ``Solution.routes`` turns into a new pandas frame on every access
+    (33 ms each, most of the routing time of a county); the public frame is the fallback when the array is not
+    there in another pyvroom version.
+    """
+    raw = getattr(sol, "_routes_numpy", None)
+    if raw is not None:
+        steps = np.asarray(raw())
+        job = steps["type"].astype("U9") == "job"
+        vehicle, job_id = steps["vehicle_id"][job], steps["id"][job].astype(np.int64)
+    else:
+        frame = sol.routes
+        frame = frame[frame["type"] == "job"]
+        vehicle, job_id = frame["vehicle_id"].to_numpy(), frame["id"].to_numpy(np.int64)
+    order = np.argsort(vehicle, kind="stable")   # steps are in visiting order within a vehicle
+    vehicle, stops = vehicle[order], job_id[order] - 1
+    cuts = np.flatnonzero(np.diff(vehicle)) + 1
+    return [chunk.tolist() for chunk in np.split(stops, cuts) if len(chunk)]
 
 
 def solve_ortools(problem: RoutingProblem, *, seed: int = 0, effort: float = 1.0) -> list[list[int]]:
