@@ -185,6 +185,31 @@ def test_start_is_never_worsened():
     assert math.isfinite(s.objective) and s.objective <= start_cost + 1e-6
 
 
+def test_a_start_stands_when_the_clock_stops_highs_before_it_takes_it_up(monkeypatch):
+    """On a large model HiGHS can spend its whole limit in presolve and return nothing. The start given (today's
+    layout) then stands, with its true cost — never an empty answer that closes every site — and without a start
+    the answer says plainly that there is none (infinite objective, not 'infeasible')."""
+    import layout.locate.facility as facility
+    from layout.locate.milp import MilpResult
+
+    p = _one_site_each()
+    start = {"site_option": np.arange(3), "group_arc": np.arange(3)}
+    monkeypatch.setattr(facility, "solve_milp", lambda *a, **k: MilpResult("time_limit", None, math.inf, -math.inf, 1.0))
+    s = solve_facility(p, time_limit=1.0, start=start)
+    assert s.status == "time_limit" and list(s.site_option) == [0, 1, 2] and list(s.group_arc) == [0, 1, 2]
+    assert s.objective == pytest.approx(3 * 50.0 + 10.0 + 20.0 + 30.0)
+    none = solve_facility(p, time_limit=1.0)
+    assert none.status == "time_limit" and math.isinf(none.objective) and (none.site_option == -1).all()
+
+
+def _one_site_each() -> FacilityProblem:
+    """Three sites, three groups, each group with one arc to its own site."""
+    return FacilityProblem(
+        option_site=np.arange(3), option_fixed=np.full(3, 50.0), option_capacity=np.full((3, 1), 100.0),
+        group_demand=np.array([10.0, 10.0, 10.0]), group_commodity=np.zeros(3, int), arc_group=np.arange(3),
+        arc_site=np.arange(3), arc_cost=np.array([10.0, 20.0, 30.0]), unserved_cost=1000.0)
+
+
 def test_arcs_outside_capacity_hold_only_the_newcomers():
     """A site already beyond its capacity keeps the 30 who stay (outside the capacity) and takes only as many
     newcomers as the capacity holds: 5 fit, 15 do not (they go to the dearer site 1)."""

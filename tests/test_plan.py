@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from layout.errors import LayoutInputError
 from layout.plan import (
@@ -216,3 +218,51 @@ def test_proposal_from_dict_numbers_actions(county):
 def test_apply_raises_for_a_bad_action(county):
     with pytest.raises(LayoutInputError, match="unknown school id"):
         Plan.status_quo(county).apply(Close("ZZZ"))
+
+
+_SCHOOLS = ("P1", "P2", "T1", "M1", "N9", "ZZ")   # ZZ: unknown
+
+
+@st.composite
+def _actions(draw):
+    """Any action on the fixture's schools, valid or not (unknown ids, closed schools, bad seats, wrong grades)."""
+    kind = draw(st.sampled_from(["close", "merge", "expand", "board", "downgrade", "designate"]))
+    a, b = draw(st.sampled_from(_SCHOOLS)), draw(st.sampled_from(_SCHOOLS))
+    if kind == "close":
+        return Close(a)
+    if kind == "merge":
+        return Merge(a, b)
+    if kind == "expand":
+        return Expand(a, draw(st.integers(-5, 90)), band=draw(st.sampled_from([None, "g1_3", "g4_6", "g7_9"])))
+    if kind == "board":
+        return AddBoarding(a, draw(st.integers(0, 60)), canteen=draw(st.booleans()))
+    if kind == "downgrade":
+        return Downgrade(a, draw(st.sampled_from(["1-3", "1-6", "7-9"])))
+    return DesignateBoarding(a)
+
+
+def test_apply_all_is_apply_one_by_one(county):
+    """Property: applying a list at once gives the same plan as applying it action by action, and fails at the
+    same action with the same problems (unknown ids, closed schools, merges into closed schools, bad seats)."""
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(_actions(), min_size=1, max_size=8))
+    def check(actions):
+        base = Plan.status_quo(county)
+        one, failed = base, None
+        for act in actions:
+            try:
+                one = one.apply(act)
+            except LayoutInputError as err:
+                failed = err
+                break
+        if failed is not None:
+            with pytest.raises(LayoutInputError) as caught:
+                base.apply_all(actions)
+            assert [p.message for p in caught.value.problems] == [p.message for p in failed.problems]
+        else:
+            together = base.apply_all(actions)
+            assert together.schools.equals(one.schools) and together.actions == one.actions
+            assert together.name == one.name
+
+    check()

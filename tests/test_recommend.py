@@ -8,6 +8,7 @@ Travel without roads is a straight-line estimate: walk 4 km/h × detour 1.4 → 
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -171,3 +172,19 @@ def test_invalid_goal_and_recommendation_to_json():
     d = rec.to_dict()
     json.dumps(d, allow_nan=False)
     assert d["model"]["status"] in ("optimal", "time_limit") and d["stages"]["closed"] == 2
+
+
+def test_no_plan_within_the_time_limit_keeps_today_and_says_so(monkeypatch):
+    """When HiGHS returns nothing (its time spent before it took up a plan) and no start can stand, the
+    recommendation keeps today's layout with the reason and the fix (more time) — it never decodes 'no answer' as
+    'close every school' and then 'repairs' hundreds of schools back open."""
+    import layout.locate.facility as facility
+    from layout.locate.milp import MilpResult
+
+    monkeypatch.setattr(facility, "solve_milp", lambda *a, **k: MilpResult("time_limit", None, math.inf, -math.inf, 1.0))
+    monkeypatch.setattr(facility, "_fits", lambda *a, **k: False)   # the start cannot stand either
+    county = _big_and_two_tiny()
+    rec = recommend(county, goal="least_cost", horizon=0, frontier=False)
+    assert set(rec.plan.open_schools) == set(county.schools.index)
+    notes = " ".join(rec.note_lines("en"))
+    assert "no plan within" in notes and "more time" in notes and "kept " not in notes.replace("is kept", "")

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -256,8 +256,6 @@ def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start
     -------
     FacilitySolution
     """
-    from dataclasses import replace
-
     t0 = time.perf_counter()
 
     def left(share: float = 1.0) -> float | None:
@@ -562,6 +560,11 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
             x0[L + 2 * k + 1] = max(0.0, val - c_hi) if c_hi is not None else 0.0
     res = solve_milp(mx.c, mx.a, row_lo, mx.row_hi, mx.col_lo, col_hi, integer,
                      time_limit=time_limit, start=x0, rel_gap=rel_gap, abs_gap=1e-6)
+    if res.x is None and x0 is not None and res.status != "infeasible" and not relax and _fits(mx, x0, row_lo,
+                                                                                                 col_hi):
+        # the clock stopped HiGHS before it took up the start (presolve of a large model): the start stands,
+        # with whatever bound was proven
+        res = replace(res, x=x0, objective=float(mx.c @ x0), status="time_limit")
     if res.x is None:
         return FacilitySolution(np.full(n_s, -1), np.full(n_g, -1), np.zeros(n_a), np.zeros(n_e), np.zeros(n_s, bool),
                                 np.zeros(n_s), np.ones(n_g), math.inf, -math.inf if res.status != "infeasible" else
@@ -588,6 +591,13 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
     return FacilitySolution(site_option, group_arc, flow, np.rint(x[E:E + n_e]), np.rint(x[D:D + n_s]).astype(bool),
                             x[R:R + n_s], x[U:U + n_g], float(res.objective), float(lb), gap, status,
                             time.perf_counter() - t0, float(mx.capital_coef @ x), slack, yv)
+
+
+def _fits(mx: _Matrix, x: np.ndarray, row_lo: np.ndarray, col_hi: np.ndarray, tol: float = 1e-6) -> bool:
+    """Whether the column vector ``x`` meets every row and bound of the model (integrality is the start's own)."""
+    ax = mx.a @ x
+    return bool(np.all(ax >= row_lo - tol) and np.all(ax <= mx.row_hi + tol)
+                and np.all(x >= mx.col_lo - tol) and np.all(x <= col_hi + tol))
 
 
 def _start_vector(p, start, offs, n_col, n_opt, n_a, n_g, osite, ag, q, res_arc, asite, capital_coef):

@@ -91,7 +91,8 @@ def trade_off_frontier(county, model, travel, baseline, standards, *, time_limit
                              rounds=rounds,
                              extra_limits=extra_limits, name="frontier", rel_gap=1e-2, per_school=price, start=start,
                              extend=False)
-        start = v.decision.start_values()
+        if not v.failed:
+            start = v.decision.start_values()
         k = int(v.evaluation.summary_metrics()["schools_open"])
         if k not in built and not v.failed:
             built[k] = v

@@ -626,8 +626,8 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
     times, above_gap = model.extensions
     spent, limit = sol.seconds, time_limit
     for _ in range(times if time_limit is not None and extend else 0):
-        if sol.status != "time_limit" or not sol.gap > above_gap:
-            break
+        if sol.status != "time_limit" or (math.isfinite(sol.gap) and sol.gap <= above_gap):
+            break   # solved, or stopped close enough to a proven bound (no plan or no bound yet: go on)
         limit *= 2
         again = solve_facility(p, time_limit=limit, start=_as_start(sol) if math.isfinite(sol.objective) else start,
                                rel_gap=rel_gap)

@@ -3,12 +3,15 @@ newly breaks, repair the model and solve again. The evaluation always wins."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
 from layout.evaluate import evaluate, travel_for_plan
 from layout.i18n import Note
+from layout.plan import Plan
 from layout.recommend.build import plan_from_decision
 from layout.recommend.model import decide
 
@@ -55,6 +58,11 @@ def solve_and_verify(county, model, travel, baseline, standards, *, time_limit: 
     for k in range(max(1, rounds)):
         decision = decide(model, time_limit=time_limit, extra_limits=extra_limits, force_sites=forced,
                           forbid_arcs=forbid, rel_gap=rel_gap, per_school=per_school, start=start, extend=extend)
+        if not math.isfinite(decision.solution.objective):   # no plan at all: nothing to verify or repair
+            why = Note("note.no_solution", seconds=f"{decision.solution.seconds:.0f}")
+            stop = SimpleNamespace(message_en=why.render("en"), message_zh=why.render("zh"))
+            return Verified(decision, Plan.status_quo(county), {"new_ids": {}, "receiver": {}, "moves": None},
+                            baseline, travel, k + 1, list(repairs), [stop])
         plan, info = plan_from_decision(county, model, decision, name=name)
         tr = travel_for_plan(county, plan, travel)
         ev = evaluate(county, plan, tr, standards, baseline=baseline)
