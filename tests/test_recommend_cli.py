@@ -41,6 +41,23 @@ def test_plan_command_writes_files_that_read_back(tmp_path, capsys):
     assert actions["reasons_zh"].notna().all() and actions["reasons_en"].notna().all()
 
 
+def test_plan_command_time_limit_and_no_frontier(tmp_path, capsys):
+    """--no-frontier writes the plan without a frontier (and drops an earlier run's frontier pictures);
+    --time-limit reaches the solver (the note quotes a solve within it)."""
+    folder = _big_and_two_tiny().to_folder(tmp_path / "county")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "frontier.png").write_bytes(b"stale")
+    code = main(["plan", str(folder), "--out", str(out), "--lang", "en", "--horizon", "0", "--no-report",
+                 "--no-frontier", "--time-limit", "5"])
+    assert code == 0
+    assert (out / "plan.yaml").is_file() and not (out / "frontier.png").exists()
+    rec = json.loads((out / "recommendation.json").read_text(encoding="utf-8"))
+    assert rec["frontier"] == [] and rec["model"]["seconds"] <= 5 * 7 + 1   # 5 s, then 10 and 20 s extensions at most
+    assert main(["plan", str(folder), "--out", str(out), "--time-limit", "0"]) == 2   # out of range: refused
+    assert "time-limit" in capsys.readouterr().err
+
+
 def test_plan_command_rejects_a_missing_county(tmp_path, capsys):
     code = main(["plan", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")])
     assert code != 0

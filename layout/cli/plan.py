@@ -41,6 +41,11 @@ PLAN_OUTPUTS = ("plan.yaml", "evaluation.json", "evaluation_status_quo.json", "a
               help="Target: a school protected whatever the figures (应留必留; repeat for more).")
 @click.option("--horizon", default=10, show_default=True, type=click.IntRange(min=0, max=100),
               help="Years of projected enrolment the recommendation is checked against.")
+@click.option("--time-limit", type=click.FloatRange(min=1, max=86_400), default=None,
+              help="Seconds per solve of the school model (default recommend.time_limit_seconds); give a large "
+                   "county more.")
+@click.option("--no-frontier", is_flag=True, default=False,
+              help="Skip the trade-off frontier (the plan alone, sooner).")
 @click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
               help="Language of the printed summary, the map and the report.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), default=None,
@@ -50,7 +55,8 @@ PLAN_OUTPUTS = ("plan.yaml", "evaluation.json", "evaluation_status_quo.json", "a
 def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, close_under: int | None,
              max_primary: int | None, max_middle: int | None, boarding_per_township, budget: float | None,
              keep: tuple[str, ...], must_close: tuple[str, ...], protect: tuple[str, ...], horizon: int, lang: str,
-             cache_dir: str | None, no_report: bool) -> None:
+             cache_dir: str | None, no_report: bool, time_limit: float | None = None,
+             no_frontier: bool = False) -> None:
     """Recommend closures, mergers, downgrades, boarding and expansions for COUNTY_DIR, with reasons.
 
     Writes OUT/plan.yaml (a proposal: edit it and run `layout evaluate COUNTY_DIR OUT/plan.yaml`),
@@ -70,7 +76,8 @@ def plan_cmd(county_dir: str, out_dir: str, goal: str, n_schools: int | None, cl
     targets = Targets(close_under=close_under, max_schools=max_schools,
                       boarding_per_township=tuple(boarding_per_township) if boarding_per_township else None,
                       budget=budget, keep=tuple(keep), must_close=tuple(must_close), protected=tuple(protect))
-    rec = recommend(county, goal=goal, horizon=horizon, n_schools=n_schools, targets=targets, cache_dir=cache_dir)
+    rec = recommend(county, goal=goal, horizon=horizon, n_schools=n_schools, targets=targets, cache_dir=cache_dir,
+                    time_limit=time_limit, frontier=not no_frontier)
     out = Path(out_dir)
     paths = rec.write(out, lang=lang)
     paths.update(write_frontier_charts(rec.frontier, out, lang))
