@@ -17,8 +17,6 @@ import time
 
 import numpy as np
 
-from layout.locate._knapsack_kernels import knapsack_steps, site_knapsacks
-
 __all__ = ["whole_numbers", "knapsack01_ranked", "site_lists", "knapsack_bound"]
 
 
@@ -215,6 +213,9 @@ def knapsack_bound(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, 
     >>> round(bound, 6), info["exact"]
     (1.0, True)
     """
+    # compiled: imported on first use
+    from layout.locate._knapsack_kernels import knapsack_steps, site_knapsacks
+
     n = wcost.shape[0]
     cand = np.asarray(candidates)
     if k is None:
