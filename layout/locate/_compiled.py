@@ -1,6 +1,6 @@
 """The compiled (numba) kernels, loaded on first use rather than when :mod:`layout.locate` is imported.
 
-The kernels in ``_pmedian_kernels``, ``_capacitated_kernels`` and ``_knapsack_kernels`` have explicit
+The kernels in ``_pmedian_kernels``, ``_capacitated_kernels``, ``_knapsack_kernels`` and ``_relocate_kernels`` have explicit
 signatures, so importing one of those modules compiles all its kernels (or loads them from numba's on-disk
 cache). On a cold cache (a fresh install, CI) that took 37-60 s on a loaded 2-core machine. Imported at the top
 of the modules that use them, every ``import layout`` that reached :mod:`layout.locate` paid it, even a
@@ -23,6 +23,7 @@ KERNEL_MODULES = {
     "pmedian": "layout.locate._pmedian_kernels",
     "capacitated": "layout.locate._capacitated_kernels",
     "knapsack": "layout.locate._knapsack_kernels",
+    "relocate": "layout.locate._relocate_kernels",
 }
 
 

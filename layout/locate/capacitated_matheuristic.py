@@ -32,6 +32,7 @@ import time
 import numpy as np
 
 from layout.locate.capacitated_bound import knapsack_bound
+from layout.locate.capacitated_relocate import relocate_search
 from layout.locate.capacitated_search import improve_clusters
 from layout.locate.capacitated_start import alternate, flow_assignment
 from layout.locate.capacitated_vns import NEAR_SITES, improve_sites
@@ -50,6 +51,9 @@ GLOBAL_SHARE = 0.5
 #: Share of the global phase for the start from the uncapacitated sites (the relaxation's sites get the rest).
 UNCAPACITATED_START_PART = 0.8
 VNS_SHARE = 0.1
+#: Share of the budget for the location moves of layout.locate.capacitated_relocate, where the site moves above
+#: are too costly.
+RELOCATE_SHARE = 0.3
 #: Share of the budget kept at the end for the bounds (the knapsack relaxation gets most of it).
 BOUND_SHARE = 0.2
 #: Share of the bound time for the uncapacitated p-median bound.
@@ -164,6 +168,14 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
                                                    deadline=min(search_end, time.perf_counter()
                                                                 + VNS_SHARE * budget), seed=seed)
         extra["vns_objective"] = ub
+    elif best_open is not None:
+        # too many sites for those moves (each re-places every point): location moves evaluated on the points
+        # they touch, with iterated shakes (see layout.locate.capacitated_relocate)
+        ub, best_open, best_assign, info = relocate_search(
+            cost, q, cap, best_open, best_assign, required, candidates, seed=seed,
+            deadline=min(search_end, time.perf_counter() + RELOCATE_SHARE * budget))
+        extra.update(relocate_objective=ub, relocate_descent=info["descent_objective"],
+                     relocate_shakes=info["shakes"], relocate_accepted=info["accepted"])
     near_sites = _nearest_sites(cost, allowed, is_cand, PART_SITES)
     rounds = 0
     if best_open is not None:
