@@ -10,7 +10,10 @@ Stefanello, de Araújo & Müller (2015) and Gnägi & Baumann (2021), but with ou
 2. **Global phase**: assignment by min-cost flow (transportation LP, exact) alternated with moving each median
    within its cluster (:func:`layout.locate.capacitated_start.alternate`).
 3. **Site moves** with every point re-placed (:func:`layout.locate.capacitated_vns.improve_sites`) where one of its
-   steps is small enough.
+   steps is small enough; otherwise, from ``RELOCATE_MIN_P`` sites, **location moves** evaluated on the points they touch, point
+   shifts and swaps among listed sites, and iterated shakes (:func:`layout.locate.capacitated_relocate.relocate_search`,
+   ``RELOCATE_SHARE`` of the budget; on 3,038 points with p = 1,000 it took a 54,000-61,000 start to about
+   31,500, where the MILP parts alone ended at 51,800-57,100).
 4. **Local phase**: MILP neighbourhoods of a few neighbouring clusters chosen by proximity, re-optimised exactly
    (points, sites and which of them open: several sites open and close at once; POPMUSIC,
    :func:`layout.locate.capacitated_search.improve_clusters`), growing while nothing improves.
@@ -54,6 +57,10 @@ VNS_SHARE = 0.1
 #: Share of the budget for the location moves of layout.locate.capacitated_relocate, where the site moves above
 #: are too costly.
 RELOCATE_SHARE = 0.3
+#: ... from this many open sites (clusters of a few points, where the MILP parts reach only some of them in the
+#: time; with p = 148 on 737 points, five points per cluster, the parts do better and this phase only took their
+#: time: 14,614 against 13,448-13,457 in 60 s, at load 8).
+RELOCATE_MIN_P = 300
 #: Share of the budget kept at the end for the bounds (the knapsack relaxation gets most of it).
 BOUND_SHARE = 0.2
 #: Share of the bound time for the uncapacitated p-median bound.
@@ -168,7 +175,7 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
                                                    deadline=min(search_end, time.perf_counter()
                                                                 + VNS_SHARE * budget), seed=seed)
         extra["vns_objective"] = ub
-    elif best_open is not None:
+    elif best_open is not None and p >= RELOCATE_MIN_P:
         # too many sites for those moves (each re-places every point): location moves evaluated on the points
         # they touch, with iterated shakes (see layout.locate.capacitated_relocate)
         ub, best_open, best_assign, info = relocate_search(

@@ -107,7 +107,7 @@ def relocate_search(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
     q = np.ascontiguousarray(demand, dtype=np.float64)
     cap = np.ascontiguousarray(capacity, dtype=np.float64)
     near, ptr, idx = near_lists(cost, candidates) if lists is None else lists
-    wide = near_lists(cost, candidates, POINT_NEAR)[0] if POINT_NEAR > near.shape[1] else near
+    wide = near_lists(cost, candidates, POINT_NEAR)[0] if near.shape[1] < POINT_NEAR else near
     is_cand = np.zeros(m, dtype=bool)
     is_cand[candidates] = True
     movable = np.ones(m, dtype=bool)
