@@ -7,7 +7,7 @@ until the local optimum it keeps is feasible. ``c`` is ``inf`` where a pair is n
 never used.
 
 The kernels have explicit signatures so they compile (or load from numba's on-disk cache) when the module is
-imported; callers pass exactly these types (float64 and int64 arrays, C-contiguous costs).
+imported (on first use, before the solve's clock starts: :mod:`layout.locate._compiled`); callers pass exactly these types (float64 and int64 arrays, C-contiguous costs).
 """
 
 from __future__ import annotations

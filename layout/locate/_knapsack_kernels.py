@@ -15,7 +15,8 @@ The kernels have explicit signatures, as in :mod:`layout.locate._pmedian_kernels
 loaded from numba's on-disk cache) when this module is imported, not inside the first solve: compiled lazily,
 the first call of :func:`knapsack_steps` in a fresh checkout (a cold cache, as in CI) took 50 s on a loaded
 2-core machine, all of it inside a solve given 10 s, which returned after 54-85 s with ten subgradient steps
-done. Callers pass exactly these types (float64 and int64 C-contiguous arrays, a boolean ``is_req``).
+done. The module itself is imported on first use, outside the solve's clock (:mod:`layout.locate._compiled`),
+so ``import layout.locate`` does not pay for it. Callers pass exactly these types (float64 and int64 C-contiguous arrays, a boolean ``is_req``).
 """
 
 from __future__ import annotations

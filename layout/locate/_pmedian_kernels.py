@@ -6,7 +6,8 @@ counts. The subgradient loop matches :func:`layout.locate.lagrangian.pmedian_bou
 its state in the arrays passed in, so a caller can run it in chunks and check a deadline in between.
 
 The kernels have explicit signatures, so they are compiled (or loaded from numba's on-disk cache, a fraction
-of a second) when this module is imported rather than inside the first solve; callers pass exactly these
+of a second) when this module is imported rather than inside the first solve (and the module is imported on
+first use, before the solve's clock starts: :mod:`layout.locate._compiled`); callers pass exactly these
 types (float64 arrays, int64 site indices, C-contiguous cost rows).
 """
 

@@ -45,6 +45,7 @@ import time
 import numpy as np
 
 from layout.locate._assignment import AssignmentModel
+from layout.locate._compiled import load_kernels
 from layout.locate._inputs import _vector, check_p, list_ids, prepare, unreachable_message
 from layout.locate.capacitated_bound import knapsack01_ranked, whole_numbers
 from layout.locate.capacitated_matheuristic import matheuristic
@@ -55,7 +56,7 @@ from layout.locate.heuristics import greedy, penalised, swap_search
 from layout.locate.lagrangian import _select, capacitated_bound, knapsack_values, pmedian_bound
 from layout.locate.pmedian import _result as pmedian_result
 from layout.locate.pmedian import is_integral
-from layout.locate.solution import Solution, infeasible
+from layout.locate.solution import Solution, infeasible, no_solution, with_compile_time
 
 __all__ = ["capacitated_p_median", "capacity_explanation"]
 
@@ -77,6 +78,10 @@ VNS_SECONDS = 5.0
 #: Largest ``n (p² k + n)`` (points, open sites, sites offered per move) for which that search runs: one of its
 #: steps tries p·k site moves of n·p work each and passes of n² point swaps, and a step cannot be interrupted.
 VNS_MAX_WORK = 5e7
+#: Seconds for the swap search of the uncapacitated p-median that gives a start, and the most share of the time
+#: limit it may take.
+UNCAPACITATED_SWAP_SECONDS = 2.0
+SWAP_SHARE = 0.05
 #: Relative gap at which the search for a starting solution stops.
 START_GAP = 1e-3
 #: Seconds for each starting assignment.
@@ -167,8 +172,11 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     Returns
     -------
     Solution
-        ``assignment`` gives each point's single site; ``status="infeasible"`` with an ``explanation`` such as
-        "total capacity short by 120".
+        ``assignment`` gives each point's single site; ``status="infeasible"`` (proven) with an
+        ``explanation`` such as "total capacity short by 120"; ``status="time_limit"`` with ``objective`` inf
+        (``feasible`` False) when the time limit passed before any solution was found, with an explanation
+        asking for more time. Kernels compiled before the clock started are noted in ``extra["compile_seconds"]``
+        and the explanation.
 
     Example
     -------
@@ -178,6 +186,15 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     >>> s.open.tolist(), s.objective
     ([0, 2], 2.0)
     """
+    timing: dict = {}
+    sol = _capacitated(cost, p, demand, capacity, min_load, weights, required, forbidden, max_cost, time_limit,
+                       seed, timing)
+    return with_compile_time(sol, timing.get("compile_seconds", 0.0))
+
+
+def _capacitated(cost, p, demand, capacity, min_load, weights, required, forbidden, max_cost, time_limit, seed,
+                 timing: dict) -> Solution:
+    """:func:`capacitated_p_median`; records in ``timing`` the seconds spent loading compiled kernels."""
     t0 = time.perf_counter()
     prep, problems = prepare(cost, weights=weights, required=required, forbidden=forbidden, max_cost=max_cost)
     if prep is not None:
@@ -232,13 +249,18 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
             return _result(o, a, r.objective, r.objective, "optimal", t0, "milp", wcost=wcost,
                            milp_seconds=r.seconds)
 
+    # the compiled kernels of the search below (the fast path needs none): loaded, or compiled on a cold numba
+    # cache (tens of seconds), before the clock starts, so the time limit is all search
+    compiled = timing["compile_seconds"] = load_kernels()
+    t0 += compiled
+    if deadline is not None:
+        deadline += compiled
     if n * prep.m > LARGE_ENTRIES and p >= LARGE_P and not ml.any():
         ub, open0, assign0, lower, extra = matheuristic(wcost, q, cap, p, allowed, prep.candidates, prep.required,
                                                         deadline=deadline, abs_gap=abs_gap, integral=integral,
                                                         seed=seed)
-        if open0 is None:
-            return infeasible(n, "no solution found within the time limit", time.perf_counter() - t0,
-                              method="matheuristic")
+        if open0 is None:  # the search found none in its time: not a proof that none exists
+            return no_solution(n, time_limit, time.perf_counter() - t0, "matheuristic", lower_bound=lower)
         status = "optimal" if lower >= ub - 1e-9 * max(1.0, abs(ub)) else (
             "time_limit" if time_limit is not None else "feasible")
         return _result(open0, assign0, ub, lower, status, t0, "matheuristic+lagrangian", wcost=wcost, **extra)
@@ -247,7 +269,9 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
     # the uncapacitated p-median heuristic: a start, per-point multipliers and a step target for the relaxation
     pen = penalised(wcost, np.ones(n))
     unc = greedy(pen, np.ones(n), p, prep.candidates, prep.required)
-    unc = swap_search(pen, np.ones(n), unc, prep.candidates, prep.required, deadline=time.perf_counter() + 2.0)
+    swap_end = time.perf_counter() + UNCAPACITATED_SWAP_SECONDS
+    unc = swap_search(pen, np.ones(n), unc, prep.candidates, prep.required,
+                      deadline=swap_end if deadline is None else min(swap_end, t0 + SWAP_SHARE * time_limit))
     unc_cost = pen[:, unc].min(axis=1)
     target = 1.1 * float(unc_cost.sum()) + 1.0
     lag_deadline = None if deadline is None else t0 + 0.1 * time_limit
@@ -268,8 +292,8 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
         for mask in (np.isfinite(sub_cost) & (rank < k), allowed & only[None, :]):
             r, o, a = model(mask, np.asarray(site_set), site_set).solve(
                 time_limit=per_start, rel_gap=START_GAP, abs_gap=abs_gap)
-            if o is not None:
-                break
+            if o is not None or (deadline is not None and time.perf_counter() > deadline):
+                break  # (past the time limit the larger model would only overrun it further)
         if o is not None and r.objective < ub:
             ub, open0, assign0 = r.objective, o, a
     if open0 is None and not ml.any():
@@ -352,6 +376,8 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
                                                          seed=1)
                 status = "optimal" if lower >= ub - 1e-9 * max(1.0, abs(ub)) else "time_limit"
                 return _result(open0, assign0, ub, lower, status, t0, "search+lagrangian", wcost=wcost, **extra)
+        if open0 is None and deadline is not None and time.perf_counter() >= deadline:
+            break  # the time is up and nothing found: HiGHS would overrun the limit (presolve is not interrupted)
         remaining = left()
         # the first chunk gets at least a second, but never more than the time left
         limit = remaining if not chunked else min(remaining, max(1.0, FIRST_CHUNK * remaining))
@@ -378,8 +404,8 @@ def capacitated_p_median(cost, p, demand, capacity, min_load=None, weights=None,
             break
         if not improved:
             chunked = False  # nothing new to reduce with: give the MILP the rest of the time
-    if open0 is None:
-        return infeasible(n, "no solution found within the time limit", time.perf_counter() - t0, method="milp")
+    if open0 is None:  # stopped by the clock before any solution: not a proof that none exists
+        return no_solution(n, time_limit, time.perf_counter() - t0, "milp+lagrangian", lower_bound=lower)
     status = "optimal" if lower >= ub - 1e-9 * max(1.0, abs(ub)) else "time_limit"
     return _result(open0, assign0, ub, lower, status, t0, "milp+lagrangian", wcost=wcost, **extra)
 

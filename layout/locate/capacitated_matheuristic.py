@@ -10,7 +10,10 @@ Stefanello, de Araújo & Müller (2015) and Gnägi & Baumann (2021), but with ou
 2. **Global phase**: assignment by min-cost flow (transportation LP, exact) alternated with moving each median
    within its cluster (:func:`layout.locate.capacitated_start.alternate`).
 3. **Site moves** with every point re-placed (:func:`layout.locate.capacitated_vns.improve_sites`) where one of its
-   steps is small enough.
+   steps is small enough; otherwise, from ``RELOCATE_MIN_P`` sites, **location moves** evaluated on the points they touch, point
+   shifts and swaps among listed sites, and iterated shakes (:func:`layout.locate.capacitated_relocate.relocate_search`,
+   ``RELOCATE_SHARE`` of the budget; on 3,038 points with p = 1,000 it took a 54,000-61,000 start to about
+   31,500, where the MILP parts alone ended at 51,800-57,100).
 4. **Local phase**: MILP neighbourhoods of a few neighbouring clusters chosen by proximity, re-optimised exactly
    (points, sites and which of them open: several sites open and close at once; POPMUSIC,
    :func:`layout.locate.capacitated_search.improve_clusters`), growing while nothing improves.
@@ -32,6 +35,7 @@ import time
 import numpy as np
 
 from layout.locate.capacitated_bound import knapsack_bound
+from layout.locate.capacitated_relocate import relocate_search
 from layout.locate.capacitated_search import improve_clusters
 from layout.locate.capacitated_start import alternate, flow_assignment
 from layout.locate.capacitated_vns import NEAR_SITES, improve_sites
@@ -50,10 +54,21 @@ GLOBAL_SHARE = 0.5
 #: Share of the global phase for the start from the uncapacitated sites (the relaxation's sites get the rest).
 UNCAPACITATED_START_PART = 0.8
 VNS_SHARE = 0.1
+#: Share of the budget for the location moves of layout.locate.capacitated_relocate, where the site moves above
+#: are too costly.
+RELOCATE_SHARE = 0.3
+#: ... from this many open sites (clusters of a few points, where the MILP parts reach only some of them in the
+#: time; with p = 148 on 737 points, five points per cluster, the parts do better and this phase only took their
+#: time: 14,614 against 13,448-13,457 in 60 s, at load 8).
+RELOCATE_MIN_P = 300
 #: Share of the budget kept at the end for the bounds (the knapsack relaxation gets most of it).
 BOUND_SHARE = 0.2
 #: Share of the bound time for the uncapacitated p-median bound.
 UNCAPACITATED_BOUND_PART = 0.2
+#: From ``RELOCATE_MIN_P`` sites the bounds get this share instead, all of it for the knapsack relaxation (the
+#: uncapacitated bound is far below it there: 12,144 against 25,689 on 3,038 points with p = 1,000), taken from
+#: the MILP parts, which improved the relocation's answer there by under 0.1 %.
+BOUND_SHARE_LARGE_P = 0.3
 #: Largest ``n (p² k + n)`` for the site moves (as in :mod:`layout.locate.capacitated`).
 VNS_MAX_WORK = 5e7
 #: Sites listed per point for building the parts of the local phase.
@@ -158,12 +173,21 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
         if o is not None and obj < ub:
             ub, best_open, best_assign = obj, o, a
     extra["start_objective"] = ub
-    search_end = deadline - BOUND_SHARE * budget
+    large_p = p >= RELOCATE_MIN_P
+    search_end = deadline - (BOUND_SHARE_LARGE_P if large_p else BOUND_SHARE) * budget
     if best_open is not None and n * (p * p * min(NEAR_SITES, m) + n) <= VNS_MAX_WORK:
         ub, best_open, best_assign = improve_sites(cost, q, cap, best_open, best_assign, required, candidates,
                                                    deadline=min(search_end, time.perf_counter()
                                                                 + VNS_SHARE * budget), seed=seed)
         extra["vns_objective"] = ub
+    elif best_open is not None and p >= RELOCATE_MIN_P:
+        # too many sites for those moves (each re-places every point): location moves evaluated on the points
+        # they touch, with iterated shakes (see layout.locate.capacitated_relocate)
+        ub, best_open, best_assign, info = relocate_search(
+            cost, q, cap, best_open, best_assign, required, candidates, seed=seed,
+            deadline=min(search_end, time.perf_counter() + RELOCATE_SHARE * budget))
+        extra.update(relocate_objective=ub, relocate_descent=info["descent_objective"],
+                     relocate_shakes=info["shakes"], relocate_accepted=info["accepted"])
     near_sites = _nearest_sites(cost, allowed, is_cand, PART_SITES)
     rounds = 0
     if best_open is not None:
@@ -198,8 +222,10 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
     upper = ub if math.isfinite(ub) else 1.1 * float(unc_cost.sum()) + 1.0
     left = max(0.05, deadline - time.perf_counter())
     lam0 = cost[np.arange(n), best_assign] if best_assign is not None else unc_cost
-    lb_unc, _ = pmedian_bound(cost, p, candidates, required, upper, lam=unc_cost,
-                              deadline=time.perf_counter() + UNCAPACITATED_BOUND_PART * left)
+    lb_unc = -math.inf  # at large p far below the knapsack bound: that one gets all the time
+    if not large_p:
+        lb_unc, _ = pmedian_bound(cost, p, candidates, required, upper, lam=unc_cost,
+                                  deadline=time.perf_counter() + UNCAPACITATED_BOUND_PART * left)
     # each point listed where it could plausibly go: within twice its cost plus twice the mean cost
     reach = REACH_OWN * lam0 + REACH_MEAN * float(np.mean(lam0))
     lb_knap, _, info = knapsack_bound(cost, q, cap, p, candidates, required, upper, lam=lam0, deadline=deadline,

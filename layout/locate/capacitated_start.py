@@ -19,7 +19,6 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from layout.locate._capacitated_kernels import improve_assignment
 from layout.locate.milp import solve_milp
 
 __all__ = ["flow_assignment", "alternate"]
@@ -151,6 +150,8 @@ def flow_assignment(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
     >>> a.tolist(), obj
     ([0, 0, 1], 1.0)
     """
+    from layout.locate._capacitated_kernels import improve_assignment  # compiled: imported on first use
+
     cost = np.ascontiguousarray(wcost, dtype=np.float64)
     n, m = cost.shape
     opn = np.sort(np.asarray(open_sites, dtype=np.int64))

@@ -18,11 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from layout.locate._capacitated_kernels import (
-    best_site_swap,
-    improve_assignment,
-    site_swap_trial,
-)
 from layout.locate.capacitated_search import cluster_costs
 
 __all__ = ["improve_sites"]
@@ -87,6 +82,9 @@ def improve_sites(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, o
     >>> obj
     2.0
     """
+    # compiled: imported on first use
+    from layout.locate._capacitated_kernels import best_site_swap, improve_assignment, site_swap_trial
+
     cost = np.ascontiguousarray(wcost, dtype=np.float64)
     n, m = cost.shape
     q = np.ascontiguousarray(demand, dtype=np.float64)

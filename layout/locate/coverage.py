@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from layout.locate._inputs import _vector, check_p, list_ids, prepare
 from layout.locate.milp import solve_milp
-from layout.locate.solution import Solution, infeasible, relative_gap
+from layout.locate.solution import Solution, infeasible, no_solution, relative_gap
 
 __all__ = ["max_coverage", "set_cover"]
 
@@ -200,7 +200,8 @@ def set_cover(cost, radius, weights=None, required=None, forbidden=None, site_co
                      np.ones(len(cand)), np.ones(len(cand), dtype=bool), time_limit=time_limit,
                      rel_gap=1e-9, abs_gap=0.999 if np.all(f == np.round(f)) else 1e-9)
     if res.x is None:
-        return infeasible(prep.n, "no cover found within the time limit", time.perf_counter() - t0, method="milp")
+        # stopped by the clock before any cover: not a proof that none exists
+        return no_solution(prep.n, time_limit, time.perf_counter() - t0, "milp", what="cover")
     open_ = np.sort(cand[res.x > 0.5])
     assignment = _nearest_within(prep.cost, open_, radius)
     lower = res.bound

@@ -19,8 +19,6 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from layout.locate._pmedian_kernels import greedy_gains
-
 __all__ = ["penalised", "evaluate", "greedy", "swap_search"]
 
 
@@ -54,6 +52,8 @@ def greedy(cost: np.ndarray, weights: np.ndarray, p: int, candidates: np.ndarray
     value) has passed, the sites still missing are chosen by :func:`_farthest_fill` (one pass over the demand
     per site). Returns sorted site indices.
     """
+    from layout.locate._pmedian_kernels import greedy_gains  # compiled: imported on first use
+
     open_ = list(int(j) for j in required)
     free = np.setdiff1d(candidates, required).astype(np.int64)
     if open_:

@@ -18,8 +18,6 @@ import time
 
 import numpy as np
 
-from layout.locate._pmedian_kernels import subgradient
-
 __all__ = ["pmedian_bound", "pmedian_site_fixing", "site_fixing_from_rho", "capacitated_bound", "knapsack_values"]
 
 
@@ -66,6 +64,8 @@ def pmedian_bound(wcost: np.ndarray, p: int, candidates: np.ndarray, required: n
     -------
     (bound, multipliers)
     """
+    from layout.locate._pmedian_kernels import subgradient  # compiled: imported on first use
+
     n = wcost.shape[0]
     if n == 0:
         return 0.0, np.zeros(0)

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from layout.locate._pmedian_kernels import site_values, subgradient
 from layout.locate.lagrangian import site_fixing_from_rho
 
 __all__ = ["BnbResult", "pmedian_branch_and_bound"]
@@ -93,6 +92,8 @@ def pmedian_branch_and_bound(wcost: np.ndarray, p: int, candidates: np.ndarray, 
     >>> r.open.tolist(), r.objective, r.complete
     ([1, 2], 5.0, True)
     """
+    from layout.locate._pmedian_kernels import site_values, subgradient  # compiled: imported on first use
+
     best_open = np.sort(np.asarray(best_open, dtype=np.int64))
     best_obj = float(best_obj)
     scale = max(1.0, abs(best_obj))

@@ -35,7 +35,7 @@ import numpy as np
 from layout.locate._assignment import AssignmentModel
 from layout.locate._inputs import _sites, _vector, check_p, list_ids, prepare
 from layout.locate.capacitated import capacity_explanation
-from layout.locate.solution import Solution, infeasible, relative_gap
+from layout.locate.solution import Solution, infeasible, no_solution, relative_gap
 
 __all__ = ["school_model"]
 
@@ -159,8 +159,8 @@ def school_model(cost, demand, capacity, *, min_size=None, remote=None, max_cost
     res, open_, assign_sub = build().solve(time_limit=time_limit, rel_gap=1e-7, abs_gap=1e-6)
     if res.status == "infeasible" or open_ is None:
         if res.status != "infeasible":
-            return infeasible(n, "no plan found within the time limit", time.perf_counter() - t0,
-                              method="milp")
+            # stopped by the clock before any plan: not a proof that none exists
+            return no_solution(n, time_limit, time.perf_counter() - t0, "milp", what="plan")
         return infeasible(n, _diagnose(build, max_closures, smin, single_source, why), time.perf_counter() - t0,
                           method="milp")
     rows_i = np.flatnonzero(pupils)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-__all__ = ["Solution", "STATUSES"]
+__all__ = ["Solution", "STATUSES", "infeasible", "no_solution", "with_compile_time"]
 
 #: The four outcomes a solve can have.
 STATUSES = ("optimal", "feasible", "time_limit", "infeasible")
@@ -42,8 +42,10 @@ class Solution:
         ``(objective - lower_bound) / |objective|``; 0 means proven optimal, nan when infeasible.
     status : str
         ``"optimal"`` (gap within tolerance), ``"feasible"`` (a solution with a gap, e.g. from the heuristic
-        path), ``"time_limit"`` (the time limit stopped the search; the best solution found is returned) or
-        ``"infeasible"`` (no solution exists; see ``explanation``).
+        path), ``"time_limit"`` (the time limit stopped the search; the best solution found is returned, or,
+        when none was found in time, no solution: ``objective`` inf, :attr:`feasible` False and an
+        ``explanation`` saying so and asking for more time; that is not a proof that none exists) or
+        ``"infeasible"`` (proven: no solution exists; see ``explanation``).
     seconds : float
         Wall-clock time spent.
     explanation : str
@@ -56,8 +58,8 @@ class Solution:
     >>> import numpy as np
     >>> s = Solution(open=np.array([1]), assignment=np.array([1, 1]), objective=3.0, lower_bound=3.0,
     ...              gap=0.0, status="optimal", seconds=0.01)
-    >>> s.is_optimal, s.n_open
-    (True, 1)
+    >>> s.is_optimal, s.n_open, s.feasible
+    (True, 1, True)
     """
 
     open: np.ndarray
@@ -82,8 +84,9 @@ class Solution:
 
     @property
     def feasible(self) -> bool:
-        """True when a solution (optimal or not) was found."""
-        return self.status != "infeasible"
+        """True when a solution (optimal or not) was found; False when none exists and when the time limit
+        stopped the search before one was found (then ``status`` says ``"time_limit"``, not ``"infeasible"``)."""
+        return self.status != "infeasible" and math.isfinite(self.objective)
 
     @property
     def n_open(self) -> int:
@@ -101,3 +104,67 @@ def infeasible(n_demand: int, explanation: str, seconds: float, method: str = "c
     return Solution(open=np.zeros(0, dtype=np.int64), assignment=np.full(n_demand, -1, dtype=np.int64),
                     objective=math.inf, lower_bound=math.inf, gap=math.nan, status="infeasible",
                     seconds=seconds, explanation=explanation, method=method)
+
+
+def no_solution(n_demand: int, time_limit: float | None, seconds: float, method: str, lower_bound: float = -math.inf,
+                what: str = "solution") -> Solution:
+    """Build the :class:`Solution` of a search stopped by its time limit before it found any solution.
+
+    Not a proof of infeasibility (that is :func:`infeasible`): ``status`` is ``"time_limit"``, ``objective``
+    inf, :attr:`Solution.feasible` False, and the explanation says so and how to fix it (more time).
+
+    Parameters
+    ----------
+    n_demand : int
+        Number of demand points (the assignment is all ``-1``).
+    time_limit : float or None
+        The limit given (None: the solver's own budget ran out).
+    seconds : float
+        Time spent.
+    method : str
+        How the search went (``Solution.method``).
+    lower_bound : float
+        Any bound proven on the way (default ``-inf``: none).
+    what : str
+        The word for a solution in the explanation (e.g. ``"plan"``).
+
+    Example
+    -------
+    >>> s = no_solution(3, 2.0, 2.01, "milp")
+    >>> s.status, s.feasible, s.objective
+    ('time_limit', False, inf)
+    >>> s.explanation
+    'no solution found within the time limit of 2 s (stopped after 2.0 s); this does not mean that none exists: give more time, e.g. time_limit=60'
+    """
+    if time_limit is None:
+        limit = f"in {seconds:.1f} s, the solver's own time budget"
+        more = max(60.0, 4.0 * seconds)
+    else:
+        limit = f"within the time limit of {time_limit:g} s (stopped after {seconds:.1f} s)"
+        more = max(60.0, 4.0 * time_limit)
+    explanation = (f"no {what} found {limit}; this does not mean that none exists: give more time, "
+                   f"e.g. time_limit={more:g}")
+    lower = lower_bound if lower_bound == lower_bound else -math.inf  # nan: no bound
+    return Solution(open=np.zeros(0, dtype=np.int64), assignment=np.full(n_demand, -1, dtype=np.int64),
+                    objective=math.inf, lower_bound=float(lower), gap=math.nan, status="time_limit",
+                    seconds=seconds, explanation=explanation, method=method)
+
+
+def with_compile_time(solution: Solution, seconds: float) -> Solution:
+    """``solution`` with the compile time paid before its clock started noted (itself when ``seconds`` is 0).
+
+    The note goes to ``extra["compile_seconds"]`` and, in words, to the end of ``explanation``.
+
+    Example
+    -------
+    >>> s = no_solution(1, 1.0, 1.0, "milp")
+    >>> t = with_compile_time(s, 40.0)
+    >>> t.extra["compile_seconds"], t.seconds, "40.0 s" in t.explanation
+    (40.0, 1.0, True)
+    """
+    if seconds <= 0.0:
+        return solution
+    note = (f"compiled kernels loaded first ({seconds:.1f} s, once per process; numba compiles them once per "
+            f"installation): not counted in seconds or in the time limit")
+    return replace(solution, explanation="; ".join(x for x in (solution.explanation, note) if x),
+                   extra={**solution.extra, "compile_seconds": float(seconds)})
