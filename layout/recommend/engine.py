@@ -159,7 +159,7 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
     start = None
     if goal == "fewest_schools":   # a hard objective: start from the least-cost plan (same sites and arcs)
         cheap = build_model(county, travel, baseline, "least_cost", tg, std, allow_new=open_new)
-        start = decide(cheap, time_limit=limit / 2, extra_limits=extra).start_values()
+        start = decide(cheap, time_limit=limit / 2, extra_limits=extra, extend=False).start_values()   # a start only
     main = solve_and_verify(county, model, travel, baseline, std, time_limit=limit, rounds=rounds, extra_limits=extra,
                             start=start)
     notes = []
