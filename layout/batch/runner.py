@@ -232,9 +232,11 @@ def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards
 
     Example
     -------
-    >>> county = layout.read_county("data/sample_county")                          # doctest: +SKIP
-    >>> result = evaluate_many(county, "data/sample_county/proposals", goal="travel")   # doctest: +SKIP
-    >>> result.table[["proposal", "mean_minutes", "annual_cost", "pareto", "rank"]]     # doctest: +SKIP
+    >>> from layout.plan import Plan
+    >>> result = evaluate_many(county, {"today": Plan.status_quo(county), "two points": plan}, goal="cost",
+    ...                        progress=False)
+    >>> result.table.set_index("proposal")[["status", "schools_open", "rank"]].to_dict("index")
+    {'today': {'status': 'ok', 'schools_open': 27, 'rank': 2}, 'two points': {'status': 'ok', 'schools_open': 25, 'rank': 1}}
     """
     from tqdm import tqdm
 
