@@ -85,7 +85,7 @@ def travel(county, mode: str = "walk", *, sites: gpd.GeoDataFrame | None = None,
     workers : int
         Threads searching in parallel on large networks (1: one thread).
     progress : bool
-        Show a progress bar (tqdm, on stderr) over the searches once they take more than a second; ``False``
+        Show a progress bar (tqdm: text on stderr, a widget in Jupyter) over the searches once they take more than a second; ``False``
         never does. What was computed (network, searches, unreachable pairs, cache use) is logged on the
         ``layout.network`` loggers at INFO level.
 
