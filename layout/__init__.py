@@ -10,12 +10,19 @@ Main entry points (see ``docs/architecture.md``)::
 
 from __future__ import annotations
 
+from layout import display as _display
 from layout.county import County
 from layout.errors import LayoutInputError, Problem
 from layout.network import TravelMatrix, travel
 from layout.standards import Standards, load_standards
 
 __version__ = "0.1.0"
+
+# Rich display in Jupyter: the presentation side renders the core's objects. Named by path, so the report and
+# map modules load the first time an object is shown, never when the core is imported (layout.display).
+for _kind in ("plan", "evaluation", "recommendation"):
+    _display.register_html(_kind, f"layout.report.notebook:{_kind}_html")
+del _kind
 
 __all__ = ["County", "LayoutInputError", "Problem", "Standards", "load_standards", "TravelMatrix", "travel",
            "read_county", "from_frames", "__version__"]

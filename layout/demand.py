@@ -17,8 +17,9 @@ the exact projection (largest remainder). A planner replaces the method by passi
 
 Example
 -------
->>> from layout.datasets import make_county                        # doctest: +SKIP
->>> project_demand(make_county(n_villages=20, seed=2), years=3).sum()   # doctest: +SKIP
+>>> from layout.datasets import make_county
+>>> project_demand(make_county(n_villages=20, n_townships=2, seed=2), years=3).sum().to_dict()
+{'g1_3': 944, 'g4_6': 1048, 'g7_9': 1196}
 """
 
 from __future__ import annotations
@@ -152,9 +153,11 @@ def project_demand(county, years: int = 0, method: Method | str | None = None) -
 
     Example
     -------
-    >>> d = project_demand(county, years=5)                          # doctest: +SKIP
-    >>> d.attrs["method"]                                            # doctest: +SKIP
-    'trend'
+    >>> d = project_demand(county, years=5)
+    >>> d.attrs["method"]                 # the generated county has births by year: cohorts move up
+    'cohort'
+    >>> d.sum().to_dict(), county.villages[["g1_3", "g4_6", "g7_9"]].sum().to_dict()
+    ({'g1_3': 1427, 'g4_6': 1651, 'g7_9': 1884}, {'g1_3': 1737, 'g4_6': 2015, 'g7_9': 2326})
     """
     if not isinstance(years, (int, np.integer)) or years < 0:
         raise LayoutInputError([Problem("year", "years ahead must be a whole number of 0 or more", value=years,

@@ -552,3 +552,23 @@ def test_cli_keeps_other_files_in_the_folder(tmp_path):
     assert (out / "proposals" / "mine.yaml").read_text(encoding="utf-8") == "name: keep me\n"
     assert len(layout.read_county(out).villages) == 20
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]     # no temporary folder left
+
+
+def test_packaged_sample_proposals_are_the_data_folders():
+    """``layout.datasets.SAMPLE_PROPOSALS`` (inside the package, for notebooks and examples without a checkout) holds
+    the same files as ``data/sample_county/proposals`` (what the CLI examples name)."""
+    from layout.datasets import SAMPLE_PROPOSALS
+
+    packaged = {p.name: p.read_bytes() for p in SAMPLE_PROPOSALS.glob("*.yaml")}
+    in_data = {p.name: p.read_bytes() for p in (SAMPLE / "proposals").glob("*.yaml")}
+    assert packaged and packaged == in_data
+
+
+def test_sample_proposals_read_against_the_sample(sample):
+    from layout.datasets import sample_proposals
+
+    plans = sample_proposals(sample)
+    assert sorted(plans) == ["close_small_teaching_points", "county_town_middle_school", "township_boarding_maan"]
+    assert all(p.actions for p in plans.values())
+    closed = plans["close_small_teaching_points"].schools["status"] == "closed"
+    assert int(closed.sum()) == 13

@@ -48,8 +48,13 @@ def county_fingerprint(county) -> str:
 
     Example
     -------
-    >>> county_fingerprint(county) == county_fingerprint(county)   # doctest: +SKIP
+    >>> county_fingerprint(county) == county_fingerprint(county)
     True
+    >>> changed = county.schools.copy()
+    >>> changed.loc["S001", "seats"] += 1
+    >>> from dataclasses import replace
+    >>> county_fingerprint(replace(county, schools=changed)) == county_fingerprint(county)
+    False
     """
     h = hashlib.sha256()
     h.update(str(county.name).encode())
@@ -109,9 +114,13 @@ class ResultCache:
 
     Example
     -------
-    >>> cache = ResultCache("out/.batch-cache")        # doctest: +SKIP
-    >>> cache.put(key, {"proposal": "A", "status": "ok"})   # doctest: +SKIP
-    >>> cache.get(key)["status"]                        # doctest: +SKIP
+    >>> cache = ResultCache("out/.batch-cache")
+    >>> key = result_key(county_fingerprint(county), plan_fingerprint(plan), "standards", 0)
+    >>> cache.get(key) is None
+    True
+    >>> cache.put(key, {"proposal": "A", "status": "ok"}).parent.name
+    '.batch-cache'
+    >>> cache.get(key)["status"]
     'ok'
     """
 

@@ -23,8 +23,12 @@ def find_counties(folder: str | Path) -> list[Path]:
 
     Example
     -------
-    >>> find_counties("data/province")   # doctest: +SKIP
-    [PosixPath('data/province/county_001'), ...]
+    >>> from layout.io.write import write_county
+    >>> for name in ("county_b", "county_a"):
+    ...     _ = write_county(county, out / "province" / name)
+    >>> (out / "province" / "notes").mkdir()                 # no villages file: not a county
+    >>> [p.name for p in find_counties(out / "province")]
+    ['county_a', 'county_b']
     """
     from layout.errors import LayoutInputError, Problem
 

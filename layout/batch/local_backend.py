@@ -68,8 +68,11 @@ def _context(digest: str, payload: bytes) -> BatchContext:
 
 
 def _run_chunk(digest: str, payload: bytes, items: list[tuple[int, ProposalItem]]) -> list[tuple[int, dict, float]]:
+    from layout.progress import progress_disabled
+
     ctx = _context(digest, payload)
-    return [(i, *evaluate_item(ctx, item)) for i, item in items]
+    with progress_disabled():   # a worker's bars would interleave on the batch's stderr (in Jupyter: in the cell)
+        return [(i, *evaluate_item(ctx, item)) for i, item in items]
 
 
 def _chunks(items: Sequence[tuple[int, ProposalItem]], n_chunks: int) -> list[list[tuple[int, ProposalItem]]]:

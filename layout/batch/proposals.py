@@ -39,9 +39,11 @@ def random_proposals(county, n: int, seed: int = 0) -> list:
 
     Example
     -------
-    >>> plans = random_proposals(county, 5, seed=1)     # doctest: +SKIP
-    >>> [len(p.actions) > 0 for p in plans]             # doctest: +SKIP
+    >>> plans = random_proposals(county, 5, seed=1)
+    >>> [len(p.actions) > 0 for p in plans]
     [True, True, True, True, True]
+    >>> plans[1].name, [a.describe("en") for a in plans[1].actions]
+    ('random 02', ['close S026', 'merge S008 into S001'])
     """
     from layout.plan import AddBoarding, Close, Merge, Plan
 

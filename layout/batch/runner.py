@@ -214,7 +214,7 @@ def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards
         Keep each finished row here; a re-run skips proposals whose county, file, standards and year are
         unchanged.
     progress : bool
-        Show progress bars (tqdm, on stderr): proposals evaluated, and the travel searches when they take more than
+        Show progress bars (tqdm: text on stderr, a widget in Jupyter): proposals evaluated, and the travel searches when they take more than
         a second. What the batch does (proposals, cache hits, workers, each proposal's status and time) is logged
         on the ``layout.batch`` loggers at INFO and DEBUG level.
     executor : concurrent.futures.Executor, optional
@@ -232,13 +232,14 @@ def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards
 
     Example
     -------
-    >>> county = layout.read_county("data/sample_county")                          # doctest: +SKIP
-    >>> result = evaluate_many(county, "data/sample_county/proposals", goal="travel")   # doctest: +SKIP
-    >>> result.table[["proposal", "mean_minutes", "annual_cost", "pareto", "rank"]]     # doctest: +SKIP
+    >>> from layout.plan import Plan
+    >>> result = evaluate_many(county, {"today": Plan.status_quo(county), "two points": plan}, goal="cost",
+    ...                        progress=False)
+    >>> result.table.set_index("proposal")[["status", "schools_open", "rank"]].to_dict("index")
+    {'today': {'status': 'ok', 'schools_open': 27, 'rank': 2}, 'two points': {'status': 'ok', 'schools_open': 25, 'rank': 1}}
     """
-    from tqdm import tqdm
-
     from layout.batch.local_backend import resolve_jobs, run_local
+    from layout.progress import progress_bar
 
     items = collect_proposals(proposals)
     ctx = prepare_context(county, travel=travel, standards=standards, year=year, evaluate_fn=evaluate_fn,
@@ -278,7 +279,7 @@ def evaluate_many(county, proposals, *, travel: Mapping | None = None, standards
              n_cached, len(todo), backend, "" if backend != "processes" else f", {workers or n_proc} processes")
     t0 = time.perf_counter()
 
-    bar = tqdm(total=len(items), initial=n_cached, disable=not progress, unit="proposal",
+    bar = progress_bar(total=len(items), initial=n_cached, disable=not progress, unit="proposal",
                desc=str(ctx.county_label or "batch"))
     try:
         for i, row, sec in stream:

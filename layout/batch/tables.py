@@ -49,7 +49,11 @@ def write_table(result, path: str | Path, lang: str = DEFAULT_LANG) -> Path:
 
     Example
     -------
-    >>> write_table(result, "out/results.xlsx", lang="zh")   # doctest: +SKIP
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"proposal": ["A"], "status": ["ok"], "schools_open": [26]})
+    >>> path = write_table(table, "out/results.xlsx", lang="zh")
+    >>> pd.read_excel(path).columns.tolist(), pd.read_excel(path).loc[0, "状态"]
+    (['方案', '状态', '保留学校数'], '完成')
     """
     from layout.io.write import atomic_write_bytes
 

@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -46,8 +47,8 @@ from layout.geo import utm_crs_for
 from layout.schema import GRADES
 from layout.standards import Standards, load_standards
 
-__all__ = ["make_county", "sample_county", "flagship_county", "SAMPLE_PARAMETERS", "FLAGSHIP_PARAMETERS",
-           "Settings"]
+__all__ = ["make_county", "sample_county", "sample_proposals", "flagship_county", "SAMPLE_PARAMETERS",
+           "FLAGSHIP_PARAMETERS", "SAMPLE_PROPOSALS", "Settings"]
 
 #: The exact parameters of the bundled sample county ``data/sample_county`` (every other setting at its default).
 SAMPLE_PARAMETERS = {"n_villages": 200, "n_townships": 10, "seed": 2026, "name": "青岭县",
@@ -61,6 +62,10 @@ FLAGSHIP_PARAMETERS = {"n_villages": 240, "n_townships": 12, "seed": 16, "name":
                        "birth_decline": 0.06, "town_size": 1.2, "town_pull": 0.4, "middle_share": 0.55,
                        "nine_year_share": 0.3, "village_schools": 0.38, "bus_share": 0.4,
                        "town_class_size": (58.0, 68.0), "bed_shortfalls": 2, "out_of_county": 20}
+
+#: The example proposals for the sample county, shipped inside the package (the same files as
+#: ``data/sample_county/proposals/``, checked equal by ``tests/test_datasets.py``).
+SAMPLE_PROPOSALS = Path(__file__).resolve().parent / "proposals"
 
 _ENTRY_AGE_OFFSET = 6          # grade g today was born in base_year − 6 − (g − 1)
 _N_COHORTS = 14                # cohorts drawn: born base_year − 14 … base_year − 1
@@ -310,12 +315,41 @@ def sample_county() -> County:
     return make_county(**SAMPLE_PARAMETERS)
 
 
+def sample_proposals(county: County | None = None) -> dict:
+    """The sample county's example proposals (:data:`SAMPLE_PROPOSALS`), read against ``county``.
+
+    Parameters
+    ----------
+    county : County, optional
+        Default: :func:`sample_county` (the proposals name its schools).
+
+    Returns
+    -------
+    dict
+        File name (without ``.yaml``) -> :class:`~layout.plan.Plan`, sorted by file name; pass it to
+        :func:`layout.batch.evaluate_many` as it is.
+
+    Example
+    -------
+    >>> plans = sample_proposals()
+    >>> {name: len(plan.actions) for name, plan in plans.items()}
+    {'close_small_teaching_points': 13, 'county_town_middle_school': 6, 'township_boarding_maan': 9}
+    >>> plans["close_small_teaching_points"].name
+    '撤并不足15人教学点'
+    """
+    from layout.plan import read_proposal
+
+    county = sample_county() if county is None else county
+    return {path.stem: read_proposal(path, county) for path in sorted(SAMPLE_PROPOSALS.glob("*.yaml"))}
+
+
 def flagship_county() -> County:
     """A county generated to resemble the reports' flagship county (:data:`FLAGSHIP_PARAMETERS`).
 
     Example
     -------
-    >>> flagship_county().name        # doctest: +SKIP
-    '翠峰县'
+    >>> flagship = flagship_county()
+    >>> flagship.name, len(flagship.villages), flagship.townships["township"].nunique()
+    ('翠峰县', 240, 12)
     """
     return make_county(**FLAGSHIP_PARAMETERS)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from layout.display import HtmlDisplay
 from layout.evaluate.travel_stats import by_band_frame
 from layout.evaluate.violations import SEVERITIES, Violation, violations_frame
 from layout.i18n import DEFAULT_LANG
@@ -47,7 +48,7 @@ def json_safe(obj: Any) -> Any:
 
 
 @dataclass(frozen=True, eq=False)   # holds DataFrames: equality is identity
-class Evaluation:
+class Evaluation(HtmlDisplay):
     """The evaluation of one plan.
 
     Attributes
@@ -77,6 +78,8 @@ class Evaluation:
     places : Places or None
         Today's villages, schools and roads, for the GIS layers (:meth:`layer`, :meth:`to_file`).
     """
+
+    display_kind = "evaluation"   # its HTML in Jupyter comes from the renderer registered in layout.display
 
     plan_name: str
     description: str
@@ -329,8 +332,11 @@ class Evaluation:
 
         Example
         -------
-        >>> ev.compare(evaluate(county))["students_unserved"]     # doctest: +SKIP
-        202
+        >>> change = plan_evaluation.compare(today)
+        >>> change["schools_open"], change["schools_closed"], change["students_total"]
+        (-2, 2, 0)
+        >>> change["annual_cost"] < 0       # two schools fewer to run
+        True
         """
         mine, base = self.summary_metrics(), baseline.summary_metrics()
         out = {k: (v - base[k]) for k, v in mine.items()
@@ -346,12 +352,6 @@ class Evaluation:
         from layout.evaluate.summary_text import format_evaluation
 
         return format_evaluation(self, lang, baseline=baseline)
-
-    def _repr_html_(self) -> str:
-        """Readable table in Jupyter (see :mod:`layout.report.notebook`)."""
-        from layout.report import evaluation_html
-
-        return evaluation_html(self)
 
     def __repr__(self) -> str:
         c = self.violation_counts()

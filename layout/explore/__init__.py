@@ -38,7 +38,11 @@ def explore(county, start=None, *, year: int = 0, lang: str = "zh", out: str | P
 
     Example
     -------
-    >>> w = explore("data/sample_county")      # doctest: +SKIP
+    >>> w = explore(county, start=plan, lang="en")      # in Jupyter, the cell shows the map and the panel
+    >>> w.panel["title"]
+    'What if: changes against the starting plan'
+    >>> sorted(w.geo)                                     # the map's layers, sent to the page
+    ['bounds', 'candidates', 'roads', 'schools', 'townships', 'villages']
     """
     from layout.explore.widget import WhatIfWidget
     from layout.scenario import Scenario

@@ -59,8 +59,13 @@ class WhatIfWidget(anywidget.AnyWidget):
 
     Example
     -------
-    >>> from layout.datasets import make_county                         # doctest: +SKIP
-    >>> WhatIfWidget(Scenario(make_county(n_villages=30, seed=2)))      # doctest: +SKIP
+    >>> w = WhatIfWidget(Scenario(county), lang="en")
+    >>> w.do({"action": "close", "school": "S011"})         # what the page sends when a planner clicks "close"
+    True
+    >>> [a["text"] if isinstance(a, dict) else a for a in w.panel["actions"]]
+    ['close S011']
+    >>> w.panel["numbers"]["moved.total"] > 0               # its pupils now go elsewhere
+    True
     """
 
     # Declared here: anywidget syncs _css only when the class has it (passed to __init__ alone, it never reaches the

@@ -287,9 +287,17 @@ def output_folder(out: str | Path, *, owns: Iterable[str] = ()) -> Iterator[Path
 
     Example
     -------
-    >>> from layout.io.write import output_folder                     # doctest: +SKIP
-    >>> with output_folder("out/plan", owns=("*.csv",)) as tmp:       # doctest: +SKIP
-    ...     rec.write(tmp)
+    An earlier run left ``old.csv`` (this command's kind of output) and someone's ``notes.txt`` in ``out/plan``:
+
+    >>> from pathlib import Path
+    >>> earlier = Path("out/plan")
+    >>> earlier.mkdir(parents=True)
+    >>> _ = (earlier / "old.csv").write_text("stale", encoding="utf-8")
+    >>> _ = (earlier / "notes.txt").write_text("kept", encoding="utf-8")
+    >>> with output_folder("out/plan", owns=("*.csv",)) as tmp:
+    ...     _ = (tmp / "schools.csv").write_text("school_id,name", encoding="utf-8")
+    >>> sorted(p.name for p in Path("out/plan").iterdir())     # the new set, and what the command does not own
+    ['notes.txt', 'schools.csv']
     """
     out = check_writable(out, folder=True)
     if out.is_symlink():   # swap the folder the link points to, not the link

@@ -171,8 +171,12 @@ def write_county(county: County, path: str | Path) -> Path:
 
     Example
     -------
-    >>> from layout.datasets import make_county      # doctest: +SKIP
-    >>> write_county(make_county(n_villages=20), "/tmp/small_county")   # doctest: +SKIP
+    >>> folder = write_county(county, out / "small_county")
+    >>> sorted(p.name for p in folder.iterdir() if p.suffix in (".csv", ".geojson", ".yaml"))
+    ['attendance.csv', 'candidates.csv', 'county.yaml', 'roads.geojson', 'schools.csv', 'townships.geojson', 'villages.csv']
+    >>> again = layout.read_county(folder)                      # reads back as the same county
+    >>> len(again.villages), len(again.schools), int(again.schools["enrolment"].sum()) == int(county.schools["enrolment"].sum())
+    (40, 27, True)
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -69,8 +69,12 @@ def compare_maps(
 
     Example
     -------
-    >>> cmp = compare_maps(county_map(county), county_map(county, plan=plan))   # doctest: +SKIP
-    >>> cmp.save("compare.html")                                                # doctest: +SKIP
+    >>> from layout.maps import county_map
+    >>> cmp = compare_maps(county_map(county), county_map(county, plan=plan), left_title="today",
+    ...                    right_title="<plan>")
+    >>> html = cmp.save(out / "compare.html").read_text(encoding="utf-8")
+    >>> "&lt;plan&gt;" in html, "<plan>" in html                      # captions are escaped
+    (True, False)
     """
     return Comparison(left, right, left_title, right_title, title)
 

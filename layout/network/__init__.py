@@ -6,8 +6,11 @@ Public entry point: :func:`travel`. With a road layer (``county.roads``) or a pr
 
 Example
 -------
->>> from layout.datasets import make_county                     # doctest: +SKIP
->>> walk = travel(make_county(n_villages=40, seed=1), "walk")     # doctest: +SKIP
+>>> walk = travel(county, "walk")
+>>> walk.mode, walk.estimated, walk.minutes.shape        # villages x schools
+('walk', False, (40, 27))
+>>> round(float(walk.minutes.loc["V0003", "S001"]), 1)   # minutes on foot from village V0003 to school S001
+0.6
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def travel(county, mode: str = "walk", *, sites: gpd.GeoDataFrame | None = None,
     workers : int
         Threads searching in parallel on large networks (1: one thread).
     progress : bool
-        Show a progress bar (tqdm, on stderr) over the searches once they take more than a second; ``False``
+        Show a progress bar (tqdm: text on stderr, a widget in Jupyter) over the searches once they take more than a second; ``False``
         never does. What was computed (network, searches, unreachable pairs, cache use) is logged on the
         ``layout.network`` loggers at INFO level.
 

@@ -52,7 +52,7 @@ def network_matrix(net: RoadNetwork, origins: gpd.GeoDataFrame, destinations: gp
     layers : (str, str)
         Names of the two point layers in the snap report and reasons.
     progress : bool
-        Show a progress bar (tqdm, on stderr) over the searches once they take more than
+        Show a progress bar (tqdm: text on stderr, a widget in Jupyter) over the searches once they take more than
         :data:`PROGRESS_DELAY_SECONDS`; ``False`` keeps quiet.
 
     Returns
@@ -188,9 +188,9 @@ def _road_matrix(net: RoadNetwork, mg: ModeGraph, src: Snapped, tgt: Snapped, re
     seed_node = rank[np.column_stack([net.edge_u[s_e[s_ok]], net.edge_v[s_e[s_ok]]])]
     seed_min = np.column_stack([s_mu[s_ok], s_mv[s_ok]])
     seed_m = np.column_stack([s_du[s_ok], s_dv[s_ok]])
-    from tqdm import tqdm
+    from layout.progress import progress_bar
 
-    with tqdm(total=len(s_ok), desc=desc, unit="search", disable=not progress, delay=PROGRESS_DELAY_SECONDS,
+    with progress_bar(total=len(s_ok), desc=desc, unit="search", disable=not progress, delay=PROGRESS_DELAY_SECONDS,
               leave=False) as bar:
         best, metres = search_targets(mg.csr(reverse), seed_node, seed_min, seed_m, rank[net.edge_u[t_e]],
                                       rank[net.edge_v[t_e]], t_mu, t_mv, t_du, t_dv, limit=limit,

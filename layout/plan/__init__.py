@@ -9,8 +9,12 @@
 
 Example
 -------
->>> from layout.plan import Plan, Close, Merge          # doctest: +SKIP
->>> plan = Plan.status_quo(county).apply(Merge("S021", "S003")).apply(Close("S017"))   # doctest: +SKIP
+>>> from layout.plan import Plan, Close, Merge
+>>> plan = Plan.status_quo(county).apply(Merge("S017", "S012")).apply(Close("S011"))
+>>> plan.schools.loc[["S011", "S017", "S012"], "status"].to_dict()
+{'S011': 'closed', 'S017': 'closed', 'S012': 'open'}
+>>> plan.schools.loc["S017", "merged_into"]
+'S012'
 """
 
 from __future__ import annotations

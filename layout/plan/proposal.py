@@ -82,7 +82,10 @@ def read_proposal(path: str | Path, county) -> Plan:
 
     Example
     -------
-    >>> plan = read_proposal("data/sample_county/proposals/close_small.yaml", county)   # doctest: +SKIP
+    >>> from layout.datasets import SAMPLE_PROPOSALS, sample_county
+    >>> plan = read_proposal(SAMPLE_PROPOSALS / "close_small_teaching_points.yaml", sample_county())
+    >>> plan.name, len(plan.actions), plan.actions[0].describe("en")
+    ('撤并不足15人教学点', 13, 'close S017')
     """
     from layout.io.yaml_strict import read_yaml
 
@@ -111,7 +114,13 @@ def proposal_from_dict(d: Mapping[str, Any], county, source: str = "<proposal>")
 
     Example
     -------
-    >>> plan = proposal_from_dict({"name": "A", "actions": [{"close": "S2"}]}, county)   # doctest: +SKIP
+    >>> plan = proposal_from_dict({"name": "A", "actions": [{"close": "S011"}]}, county)
+    >>> plan.name, plan.schools.loc["S011", "status"]
+    ('A', 'closed')
+    >>> proposal_from_dict({"actions": [{"close": "S999"}]}, county)
+    Traceback (most recent call last):
+    ...
+    layout.errors.LayoutInputError: ...S999...
     """
     return _build(d, county, source=source, lines=None, default_name=str(d.get("name", source))
                   if isinstance(d, Mapping) else source)
@@ -362,7 +371,16 @@ def write_proposal(plan: Plan, path: str | Path) -> Path:
 
     Example
     -------
-    >>> write_proposal(plan, "out/my_plan.yaml")   # doctest: +SKIP
+    >>> path = write_proposal(plan, out / "my_plan.yaml")
+    >>> for line in path.read_text(encoding="utf-8").splitlines()[2:]:    # after the two comment lines
+    ...     print(line)
+    name: close two teaching points
+    description: ''
+    actions:
+    - close: {school: S011}
+    - merge: {from: S017, into: S012}
+    >>> [a.describe("en") for a in read_proposal(path, county).actions]
+    ['close S011', 'merge S017 into S012']
     """
     from layout.io.write import atomic_write_text
 

@@ -37,6 +37,7 @@ import pandas as pd
 from pyproj import CRS
 
 from layout.county import RESOURCE_COLUMNS
+from layout.display import HtmlDisplay
 from layout.errors import LayoutInputError, Problem
 from layout.io.bounds import amount_max, count_max
 from layout.plan.actions import (
@@ -104,7 +105,7 @@ def _spread_classes(n_classes: int, lo: int, hi: int, standards: Standards) -> d
 
 
 @dataclass(frozen=True, eq=False)   # holds DataFrames: equality is identity
-class Plan:
+class Plan(HtmlDisplay):
     """Every school's state under a proposal (immutable).
 
     Parameters
@@ -124,13 +125,17 @@ class Plan:
 
     Example
     -------
-    >>> from layout.datasets import make_county            # doctest: +SKIP
-    >>> county = make_county(n_villages=30, seed=1)         # doctest: +SKIP
-    >>> plan = Plan.status_quo(county)                      # doctest: +SKIP
-    >>> school = plan.schools.index[0]                      # doctest: +SKIP
-    >>> plan.apply(Close(school)).schools.loc[school, "status"]   # doctest: +SKIP
+    >>> from layout.datasets import make_county
+    >>> county = make_county(n_villages=30, n_townships=3, seed=1)
+    >>> plan = Plan.status_quo(county)
+    >>> school = plan.schools.index[0]
+    >>> plan.apply(Close(school)).schools.loc[school, "status"]
     'closed'
+    >>> plan.schools.loc[school, "status"]          # a plan is immutable: apply returns a new one
+    'open'
     """
+
+    display_kind = "plan"   # its HTML in Jupyter comes from the renderer registered in layout.display
 
     schools: gpd.GeoDataFrame
     name: str = "status quo"
@@ -224,12 +229,6 @@ class Plan:
     def renamed(self, name: str, description: str | None = None) -> Plan:
         """The same plan under another name."""
         return replace(self, name=name, description=self.description if description is None else description)
-
-    def _repr_html_(self) -> str:
-        """Readable table in Jupyter (see :mod:`layout.report.notebook`)."""
-        from layout.report import plan_html
-
-        return plan_html(self)
 
     def __repr__(self) -> str:
         s = self.schools

@@ -39,9 +39,12 @@ def cost_shares(baseline, evaluation) -> tuple[pd.DataFrame, pd.Series]:
 
     Example
     -------
-    >>> from layout.datasets import make_county                                 # doctest: +SKIP
-    >>> shares, other = cost_shares(today, plan_evaluation)                      # doctest: +SKIP
-    >>> shares["annual_total"].sum() + other["annual_total"]                     # doctest: +SKIP
+    >>> shares, other = cost_shares(today, plan_evaluation)
+    >>> shares.index.tolist()                       # the two teaching points the plan closes
+    ['S011', 'S017']
+    >>> change = plan_evaluation.costs["annual"]["total"] - today.costs["annual"]["total"]
+    >>> bool(abs(shares["annual_total"].sum() + other["annual_total"] - change) < 1)   # shares add up
+    True
     """
     b = baseline.costs["by_school"].reindex(columns=list(LINES), fill_value=0.0)
     p = evaluation.costs["by_school"].reindex(columns=list(LINES), fill_value=0.0)

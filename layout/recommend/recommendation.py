@@ -9,13 +9,14 @@ from typing import Any
 
 import pandas as pd
 
+from layout.display import HtmlDisplay
 from layout.i18n import DEFAULT_LANG, localise, t, term
 
 __all__ = ["Recommendation"]
 
 
 @dataclass(frozen=True, eq=False)
-class Recommendation:
+class Recommendation(HtmlDisplay):
     """What :func:`layout.recommend.recommend` returns.
 
     Attributes
@@ -50,6 +51,8 @@ class Recommendation:
     cost_other : Series
         What no school explains (shares + other = the county's change).
     """
+
+    display_kind = "recommendation"   # its HTML in Jupyter comes from the renderer registered in layout.display
 
     plan: Any
     actions: pd.DataFrame
@@ -188,12 +191,6 @@ class Recommendation:
         from layout.recommend.frames import write_recommendation
 
         return write_recommendation(self, path)
-
-    def _repr_html_(self) -> str:
-        """Readable table in Jupyter (see :mod:`layout.report.notebook`)."""
-        from layout.report import recommendation_html
-
-        return recommendation_html(self)
 
     def __repr__(self) -> str:
         return f"Recommendation({self.goal!r}: {self.summary('en')})"

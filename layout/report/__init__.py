@@ -90,7 +90,13 @@ def write_report(
 
     Example
     -------
-    >>> write_report(county, evaluate(county, plan), baseline=evaluate(county), out_dir="out")   # doctest: +SKIP
+    >>> paths = write_report(county, plan_evaluation, baseline=today, out_dir="out/report", lang="en")
+    >>> sorted(p.name for p in paths.values())
+    ['report.html', 'report.xlsx']
+    >>> html = paths["html"].read_text(encoding="utf-8")
+    >>> # the plan's name and schools are in it; no script or style is fetched from the internet
+    >>> "close two teaching points" in html, "S017" in html, "src='http" in html or 'src="http' in html
+    (True, True, False)
     """
     from layout.io.write import atomic_write_text
 

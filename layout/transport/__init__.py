@@ -12,11 +12,16 @@ See ``docs/buses.md`` for the model, the choice of library and the measurements.
 
 Example
 -------
->>> from layout.datasets import make_county                                       # doctest: +SKIP
->>> from layout.transport import bus_routes, check_bus_routes                     # doctest: +SKIP
->>> riders = allocation.assignments.query("mode == 'bus'")                        # doctest: +SKIP
->>> plan = bus_routes(riders, county)                                             # doctest: +SKIP
->>> plan.fleet["vehicles"], plan.costs["total"]                                   # doctest: +SKIP
+>>> from layout.transport import bus_routes, check_bus_routes
+>>> riders = allocation.assignments.query("mode == 'bus'")
+>>> buses = bus_routes(riders, county)
+>>> buses.fleet["children_routed"] == int(riders["children"].sum()), buses.fleet["children_unserved"]
+(True, 0)
+>>> buses.fleet["vehicles"] == buses.fleet["routes"], buses.costs["total"] > 0
+(True, True)
+>>> checked = check_bus_routes(buses, county, riders)   # every ride recomputed on the roads (raises if wrong)
+>>> len(checked) == len(riders), bool(checked["within_limit"].all())
+(True, True)
 """
 
 from layout.transport.check import BusRouteError, check_bus_routes
