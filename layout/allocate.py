@@ -198,16 +198,18 @@ class Allocation:
                                     f"({shown}){'; unknown groups ' + str(list(extra[:5])) if len(extra) else ''}")
         return True
 
-    def by_school(self) -> pd.DataFrame:
+    def by_school(self, ids: pd.Index | None = None) -> pd.DataFrame:
         """Pupils per school: one column per band, ``total``, and per mode (``walk``, ``bus``, ``board``).
 
         Every school of the plan is a row (zeros for closed or empty schools); pupils from outside the county are
-        counted at their school.
+        counted at their school. With ``ids``, only those schools' rows, in that order (the same numbers).
         """
         parts = [self.assignments[["school_id", "band", "mode", "children"]],
                  self.outside[["school_id", "band", "mode", "children"]]]
+        if ids is not None:
+            parts = [p[p["school_id"].isin(ids).to_numpy()] for p in parts]
         a = pd.concat(parts, ignore_index=True)
-        ids = self.plan.schools.index
+        ids = self.plan.schools.index if ids is None else pd.Index(ids)
         out = pd.DataFrame(0, index=ids, columns=[*BANDS, "total", *MODES], dtype=np.int64)
         if len(a):
             pos = ids.get_indexer(a["school_id"])
@@ -472,7 +474,7 @@ def today_inputs(county, travel: Mapping[str, TravelMatrix], standards=None, yea
 
 def allocate_from(today: Today, county, plan, travel: Mapping[str, TravelMatrix], standards=None, *,
                   matrices: tuple | None = None, fates: tuple | None = None,
-                  started: float | None = None) -> Allocation:
+                  started: float | None = None, memo: dict | None = None) -> Allocation:
     """:func:`allocate` from its plan-independent inputs.
 
     Parameters
@@ -489,6 +491,11 @@ def allocate_from(today: Today, county, plan, travel: Mapping[str, TravelMatrix]
         when already known.
     started : float, optional
         ``time.perf_counter()`` at the start (for :attr:`Allocation.seconds`).
+    memo : dict, optional
+        Kept by the caller between calls on the same ``today`` (e.g. one dict per
+        :class:`layout.scenario.engine.IncrementalEvaluator`): the parts that do not depend on the plan are stored
+        there and reused (today the placement of pupils from outside the county when none of them moves). The
+        result is the same with or without it.
 
     Returns
     -------
@@ -555,7 +562,13 @@ def allocate_from(today: Today, county, plan, travel: Mapping[str, TravelMatrix]
                                        as_index=False, sort=True)
                    .agg(children=("children", "sum"), minutes=("minutes", "first"), metres=("metres", "first")))
     assignments = assignments[list(_ASSIGN_COLS)].astype(_ASSIGN_COLS)
-    outside_rows, outside_unserved = _place_outside(plan, outside, out_target, out_why, serves)
+    if memo is not None and not (out_why != "").any():
+        # nobody from outside moves: they stay at their schools, whatever the plan (no plan-dependent input left)
+        if "outside_kept" not in memo:
+            memo["outside_kept"] = _place_outside(plan, outside, out_target, out_why, serves)
+        outside_rows, outside_unserved = (f.copy() for f in memo["outside_kept"])
+    else:
+        outside_rows, outside_unserved = _place_outside(plan, outside, out_target, out_why, serves)
     unserved = pd.concat([placed.unserved, outside_unserved], ignore_index=True).astype(_UNSERVED_COLS)
     not_on_roll = pd.DataFrame({"village_id": not_on.index.get_level_values(0),
                                 "band": not_on.index.get_level_values(1), "children": not_on.to_numpy(np.int64)})
@@ -869,7 +882,27 @@ def _splits_empty() -> pd.DataFrame:
                    "detail_en": object, "detail_zh": object})
 
 
+def _split_rows(assignments: pd.DataFrame, unserved: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows of ``assignments`` and ``unserved`` belong to a village-band group placed in more than one part
+    (school and mode, or unserved): only those rows make :func:`_splits`' table."""
+    parts: dict[tuple, set] = {}
+    a_keys = list(zip(assignments["village_id"], assignments["band"], strict=True))
+    u_keys = list(zip(unserved["village_id"], unserved["band"], strict=True))
+    for k, sid, m in zip(a_keys, assignments["school_id"], assignments["mode"], strict=True):
+        parts.setdefault(k, set()).add((sid, m))
+    for k in u_keys:
+        parts.setdefault(k, set()).add(("unserved", "-"))
+    split = {k for k, p in parts.items() if len(p) > 1}
+    return (np.fromiter((k in split for k in a_keys), bool, len(a_keys)),
+            np.fromiter((k in split for k in u_keys), bool, len(u_keys)))
+
+
 def _splits(assignments: pd.DataFrame, unserved: pd.DataFrame) -> pd.DataFrame:
+    # the groups in one part are dropped below anyway: drop them first (the table is the same, and usually empty)
+    in_a, in_u = _split_rows(assignments, unserved)
+    if not in_a.any() and not in_u.any():
+        return _splits_empty()
+    assignments, unserved = assignments[in_a], unserved[in_u]
     parts = pd.concat([assignments[["village_id", "band", "school_id", "mode", "children"]],
                        unserved.assign(school_id="unserved", mode="-")[["village_id", "band", "school_id", "mode",
                                                                          "children"]]], ignore_index=True)
