@@ -209,7 +209,7 @@ class Allocation:
         if ids is not None:
             parts = [p[p["school_id"].isin(ids).to_numpy()] for p in parts]
         a = pd.concat(parts, ignore_index=True)
-        ids = self.plan.schools.index if ids is None else pd.Index(ids)
+        ids = self.plan.schools.index if ids is None else pd.Index(ids, name=self.plan.schools.index.name)
         out = pd.DataFrame(0, index=ids, columns=[*BANDS, "total", *MODES], dtype=np.int64)
         if len(a):
             pos = ids.get_indexer(a["school_id"])
@@ -882,45 +882,38 @@ def _splits_empty() -> pd.DataFrame:
                    "detail_en": object, "detail_zh": object})
 
 
-def _split_rows(assignments: pd.DataFrame, unserved: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Which rows of ``assignments`` and ``unserved`` belong to a village-band group placed in more than one part
-    (school and mode, or unserved): only those rows make :func:`_splits`' table."""
-    parts: dict[tuple, set] = {}
-    a_keys = list(zip(assignments["village_id"], assignments["band"], strict=True))
-    u_keys = list(zip(unserved["village_id"], unserved["band"], strict=True))
-    for k, sid, m in zip(a_keys, assignments["school_id"], assignments["mode"], strict=True):
-        parts.setdefault(k, set()).add((sid, m))
-    for k in u_keys:
-        parts.setdefault(k, set()).add(("unserved", "-"))
-    split = {k for k, p in parts.items() if len(p) > 1}
-    return (np.fromiter((k in split for k in a_keys), bool, len(a_keys)),
-            np.fromiter((k in split for k in u_keys), bool, len(u_keys)))
-
-
 def _splits(assignments: pd.DataFrame, unserved: pd.DataFrame) -> pd.DataFrame:
-    # the groups in one part are dropped below anyway: drop them first (the table is the same, and usually empty)
-    in_a, in_u = _split_rows(assignments, unserved)
-    if not in_a.any() and not in_u.any():
+    """The village-band groups placed in more than one part (a school and mode, or unserved): ``village_id, band,
+    children, parts, detail`` (``S001:12(walk), S004:3(bus)``), ``detail_en``, ``detail_zh``, by village and band;
+    each group's parts by school and mode.
+
+    Plain Python over the rows (usually few, and almost none split): a pandas group-by cost more than the rest of a
+    what-if edit's placement.
+    """
+    sums: dict[tuple, int] = {}
+    for v, b, sid, m, n in zip(assignments["village_id"], assignments["band"], assignments["school_id"],
+                               assignments["mode"], assignments["children"], strict=True):
+        sums[(v, b, sid, m)] = sums.get((v, b, sid, m), 0) + int(n)
+    for v, b, n in zip(unserved["village_id"], unserved["band"], unserved["children"], strict=True):
+        sums[(v, b, "unserved", "-")] = sums.get((v, b, "unserved", "-"), 0) + int(n)
+    groups: dict[tuple, list] = {}
+    for k in sorted(sums):
+        groups.setdefault(k[:2], []).append((k[2], k[3], sums[k]))
+    groups = {k: p for k, p in groups.items() if len(p) > 1}
+    if not groups:
         return _splits_empty()
-    assignments, unserved = assignments[in_a], unserved[in_u]
-    parts = pd.concat([assignments[["village_id", "band", "school_id", "mode", "children"]],
-                       unserved.assign(school_id="unserved", mode="-")[["village_id", "band", "school_id", "mode",
-                                                                         "children"]]], ignore_index=True)
-    parts = parts.groupby(["village_id", "band", "school_id", "mode"], as_index=False)["children"].sum()
-    size = parts.groupby(["village_id", "band"])["children"].transform("size")
-    parts = parts[size > 1]
-    if parts.empty:
-        return _splits_empty()
-    label = (parts["school_id"].astype(str) + ":" + parts["children"].astype(str)
-             + np.where(parts["mode"] == "-", "", "(" + parts["mode"].astype(str) + ")"))
-    words = {lang: [(t("summary.unserved", lang) if sid == "unserved" else sid) + ":" + str(n)
-                    + ("" if m == "-" else "(" + t(f"mode.{m}", lang) + ")")
-                    for sid, n, m in zip(parts["school_id"].astype(str), parts["children"], parts["mode"], strict=True)]
-             for lang in ("en", "zh")}
-    g = parts.assign(label=label, label_en=words["en"], label_zh=words["zh"]).groupby(["village_id", "band"], sort=True)
-    out = g.agg(children=("children", "sum"), parts=("children", "size"), detail=("label", ", ".join),
-                detail_en=("label_en", ", ".join), detail_zh=("label_zh", "、".join)).reset_index()
-    out["children"] = out["children"].astype(np.int64)
-    out["parts"] = out["parts"].astype(np.int64)
+
+    def label(sid, m, n, lang=None) -> str:
+        name = sid if lang is None or sid != "unserved" else t("summary.unserved", lang)
+        return f"{name}:{n}" + ("" if m == "-" else f"({m if lang is None else t(f'mode.{m}', lang)})")
+
+    keys = list(groups)
+    out = pd.DataFrame({
+        "village_id": [k[0] for k in keys], "band": [k[1] for k in keys],
+        "children": np.array([sum(n for _, _, n in p) for p in groups.values()], dtype=np.int64),
+        "parts": np.array([len(p) for p in groups.values()], dtype=np.int64),
+        "detail": [", ".join(label(*x) for x in p) for p in groups.values()],
+        "detail_en": [", ".join(label(*x, "en") for x in p) for p in groups.values()],
+        "detail_zh": ["、".join(label(*x, "zh") for x in p) for p in groups.values()]})
     return out.astype({"village_id": object, "band": object, "detail": object, "detail_en": object,
                        "detail_zh": object})
