@@ -198,16 +198,18 @@ class Allocation:
                                     f"({shown}){'; unknown groups ' + str(list(extra[:5])) if len(extra) else ''}")
         return True
 
-    def by_school(self) -> pd.DataFrame:
+    def by_school(self, ids: pd.Index | None = None) -> pd.DataFrame:
         """Pupils per school: one column per band, ``total``, and per mode (``walk``, ``bus``, ``board``).
 
         Every school of the plan is a row (zeros for closed or empty schools); pupils from outside the county are
-        counted at their school.
+        counted at their school. With ``ids``, only those schools' rows, in that order (the same numbers).
         """
         parts = [self.assignments[["school_id", "band", "mode", "children"]],
                  self.outside[["school_id", "band", "mode", "children"]]]
+        if ids is not None:
+            parts = [p[p["school_id"].isin(ids).to_numpy()] for p in parts]
         a = pd.concat(parts, ignore_index=True)
-        ids = self.plan.schools.index
+        ids = self.plan.schools.index if ids is None else pd.Index(ids, name=self.plan.schools.index.name)
         out = pd.DataFrame(0, index=ids, columns=[*BANDS, "total", *MODES], dtype=np.int64)
         if len(a):
             pos = ids.get_indexer(a["school_id"])
@@ -472,7 +474,7 @@ def today_inputs(county, travel: Mapping[str, TravelMatrix], standards=None, yea
 
 def allocate_from(today: Today, county, plan, travel: Mapping[str, TravelMatrix], standards=None, *,
                   matrices: tuple | None = None, fates: tuple | None = None,
-                  started: float | None = None) -> Allocation:
+                  started: float | None = None, memo: dict | None = None) -> Allocation:
     """:func:`allocate` from its plan-independent inputs.
 
     Parameters
@@ -489,6 +491,11 @@ def allocate_from(today: Today, county, plan, travel: Mapping[str, TravelMatrix]
         when already known.
     started : float, optional
         ``time.perf_counter()`` at the start (for :attr:`Allocation.seconds`).
+    memo : dict, optional
+        Kept by the caller between calls on the same ``today`` (e.g. one dict per
+        :class:`layout.scenario.engine.IncrementalEvaluator`): the parts that do not depend on the plan are stored
+        there and reused (today the placement of pupils from outside the county when none of them moves). The
+        result is the same with or without it.
 
     Returns
     -------
@@ -555,7 +562,13 @@ def allocate_from(today: Today, county, plan, travel: Mapping[str, TravelMatrix]
                                        as_index=False, sort=True)
                    .agg(children=("children", "sum"), minutes=("minutes", "first"), metres=("metres", "first")))
     assignments = assignments[list(_ASSIGN_COLS)].astype(_ASSIGN_COLS)
-    outside_rows, outside_unserved = _place_outside(plan, outside, out_target, out_why, serves)
+    if memo is not None and not (out_why != "").any():
+        # nobody from outside moves: they stay at their schools, whatever the plan (no plan-dependent input left)
+        if "outside_kept" not in memo:
+            memo["outside_kept"] = _place_outside(plan, outside, out_target, out_why, serves)
+        outside_rows, outside_unserved = (f.copy() for f in memo["outside_kept"])
+    else:
+        outside_rows, outside_unserved = _place_outside(plan, outside, out_target, out_why, serves)
     unserved = pd.concat([placed.unserved, outside_unserved], ignore_index=True).astype(_UNSERVED_COLS)
     not_on_roll = pd.DataFrame({"village_id": not_on.index.get_level_values(0),
                                 "band": not_on.index.get_level_values(1), "children": not_on.to_numpy(np.int64)})
@@ -870,24 +883,37 @@ def _splits_empty() -> pd.DataFrame:
 
 
 def _splits(assignments: pd.DataFrame, unserved: pd.DataFrame) -> pd.DataFrame:
-    parts = pd.concat([assignments[["village_id", "band", "school_id", "mode", "children"]],
-                       unserved.assign(school_id="unserved", mode="-")[["village_id", "band", "school_id", "mode",
-                                                                         "children"]]], ignore_index=True)
-    parts = parts.groupby(["village_id", "band", "school_id", "mode"], as_index=False)["children"].sum()
-    size = parts.groupby(["village_id", "band"])["children"].transform("size")
-    parts = parts[size > 1]
-    if parts.empty:
+    """The village-band groups placed in more than one part (a school and mode, or unserved): ``village_id, band,
+    children, parts, detail`` (``S001:12(walk), S004:3(bus)``), ``detail_en``, ``detail_zh``, by village and band;
+    each group's parts by school and mode.
+
+    Plain Python over the rows (usually few, and almost none split): a pandas group-by cost more than the rest of a
+    what-if edit's placement.
+    """
+    sums: dict[tuple, int] = {}
+    for v, b, sid, m, n in zip(assignments["village_id"], assignments["band"], assignments["school_id"],
+                               assignments["mode"], assignments["children"], strict=True):
+        sums[(v, b, sid, m)] = sums.get((v, b, sid, m), 0) + int(n)
+    for v, b, n in zip(unserved["village_id"], unserved["band"], unserved["children"], strict=True):
+        sums[(v, b, "unserved", "-")] = sums.get((v, b, "unserved", "-"), 0) + int(n)
+    groups: dict[tuple, list] = {}
+    for k in sorted(sums):
+        groups.setdefault(k[:2], []).append((k[2], k[3], sums[k]))
+    groups = {k: p for k, p in groups.items() if len(p) > 1}
+    if not groups:
         return _splits_empty()
-    label = (parts["school_id"].astype(str) + ":" + parts["children"].astype(str)
-             + np.where(parts["mode"] == "-", "", "(" + parts["mode"].astype(str) + ")"))
-    words = {lang: [(t("summary.unserved", lang) if sid == "unserved" else sid) + ":" + str(n)
-                    + ("" if m == "-" else "(" + t(f"mode.{m}", lang) + ")")
-                    for sid, n, m in zip(parts["school_id"].astype(str), parts["children"], parts["mode"], strict=True)]
-             for lang in ("en", "zh")}
-    g = parts.assign(label=label, label_en=words["en"], label_zh=words["zh"]).groupby(["village_id", "band"], sort=True)
-    out = g.agg(children=("children", "sum"), parts=("children", "size"), detail=("label", ", ".join),
-                detail_en=("label_en", ", ".join), detail_zh=("label_zh", "、".join)).reset_index()
-    out["children"] = out["children"].astype(np.int64)
-    out["parts"] = out["parts"].astype(np.int64)
+
+    def label(sid, m, n, lang=None) -> str:
+        name = sid if lang is None or sid != "unserved" else t("summary.unserved", lang)
+        return f"{name}:{n}" + ("" if m == "-" else f"({m if lang is None else t(f'mode.{m}', lang)})")
+
+    keys = list(groups)
+    out = pd.DataFrame({
+        "village_id": [k[0] for k in keys], "band": [k[1] for k in keys],
+        "children": np.array([sum(n for _, _, n in p) for p in groups.values()], dtype=np.int64),
+        "parts": np.array([len(p) for p in groups.values()], dtype=np.int64),
+        "detail": [", ".join(label(*x) for x in p) for p in groups.values()],
+        "detail_en": [", ".join(label(*x, "en") for x in p) for p in groups.values()],
+        "detail_zh": ["、".join(label(*x, "zh") for x in p) for p in groups.values()]})
     return out.astype({"village_id": object, "band": object, "detail": object, "detail_en": object,
                        "detail_zh": object})

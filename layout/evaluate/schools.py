@@ -93,7 +93,7 @@ def school_table(county, plan, allocation, standards, travel=None, *, ids: pd.In
     """
     std = standards
     s = plan.schools if ids is None else plan.schools.loc[ids]
-    counts = allocation.by_school()
+    counts = allocation.by_school() if ids is None else allocation.by_school(ids=s.index)
     out = pd.DataFrame(index=s.index)
     for c in ("name", "kind", "township", "status", "merged_into", "is_new"):
         out[c] = s[c].to_numpy()
@@ -106,9 +106,12 @@ def school_table(county, plan, allocation, standards, travel=None, *, ids: pd.In
     out["enrolment_now"] = now["enrolment"].to_numpy()
     a = allocation.assignments
     moved = a[a["moved"]] if "moved" in a else a.iloc[:0]
+    moves = allocation.moves
+    if ids is not None:     # only these schools' rows are summed (the same sums)
+        moved = moved[moved["school_id"].isin(s.index).to_numpy()]
+        moves = moves[moves["from_school"].isin(s.index).to_numpy()]
     out["moved_in"] = moved.groupby("school_id")["children"].sum().reindex(s.index, fill_value=0).astype(int)
-    out["moved_out"] = allocation.moves.groupby("from_school")["children"].sum().reindex(
-        s.index, fill_value=0).astype(int)
+    out["moved_out"] = moves.groupby("from_school")["children"].sum().reindex(s.index, fill_value=0).astype(int)
     out["seats"] = s["seats"].to_numpy()
     out["utilisation"] = np.where(out["seats"] > 0, out["enrolment"] / out["seats"].where(out["seats"] > 0), np.nan)
     for m in ("walk", "bus", "board"):

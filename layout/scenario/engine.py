@@ -246,6 +246,7 @@ class IncrementalEvaluator:
             today = old                                  # the same rows: the steps' fates stay valid
         else:
             self._version = getattr(self, "_version", 0) + 1
+            self._memo: dict = {}                        # allocate_from's plan-independent pieces of this today
         self.today = today
         home = today.home
         self._rows_of_school = {k: np.asarray(v) for k, v in home.groupby("school_id").indices.items()}
@@ -304,7 +305,7 @@ class IncrementalEvaluator:
         fates, moves_by, vb_changed = self._fates(plan, prev, fate_changed)
         open_ids = ps.index[ps["status"] == "open"]
         alloc = allocate_from(self.today, county, plan, self.travel, std, matrices=self._open_matrices(open_ids),
-                              fates=fates, started=t0)
+                              fates=fates, started=t0, memo=self._memo)
         if prev is None:
             t_alloc, v_alloc = ps.index, self.today.villages
         else:
@@ -346,7 +347,7 @@ class IncrementalEvaluator:
         # -- costs, with the buses routed again only for the schools whose riders changed (plan_buses keeps the rest)
         is_today = not plan.actions
         base = None if is_today else self.baseline
-        bus = plan_buses(county, plan, alloc, std, method=self.buses)
+        bus = self._buses(plan, alloc, prev)
         costs = plan_costs(plan, table, alloc, std, staffing=staffing, buses=bus.by_school, bus_method=bus.method,
                            vehicles_today=None if base is None else float(base.costs["buses"]))
         costs["staffing"] = staffing_totals
@@ -368,6 +369,24 @@ class IncrementalEvaluator:
         return Step(plan, ev, touched, pd.Index(v_alloc), time.perf_counter() - t0, fates=fates, moves_by=moves_by,
                     unmet=unmet, receivers=receivers, quality_rows=quality_rows, need_now=need_now,
                     need_after=need_after, version=self._version, marked=marked, **caches)
+
+    def _buses(self, plan, alloc, prev: Step | None):
+        """:func:`plan_buses` of the plan, or the previous step's buses when their input is the same: the same bus
+        riders (village, school, band, children, metres, minutes) at schools on the same sites, and no note from
+        routing (a note comes from routing again, which plan_buses would then do)."""
+        cols = ["village_id", "school_id", "band", "children", "metres", "minutes"]
+        if prev is not None:
+            old = prev.evaluation.costs.get("bus_routes")
+            a0, a1 = prev.evaluation.allocation.assignments, alloc.assignments
+            r0 = a0.loc[(a0["mode"] == "bus").to_numpy(), cols].reset_index(drop=True)
+            r1 = a1.loc[(a1["mode"] == "bus").to_numpy(), cols].reset_index(drop=True)
+            if old is not None and not old.notes and r0.equals(r1):
+                ids = pd.unique(r1["school_id"])
+                g0, g1 = prev.plan.schools.geometry, plan.schools.geometry
+                if g0.index.isin(ids).sum() == len(ids) and all(
+                        g0[i].equals_exact(g1[i], 0.0) for i in ids):
+                    return old
+        return plan_buses(self.county, plan, alloc, self.standards, method=self.buses)
 
     def _mark(self, found: list, base, prev: Step | None) -> tuple[list, dict]:
         """:func:`mark_status` of the violations (every one ``existing`` for today's plan itself), reusing the marked
