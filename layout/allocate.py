@@ -903,9 +903,9 @@ def _splits(assignments: pd.DataFrame, unserved: pd.DataFrame) -> pd.DataFrame:
     if not groups:
         return _splits_empty()
 
-    def label(sid, m, n, lang=None) -> str:
-        name = sid if lang is None or sid != "unserved" else t("summary.unserved", lang)
-        return f"{name}:{n}" + ("" if m == "-" else f"({m if lang is None else t(f'mode.{m}', lang)})")
+    def label(sid, m, n, in_words=None) -> str:   # in_words: a language for the words, None for the codes
+        name = sid if in_words is None or sid != "unserved" else t("summary.unserved", in_words)
+        return f"{name}:{n}" + ("" if m == "-" else f"({m if in_words is None else t(f'mode.{m}', in_words)})")
 
     keys = list(groups)
     out = pd.DataFrame({
