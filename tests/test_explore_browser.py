@@ -116,7 +116,13 @@ def test_close_in_the_browser_shows_the_scenario_delta(server, choices):
 
             page.route("**/*", route)
             page.goto(url, timeout=180_000)
-            page.wait_for_selector(f'[data-school="{allowed}"]', state="attached", timeout=300_000)
+            try:
+                page.wait_for_selector(f'[data-school="{allowed}"]', state="visible", timeout=300_000)
+            except sync_api.TimeoutError:   # keep what the page showed, and the map's size, for the report
+                page.screenshot(path=str(ARTIFACTS / "explore_not_drawn.png"))
+                box = page.evaluate("() => { const m = document.querySelector('.lw-map'); "
+                                    "return m ? [m.clientWidth, m.clientHeight] : null; }")
+                raise AssertionError(f"school {allowed} never drawn; map size {box}") from None
             before = _numbers(page)
             assert before["moved.total"] == 0
             page.locator(f'[data-school="{allowed}"]').click()

@@ -24,12 +24,15 @@ function render({ model, el: host }) {
   root.append(mapDiv, side);
   host.append(root);
 
-  const map = L.map(mapDiv, { zoomSnap: 0.25, attributionControl: false });
+  const map = L.map(mapDiv, { zoomSnap: 0.25, attributionControl: false, maxZoom: 18 });
   const canvas = L.canvas({ padding: 0.5 });
   map.createPane("lw-schools").style.zIndex = 650;          // above the canvas of roads and villages
   const svg = L.svg({ padding: 0.5, pane: "lw-schools" });
   const geo = model.get("geo");
-  map.fitBounds(geo.bounds, { padding: [10, 10] });   // a view first: layers are drawn (and clickable) at once
+  // A view first, so layers are drawn (and clickable) at once. Fitting a map that has no size yet (the page shows
+  // the widget later) gives the highest zoom and a blank map: then a plain view, fitted once the map has a size.
+  if (mapDiv.clientWidth > 0 && mapDiv.clientHeight > 0) map.fitBounds(geo.bounds, { padding: [10, 10] });
+  else map.setView(L.latLngBounds(geo.bounds).getCenter(), 10);
   if (geo.tiles) L.tileLayer(geo.tiles.url, { attribution: geo.tiles.attribution, maxZoom: 18 }).addTo(map);
   const schoolMarks = {};
   const villageMarks = {};
@@ -76,6 +79,8 @@ function render({ model, el: host }) {
     if (mapDiv.clientWidth === 0 || mapDiv.clientHeight === 0) return;
     map.invalidateSize();
     if (!fitted) { map.fitBounds(geo.bounds, { padding: [10, 10] }); fitted = true; }
+    // a marker drawn while the map had no size is an empty path ("M0 0"): draw them again in the sized view
+    for (const m of [...Object.values(schoolMarks), ...Object.values(villageMarks)]) m.redraw();
   });
   ro.observe(mapDiv);
 
