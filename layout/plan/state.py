@@ -216,9 +216,7 @@ class Plan(HtmlDisplay):
 
     def serves(self, school_id: str, band: str) -> bool:
         """Whether a school is open and teaches every grade of ``band`` under the plan."""
-        row = self.schools.loc[school_id]
-        lo, hi = self.standards.bands[band]
-        return row["status"] == "open" and int(row["grade_lo"]) <= lo and int(row["grade_hi"]) >= hi
+        return self._serves_in(self.schools, school_id, band)
 
     def serving(self, band: str) -> pd.Index:
         """Open schools teaching every grade of ``band``."""
