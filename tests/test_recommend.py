@@ -188,3 +188,23 @@ def test_no_plan_within_the_time_limit_keeps_today_and_says_so(monkeypatch):
     assert set(rec.plan.open_schools) == set(county.schools.index)
     notes = " ".join(rec.note_lines("en"))
     assert "no plan within" in notes and "more time" in notes and "kept " not in notes.replace("is kept", "")
+
+
+def test_a_county_solved_township_by_township_keeps_the_rules_and_comes_close_to_the_whole_model():
+    """Above ``recommend.split_model_above_arcs`` the model is improved township by township from today
+    (``layout.locate.facility_split``) and bounded by its relaxation: the plan is verified like any other (no new
+    hard violation, every child placed), costs less than today, and lands near the whole model's optimum."""
+    from layout.datasets import make_county
+    from layout.standards import load_standards
+
+    county = make_county(n_villages=80, n_townships=4, seed=2)
+    whole = recommend(county, goal="least_cost", horizon=0, frontier=False)
+    split = recommend(county.with_changes(standards=load_standards({"recommend": {"split_model_above_arcs": 0}})),
+                      goal="least_cost", horizon=0, frontier=False)
+    assert split.model_status["status"] in ("optimal", "feasible")
+    assert math.isfinite(split.model_status["gap"]) and split.model_status["gap"] < 0.05
+    ev = split.evaluation
+    assert ev.new_hard_violations == 0 and ev.students_unserved == 0 and ev.allocation.check_conserved()
+    assert ev.costs["annual"]["total"] < split.baseline.costs["annual"]["total"]
+    assert split.stages["closed"] > 0
+    assert split.model_status["objective"] <= whole.model_status["objective"] * 1.02

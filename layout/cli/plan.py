@@ -42,8 +42,8 @@ PLAN_OUTPUTS = ("plan.yaml", "evaluation.json", "evaluation_status_quo.json", "a
 @click.option("--horizon", default=10, show_default=True, type=click.IntRange(min=0, max=100),
               help="Years of projected enrolment the recommendation is checked against.")
 @click.option("--time-limit", type=click.FloatRange(min=1, max=86_400), default=None,
-              help="Seconds per solve of the school model (default recommend.time_limit_seconds); give a large "
-                   "county more.")
+              help="Seconds per solve of the school model (default recommend.time_limit_seconds, more for a large "
+                   "county: recommend.time_limit_seconds_per_10000_arcs).")
 @click.option("--no-frontier", is_flag=True, default=False,
               help="Skip the trade-off frontier (the plan alone, sooner).")
 @click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,

@@ -110,6 +110,9 @@ class FacilityProblem:
         The relief each arc counts towards (−1: none): demand leaving a crowded site. Relief ``k`` earns
         ``relief_value[k]`` per unit, up to ``relief_cap[k]`` units.
     relief_value, relief_cap : float arrays (n_relief,), optional
+    site_neighbourhood : int array (n_sites,), optional
+        A label per site (e.g. its district): a model with more arcs than :func:`solve_facility`'s ``split_above``
+        is improved one neighbourhood at a time (:mod:`layout.locate.facility_split`).
     budget : float, optional
         Upper bound on total capital.
     single_source : bool
@@ -154,6 +157,7 @@ class FacilityProblem:
     arc_relief: np.ndarray | None = None
     relief_value: np.ndarray | None = None
     relief_cap: np.ndarray | None = None
+    site_neighbourhood: np.ndarray | None = None
 
     @property
     def n_sites(self) -> int:
@@ -233,13 +237,18 @@ def _check(p: FacilityProblem) -> None:
 
 
 def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start: dict | None = None,
-                   rel_gap: float = 1e-6) -> FacilitySolution:
+                   rel_gap: float = 1e-6, split_above: int | None = None, bound: bool = True) -> FacilitySolution:
     """Solve the model within the time limit: exactly (MILP, HiGHS), started from a quick two-phase answer.
 
     Its linear relaxation is solved first (its value is a proven lower bound, and on these models it is close);
     options it opens fully or not at all are fixed and the rest solved exactly (a small MILP); the full model is
     then solved from that answer for the rest of the time, when the gap is still above ``rel_gap``. The best answer
     is returned with the best proven bound of the phases, so the gap is honest.
+
+    A model with more arcs than ``split_above``, site neighbourhoods and a start that meets every constraint is
+    solved instead by :func:`layout.locate.facility_split.improve_by_neighbourhoods` (one neighbourhood at a time,
+    the rest held, then the relaxation for the bound): HiGHS on the whole of such a model may not even finish its
+    presolve within the time.
 
     Parameters
     ----------
@@ -251,6 +260,11 @@ def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start
         ``expansions``, ``designated`` — e.g. today's layout.
     rel_gap : float
         Stop when the relative gap falls below this.
+    split_above : int, optional
+        Arcs above which a model with ``site_neighbourhood`` is solved by neighbourhoods (default: never).
+    bound : bool
+        For a model solved by neighbourhoods: give part of the time to its relaxation for a proven bound (off for
+        an answer wanted only as a start; the gap is then NaN).
 
     Returns
     -------
@@ -262,6 +276,13 @@ def solve_facility(p: FacilityProblem, *, time_limit: float | None = None, start
         return None if time_limit is None else max(0.5, share * (time_limit - (time.perf_counter() - t0)))
 
     mx = _assemble(p)
+    if (split_above is not None and p.site_neighbourhood is not None and start is not None
+            and len(p.arc_group) > split_above):
+        x0 = start_vector(p, mx, start)
+        if _fits(mx, x0, mx.row_lo, mx.col_hi):
+            from layout.locate.facility_split import improve_by_neighbourhoods
+
+            return improve_by_neighbourhoods(p, mx, x0, time_limit=time_limit, rel_gap=rel_gap, bound=bound)
     lp = _solve_once(p, time_limit=left(0.5), relax=True, matrix=mx)
     if lp.status == "infeasible":
         return lp
@@ -537,7 +558,6 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
     mx = matrix if matrix is not None else _assemble(p)
     Y, E, D, R, X, U, L, Z = mx.offs
     n_opt, n_e, n_s, n_a, n_g = E - Y, D - E, R - D, U - X, L - U
-    n_l = len(mx.limits)
     col_hi, row_lo = mx.col_hi, mx.row_lo
     if forbidden is not None:
         col_hi = col_hi.copy()
@@ -546,18 +566,7 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
         row_lo = row_lo.copy()
         row_lo[:n_s] = np.where(required, 1.0, 0.0)
     integer = np.zeros_like(mx.integer) if relax else mx.integer
-    q = np.asarray(p.group_demand, float)
-    osite, ag = np.asarray(p.option_site, int), np.asarray(p.arc_group, int)
-    x0 = None
-    if start is not None:
-        x0 = _start_vector(p, start, (Y, E, D, R, X, U), len(mx.c), n_opt, n_a, n_g, osite, ag, q,
-                           _arr(p.arc_uses_resource, n_a, bool, False), np.asarray(p.arc_site, int),
-                           mx.capital_coef)
-        for k, (what, mask, c_lo, c_hi, *_) in enumerate(mx.limits):   # slack the start needs for soft limits
-            base = Y if what == "y" else D
-            val = float(x0[base + np.flatnonzero(np.asarray(mask, bool))].sum())
-            x0[L + 2 * k] = max(0.0, (c_lo or 0.0) - val) if c_lo is not None else 0.0
-            x0[L + 2 * k + 1] = max(0.0, val - c_hi) if c_hi is not None else 0.0
+    x0 = None if start is None else start_vector(p, mx, start)
     res = solve_milp(mx.c, mx.a, row_lo, mx.row_hi, mx.col_lo, col_hi, integer,
                      time_limit=time_limit, start=x0, rel_gap=rel_gap, abs_gap=1e-6)
     if res.x is None and x0 is not None and res.status != "infeasible" and not relax and _fits(mx, x0, row_lo,
@@ -570,7 +579,19 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
                                 np.zeros(n_s), np.ones(n_g), math.inf, -math.inf if res.status != "infeasible" else
                                 math.inf, math.nan, res.status if res.status == "infeasible" else "time_limit",
                                 time.perf_counter() - t0, math.nan)
-    x = res.x
+    status = "optimal" if res.status == "optimal" else ("time_limit" if res.status == "time_limit" else res.status)
+    return decode(p, mx, res.x, float(res.objective), float(min(res.bound, res.objective)), status,
+                  time.perf_counter() - t0, relax=relax)
+
+
+def decode(p: FacilityProblem, mx: _Matrix, x: np.ndarray, objective: float, lower_bound: float, status: str,
+           seconds: float, *, relax: bool = False) -> FacilitySolution:
+    """The answer a column vector of the assembled model stands for (``relax``: of its linear relaxation, options
+    counted as chosen above one half)."""
+    Y, E, D, R, X, U, L, Z = mx.offs
+    n_opt, n_e, n_s, n_a, n_g = E - Y, D - E, R - D, U - X, L - U
+    n_l = len(mx.limits)
+    osite, ag = np.asarray(p.option_site, int), np.asarray(p.arc_group, int)
     yv = x[Y:Y + n_opt].copy()
     y = (yv > 0.5) if relax else np.rint(yv).astype(bool)
     site_option = np.full(n_s, -1)
@@ -584,13 +605,10 @@ def _solve_once(p: FacilityProblem, *, time_limit: float | None = None, start: d
         first = order[np.r_[True, np.diff(ag[order]) != 0]]
         ok = flow[first] > 1e-6
         group_arc[ag[first[ok]]] = first[ok]
-    lb = min(res.bound, res.objective)
-    gap = relative_gap(res.objective, lb)
-    status = "optimal" if res.status == "optimal" else ("time_limit" if res.status == "time_limit" else res.status)
     slack = x[L:L + 2 * n_l].reshape(-1, 2).sum(axis=1) if n_l else np.zeros(0)
     return FacilitySolution(site_option, group_arc, flow, np.rint(x[E:E + n_e]), np.rint(x[D:D + n_s]).astype(bool),
-                            x[R:R + n_s], x[U:U + n_g], float(res.objective), float(lb), gap, status,
-                            time.perf_counter() - t0, float(mx.capital_coef @ x), slack, yv)
+                            x[R:R + n_s], x[U:U + n_g], objective, lower_bound, relative_gap(objective, lower_bound),
+                            status, seconds, float(mx.capital_coef @ x), slack, yv)
 
 
 def _fits(mx: _Matrix, x: np.ndarray, row_lo: np.ndarray, col_hi: np.ndarray, tol: float = 1e-6) -> bool:
@@ -600,22 +618,22 @@ def _fits(mx: _Matrix, x: np.ndarray, row_lo: np.ndarray, col_hi: np.ndarray, to
                 and np.all(x >= mx.col_lo - tol) and np.all(x <= col_hi + tol))
 
 
-def _start_vector(p, start, offs, n_col, n_opt, n_a, n_g, osite, ag, q, res_arc, asite, capital_coef):
-    """A full column vector from a start given as options and arcs (resource and expansions filled as needed)."""
-    Y, E, D, R, X, U = offs
-    x = np.zeros(n_col)
+def start_vector(p: FacilityProblem, mx: _Matrix, start: dict) -> np.ndarray:
+    """A full column vector of the assembled model from a start given as options and arcs (resource, designation
+    and the soft limits' slacks filled as the start needs them; ``expansions`` and ``designated`` taken when
+    given)."""
+    Y, E, D, R, X, U, L, Z = mx.offs
+    x = np.zeros(len(mx.c))
     so = np.asarray(start["site_option"], int)
-    for o in so:
-        if o >= 0:
-            x[Y + o] = 1.0
+    x[Y + so[so >= 0]] = 1.0
     arcs = np.asarray(start["group_arc"], int)
-    for g, a in enumerate(arcs):
-        if a >= 0:
-            x[X + a] = 1.0
-        else:
-            x[U + g] = 1.0
+    x[X + arcs[arcs >= 0]] = 1.0
+    x[U + np.flatnonzero(arcs < 0)] = 1.0
     if "expansions" in start:
         x[E:E + len(start["expansions"])] = start["expansions"]
+    n_a = U - X
+    res_arc = _arr(p.arc_uses_resource, n_a, bool, False)
+    asite, ag, q = np.asarray(p.arc_site, int), np.asarray(p.arc_group, int), np.asarray(p.group_demand, float)
     have = _arr(p.resource_have, p.n_sites)
     load = np.zeros(p.n_sites)
     used = arcs[arcs >= 0]
@@ -625,4 +643,8 @@ def _start_vector(p, start, offs, n_col, n_opt, n_a, n_g, osite, ag, q, res_arc,
         x[R + s] = max(0.0, load[s] - have[s])
     if "designated" in start:
         x[D:D + p.n_sites] = np.maximum(x[D:D + p.n_sites], np.asarray(start["designated"], float))
+    for k, (what, mask, c_lo, c_hi, *_) in enumerate(mx.limits):   # the slack the start needs for soft limits
+        val = float(x[(Y if what == "y" else D) + np.flatnonzero(np.asarray(mask, bool))].sum())
+        x[L + 2 * k] = max(0.0, (c_lo or 0.0) - val) if c_lo is not None else 0.0
+        x[L + 2 * k + 1] = max(0.0, val - c_hi) if c_hi is not None else 0.0
     return x

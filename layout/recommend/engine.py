@@ -111,7 +111,8 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
     open_new : bool
         Offer candidate sites (``candidates.csv``) and new teaching points where grades 1–3 are beyond the rule.
     time_limit : float, optional
-        Seconds per solve (default ``recommend.time_limit_seconds``).
+        Seconds per solve (default ``recommend.time_limit_seconds``, more for a large county:
+        ``recommend.time_limit_seconds_per_10000_arcs`` of the model).
     frontier : bool
         Compute the trade-off frontier.
     cache_dir : path, optional
@@ -149,15 +150,17 @@ def recommend(county, travel=None, standards=None, goal: str = "fewest_schools",
             travel[mode] = network_travel(county, mode, **extra_args)
     baseline = evaluate(county, Plan.status_quo(county), travel, std)
     rec = std.get("recommend")
-    limit = float(time_limit if time_limit is not None else rec["time_limit_seconds"])
     rounds = int(rec["repair_rounds"])
     weights_goal = "least_cost" if goal == "best_balance" else goal
     model = build_model(county, travel, baseline, weights_goal, tg, std, allow_new=open_new)
+    limit = float(time_limit) if time_limit is not None else model.seconds_needed
     extra = []
     if n_schools is not None:
         extra.append((np.ones(len(model.options), bool), n_schools, n_schools))
     start = None
-    if goal == "fewest_schools":   # a hard objective: start from the least-cost plan (same sites and arcs)
+    if goal == "fewest_schools" and not model.split:
+        # a hard objective for the whole MILP: start it from the least-cost plan (same sites and arcs); a model
+        # improved township by township starts from today, each township's MILP solved from there
         cheap = build_model(county, travel, baseline, "least_cost", tg, std, allow_new=open_new)
         start = decide(cheap, time_limit=limit / 2, extra_limits=extra, extend=False).start_values()   # a start only
     main = solve_and_verify(county, model, travel, baseline, std, time_limit=limit, rounds=rounds, extra_limits=extra,

@@ -97,6 +97,9 @@ class SchoolModel:
         each time with twice the time, up to ``times`` times (``recommend.time_limit_extensions``,
         ``recommend.extend_above_gap``) — on a slow or busy machine the answer takes longer instead of falling
         back to today's layout.
+    split_above : int, optional
+        Arcs above which the model is improved township by township (``recommend.split_model_above_arcs``; see
+        :mod:`layout.locate.facility_split`).
     """
 
     sites: pd.DataFrame
@@ -110,6 +113,20 @@ class SchoolModel:
     limit_names: list = field(default_factory=list)
     new_sites: gpd.GeoDataFrame | None = None
     extensions: tuple = (0, 1.0)
+    split_above: int | None = None
+    base_seconds: float = 20.0
+    seconds_per_10000_arcs: float = 0.0
+
+    @property
+    def split(self) -> bool:
+        """Whether the model is large enough to be improved township by township (``split_above``)."""
+        return self.split_above is not None and len(self.arcs) > self.split_above
+
+    @property
+    def seconds_needed(self) -> float:
+        """Time one solve is given by default: ``recommend.time_limit_seconds``, more for a larger model
+        (``recommend.time_limit_seconds_per_10000_arcs``)."""
+        return max(self.base_seconds, self.seconds_per_10000_arcs * len(self.arcs) / 10_000)
 
 
 @dataclass
@@ -558,7 +575,8 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
         option_total_capacity=options["total_cap"].to_numpy(float),
         arc_relief=arcs["relief"].to_numpy(int),
         relief_value=np.full(len(relief_keys), w["cost"] * float(rec["crowding_relief_yuan"])),
-        relief_cap=np.array([excess[k] for k in relief_keys], float))
+        relief_cap=np.array([excess[k] for k in relief_keys], float),
+        site_neighbourhood=pd.factorize(sites["township"], sort=True)[0])
     # start: today's layout
     keep_rows = options.index[options["option"] == "keep"]
     so = np.full(n_sites, -1)
@@ -569,13 +587,15 @@ def build_model(county, travel: dict, baseline, goal: str, targets, standards=No
     ga[arcs.loc[home_arc, "group"].to_numpy(int)] = home_arc.to_numpy()
     start = {"site_option": so, "group_arc": ga, "designated": sites["boarding_now"].to_numpy(float)}
     extensions = (int(rec["time_limit_extensions"]), float(rec["extend_above_gap"]))
-    return SchoolModel(sites, options, grp, arcs, expansions, prob, start, w, names + [], new_sites, extensions)
+    return SchoolModel(sites, options, grp, arcs, expansions, prob, start, w, names + [], new_sites, extensions,
+                       split_above=int(rec["split_model_above_arcs"]), base_seconds=float(rec["time_limit_seconds"]),
+                       seconds_per_10000_arcs=float(rec["time_limit_seconds_per_10000_arcs"]))
 
 
 def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: list | None = None,
            forbid_sites: set | None = None, force_sites: set | None = None, forbid_arcs: np.ndarray | None = None,
            rel_gap: float = 5e-3, per_school: float = 0.0, start: dict | None = None,
-           extend: bool = True) -> Decision:
+           extend: bool = True, bound: bool = True) -> Decision:
     """Solve the model (optionally with extra count limits, sites forbidden or forced, arcs forbidden) and decode
     the answer.
 
@@ -600,6 +620,9 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
     extend : bool
         Go on past the time limit (twice as long, up to ``recommend.time_limit_extensions`` times) while the gap
         is above ``recommend.extend_above_gap``; off for the frontier, whose points share one time budget.
+    bound : bool
+        A proven bound is wanted (off for an answer used only as a start: a large model's search then has all
+        the time).
 
     Returns
     -------
@@ -619,10 +642,17 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
     p = replace(p, option_forbidden=forbidden, site_required=required, arc_forbidden=arcs_off,
                 count_limits=list(p.count_limits) + list(extra_limits or []),
                 option_fixed=np.asarray(p.option_fixed, float) + float(per_school))
-    start = start or model.start
-    if forbid_sites or arcs_off[start["group_arc"][start["group_arc"] >= 0]].any():
-        start = None   # the start uses what is forbidden now: start without it
-    sol = solve_facility(p, time_limit=time_limit, start=start, rel_gap=rel_gap)
+    def allowed(s):
+        return (s is not None and not arcs_off[s["group_arc"][s["group_arc"] >= 0]].any()
+                and not (np.asarray(s["site_option"]) < 0)[required].any())
+
+    # a start that uses what is forbidden now, or closes a site that must stay, gives way to today's layout (a
+    # repair never forbids home arcs nor closes a school)
+    start = start if allowed(start) else model.start if allowed(model.start) else None
+    if forbid_sites:
+        start = None
+    split = {"split_above": model.split_above, "bound": bound}
+    sol = solve_facility(p, time_limit=time_limit, start=start, rel_gap=rel_gap, **split)
     times, above_gap = model.extensions
     spent, limit = sol.seconds, time_limit
     for _ in range(times if time_limit is not None and extend else 0):
@@ -630,7 +660,7 @@ def decide(model: SchoolModel, time_limit: float | None = None, extra_limits: li
             break   # solved, or stopped close enough to a proven bound (no plan or no bound yet: go on)
         limit *= 2
         again = solve_facility(p, time_limit=limit, start=_as_start(sol) if math.isfinite(sol.objective) else start,
-                               rel_gap=rel_gap)
+                               rel_gap=rel_gap, **split)
         spent += again.seconds
         if math.isfinite(again.objective) and (not math.isfinite(sol.objective) or again.objective <= sol.objective):
             sol = again

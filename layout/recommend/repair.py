@@ -40,12 +40,13 @@ def new_breaches(ev) -> list:
 def solve_and_verify(county, model, travel, baseline, standards, *, time_limit: float, rounds: int,
                      extra_limits: list | None = None, forced: set | None = None, name: str = "recommended",
                      rel_gap: float = 5e-3, per_school: float = 0.0, start: dict | None = None,
-                     extend: bool = True) -> Verified:
+                     extend: bool = True, bound: bool = True) -> Verified:
     """Solve, build the plan, evaluate it; repair and re-solve while it newly breaks a hard rule.
 
     Repairs: a school whose closure leaves children without a place, or whose pupils end up beyond the travel rule,
     stays; a school the evaluation finds crowded (大班额, over its size cap, boarders beyond its beds or without a
-    canteen) takes no more pupils of that band than today.
+    canteen) takes no more pupils of that band than today. ``extend`` and ``bound`` are passed to
+    :func:`layout.recommend.model.decide`.
 
     Returns
     -------
@@ -57,7 +58,8 @@ def solve_and_verify(county, model, travel, baseline, standards, *, time_limit: 
     last = None
     for k in range(max(1, rounds)):
         decision = decide(model, time_limit=time_limit, extra_limits=extra_limits, force_sites=forced,
-                          forbid_arcs=forbid, rel_gap=rel_gap, per_school=per_school, start=start, extend=extend)
+                          forbid_arcs=forbid, rel_gap=rel_gap, per_school=per_school, start=start, extend=extend,
+                          bound=bound)
         if not math.isfinite(decision.solution.objective):   # no plan at all: nothing to verify or repair
             why = Note("note.no_solution", seconds=f"{decision.solution.seconds:.0f}")
             stop = SimpleNamespace(message_en=why.render("en"), message_zh=why.render("zh"))

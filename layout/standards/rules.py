@@ -211,6 +211,8 @@ RULES: dict[str, Rule] = {
     "recommend.never_close_over": _COUNT,
     "recommend.boarding_candidates_per_group": _r(integer=True, ge=1, le=100, why="each adds variables to the model"),
     "recommend.time_limit_seconds": _r(gt=0, le=86_400),
+    "recommend.time_limit_seconds_per_10000_arcs": _r(ge=0, le=86_400),
+    "recommend.split_model_above_arcs": _r(integer=True, ge=0, why="arcs above which the model is solved by township"),
     "recommend.time_limit_extensions": _r(integer=True, ge=0, le=10, why="each doubles the time of a solve"),
     "recommend.extend_above_gap": SHARE,
     "attendance.match_within_minutes": _r(gt=0, le=MINUTES_MAX),
