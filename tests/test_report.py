@@ -173,3 +173,23 @@ def test_plan_and_evaluation_display_in_notebooks():
     ev = evaluate(county, plan)
     assert "<table" in plan._repr_html_() or "<div" in plan._repr_html_()
     assert "<table" in ev._repr_html_()
+
+
+def test_a_closed_schools_procedural_checks_are_one_row_in_the_report(report, data):
+    """A committee reads one row per closed school with every procedural check (论证, 公示, 听证 …) on it, not
+    six rows per school; the workbook keeps one row per check (a checklist to tick)."""
+    county, plan, ev, base, _e = data
+    page = report[0]["html"].read_text(encoding="utf-8")
+    html = page.split("<h3>待确认事项</h3>")[1].split("<h2>")[0]   # the section of items to confirm
+    checks = [v for v in ev.violations if v.code.startswith("confirm_") and v.school_id in plan.closed_schools]
+    rows = T.confirm_table(ev, "zh")
+    closed = list(plan.closed_schools)
+    assert len(checks) == 6 * len(closed) and len(rows[rows["学校代码"].isin(closed)]) == len(closed)
+    for v in checks:   # every question is on its school's row, and in the page
+        row = rows.loc[rows["学校代码"] == v.school_id, "说明"].iloc[0]
+        question = v.message_zh.split("待确认:")[1]
+        assert question in row and question in html
+    with_steps = {v.school_id for v in ev.violations if v.code.startswith("confirm_") and v.school_id}   # + grades
+    assert html.count(checks[0].message_zh.split("待确认:")[1]) == len(with_steps) >= len(closed)
+    sheets = report_sheets(county, ev, baseline=base, lang="zh")
+    assert len(sheets["待确认事项"]) == len(T.violations_table(ev, "zh", "confirm"))

@@ -151,9 +151,7 @@ def report_html(
             issues[issues[sev_col] != confirm_label] if len(issues) else issues, _x("no_issues", lang)
         ),
         f"<h3>{esc(_x('confirm', lang))}</h3>",
-        frame_html(
-            issues[issues[sev_col] == confirm_label] if len(issues) else issues, _x("no_issues", lang)
-        ),
+        frame_html(T.confirm_table(evaluation, lang), _x("no_issues", lang)),
     ]
     parts += [
         f"<h2>{esc(_x('schools', lang))}</h2>",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 from layout.i18n import DEFAULT_LANG, has, term
@@ -154,6 +156,10 @@ def violations_table(evaluation, lang: str = DEFAULT_LANG, severity: str | None 
     f = evaluation.to_frame("violations")
     if severity is not None and len(f):
         f = f[f["severity"] == severity]
+    return _issues(f, lang)
+
+
+def _issues(f: pd.DataFrame, lang: str) -> pd.DataFrame:
     msg = "message_zh" if lang == "zh" else "message_en"
     cols = ["severity", "status", "code", "school_id", "village_id", msg]
     headers = [H(c if c != msg else "message", lang) for c in cols]
@@ -165,6 +171,47 @@ def violations_table(evaluation, lang: str = DEFAULT_LANG, severity: str | None 
     out["code"] = [term("violation", c, lang) for c in out["code"]]
     out.columns = headers
     return out.reset_index(drop=True)
+
+
+def _joined_questions(messages: list[str], lang: str) -> str:
+    """One school's procedural checks in one sentence: the words they share ("撤并X——待确认:") once, then each
+    check's question."""
+    head = os.path.commonprefix(messages)
+    sep = _t("violation_msg.confirm_closure", lang, school="\0", question="\0").split("\0")[1]
+    cut = head.rfind(sep.strip()) if sep.strip() else -1
+    if cut < 0:
+        return _t("reason.clause_sep", lang).join(messages)
+    cut += len(sep.strip())
+    return messages[0][:cut] + " " * (lang != "zh") + _t("reason.clause_sep", lang).join(m[cut:].strip() for m in messages)
+
+
+def confirm_table(evaluation, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Items to confirm, for a committee: a closed (or grade-dropping) school's procedural checks — 论证, 公示,
+    听证, parents, approval, safety (``manual_checks``) — on one row per school instead of one per check; every
+    other item as it is. (The evaluation keeps one item per check, for checklists.)
+
+    Example
+    -------
+    >>> rows = confirm_table(plan_evaluation, "en")        # two closures: 6 checks each on one row
+    >>> len(rows), len(violations_table(plan_evaluation, "en", "confirm"))
+    (4, 14)
+    >>> rows["description"].iloc[0].split(";")[0]
+    'closing 罗家峪教学点 — to confirm: has the feasibility study been done?'
+    """
+    f = evaluation.to_frame("violations")
+    if not len(f):
+        return _issues(f, lang)
+    f = f[f["severity"] == "confirm"]
+    steps = f["code"].str.startswith("confirm_") & f["school_id"].notna()
+    msg = "message_zh" if lang == "zh" else "message_en"
+    rows = []
+    for _sid, grp in f[steps].groupby("school_id", sort=False):
+        row = grp.iloc[0].copy()
+        row["code"] = "confirm_procedure"
+        row[msg] = _joined_questions(grp[msg].tolist(), lang)
+        rows.append(row)
+    merged = pd.DataFrame(rows, columns=f.columns)
+    return _issues(pd.concat([merged, f[~steps]], ignore_index=True) if len(merged) else f[~steps], lang)
 
 
 def confirm_label(lang: str) -> str:
