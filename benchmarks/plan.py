@@ -45,6 +45,10 @@ def median_seconds(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def _limit(seconds: float | None) -> str:
+    return f"{seconds:.0f} s" if seconds else "the model's default (recommend.time_limit_seconds, more for more arcs)"
+
+
 def _county(name: str):
     from layout.datasets import flagship_county, make_county
     from layout.io.read import read_county
@@ -131,8 +135,7 @@ def main() -> int:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_version()}, {os.cpu_count()} CPUs, load average "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min; other engineers share the machine); medians of "
         f"{args.repeats} run(s) (1 on the 2,000-village county), travel cached. Goals: sample < 60 s, 2,000 villages "
-        f"< 10 min. Time limit per solve: {args.time_limit or 'default'} s; 2,000 villages "
-        f"{args.large_time_limit or 'default'} s.",
+        f"< 10 min. Time limit per solve: {_limit(args.time_limit)}; 2,000 villages {_limit(args.large_time_limit)}.",
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
