@@ -146,3 +146,27 @@ def test_basic_balance_composite():
     assert b["indicators"]["books_per_student"]["cv"] == pytest.approx(books_cv)
     assert b["composite_cv"] == pytest.approx(books_cv / 8)
     assert b["pass"] is True
+
+
+@pytest.mark.parametrize("follow", [True, False])
+def test_balance_counts_the_teachers_the_staffing_table_employs(follow):
+    """Under a plan, the teachers behind the balance indicators are those the staffing table employs (posts freed
+    leave in the school's own mix, posts filled come in the county's), so the balance and the cost never count
+    different teachers; with ``teachers_follow_posts`` off only a closed school's teachers move."""
+    villages = [{"id": "V1", "x": 0, "y": 0, "g1_3": 60, "g4_6": 60},
+                {"id": "V2", "x": 900, "y": 0, "g1_3": 120, "g4_6": 120}]
+    schools = [{"id": "A", "kind": "primary", "x": 0, "y": 100, "seats": 500, **FULL, "teachers": 10,
+                "teachers_degree": 2},
+               {"id": "B", "kind": "primary", "x": 900, "y": 100, "seats": 800, **FULL, "teachers": 14,
+                "teachers_degree": 7}]
+    county = hand_county(villages, schools)
+    county = county.with_changes(standards=load_standards({"quality_balance": {"teachers_follow_posts": follow}}))
+    ev = evaluate(county, Plan.status_quo(county).apply(Merge("A", "B")))
+    st = ev.staffing
+    row = _school_row(ev, "B", "primary")
+    students = row["students"]
+    after, employed = st.at["B", "teachers_after_moves"], st.at["B", "teachers_employed"]
+    assert after == 10 + 14 and employed < after   # A was overstaffed: the norm frees posts at B
+    degree_after_moves = 2 + 7
+    expected = degree_after_moves * min(employed, after) / after if follow else degree_after_moves
+    assert row["teachers_degree_per100"] == pytest.approx(expected / students * 100)

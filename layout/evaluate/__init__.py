@@ -183,10 +183,10 @@ def evaluate(county, plan=None, travel: Mapping[str, TravelMatrix] | None = None
     travel = travel_for_plan(county, plan, travel, cache_dir=cache_dir)
     alloc = allocate(county, plan, travel, std, year)
     schools = school_table(county, plan, alloc, std, travel)
-    parts = balance_parts(plan, schools, std)
+    resources = resources_after_closures(plan, std)
+    staffing, staffing_totals = staffing_table(county, plan, schools, resources[0]["teachers"], std)
+    parts = balance_parts(plan, schools, std, staffing, resources)
     balance = {"quality": quality_balance(plan, schools, std, parts), "basic": basic_balance(plan, schools, std, parts)}
-    resources, _ = resources_after_closures(plan, std)
-    staffing, staffing_totals = staffing_table(county, plan, schools, resources["teachers"], std)
     if baseline is False or is_today:
         base = None
     else:

@@ -8,7 +8,9 @@ The coefficient of variation is the official student-weighted one (教督〔2017
 
 Students P_i are the pupils the allocation places at each school under the plan; resources B_i are the
 school's, after closed schools' resources moved as ``resources_on_closure`` says (teachers and equipment move to
-the receiving school by default, buildings stay). Primary and middle are evaluated separately; a nine-year
+the receiving school by default, buildings stay), and — with ``quality_balance.teachers_follow_posts`` (project
+default) — its teachers as the staffing table employs them (:func:`teachers_as_employed`): the balance and the
+staffing cost count the same teachers. Primary and middle are evaluated separately; a nine-year
 school's resources are split between its parts by weighted students (``nine_year_weights``, 1 : 1.1).
 Teaching points under ``exclude_teaching_points_under`` students are left out of the CVs; so are schools
 without data for an indicator (listed in ``notes``).
@@ -22,8 +24,8 @@ import pandas as pd
 from layout.county import RESOURCE_COLUMNS
 from layout.i18n import Note
 
-__all__ = ["weighted_cv", "unweighted_cv", "resources_after_closures", "balance_parts", "quality_balance",
-           "quality_school_row", "basic_balance",
+__all__ = ["weighted_cv", "unweighted_cv", "resources_after_closures", "teachers_as_employed", "balance_parts",
+           "quality_balance", "quality_school_row", "basic_balance",
            "INDICATOR_COLUMNS"]
 
 # Which resource column each indicator divides by students (and whether per 100 students).
@@ -156,6 +158,56 @@ def resources_after_closures(plan, standards) -> tuple[pd.DataFrame, list[dict]]
     return pd.DataFrame(arr, index=s.index, columns=cols_all), moves
 
 
+def teachers_as_employed(resources: pd.DataFrame, staffing: pd.DataFrame, standards) -> pd.DataFrame:
+    """The teacher columns of each school as the staffing table employs them
+    (``quality_balance.teachers_follow_posts``; unchanged when it is off).
+
+    A school whose pupils a plan moves in or out employs more or fewer teachers
+    (:func:`layout.evaluate.staffing.staffing_table`: ``teachers_employed`` against ``teachers_after_moves``). The
+    posts it frees leave in its own mix of qualifications (degree, key, PE and art, senior: each scaled by
+    employed / after moves); the posts it fills arrive in the county's mix (each qualification per teacher over the
+    schools that report it). A qualification a school does not report stays unknown.
+
+    Parameters
+    ----------
+    resources : DataFrame
+        From :func:`resources_after_closures`.
+    staffing : DataFrame
+        From :func:`layout.evaluate.staffing.staffing_table` (index ``school_id``).
+    standards : Standards
+
+    Returns
+    -------
+    DataFrame
+        ``resources`` with its teacher columns replaced.
+
+    Example
+    -------
+    >>> res, _ = resources_after_closures(plan, county.standards)
+    >>> after = teachers_as_employed(res, plan_evaluation.staffing, county.standards)
+    >>> receiver = plan_evaluation.staffing["posts_to_fill"].idxmax()
+    >>> bool(after.at[receiver, "teachers"] == plan_evaluation.staffing.at[receiver, "teachers_employed"])
+    True
+    """
+    if not standards.get("quality_balance.teachers_follow_posts", False):
+        return resources
+    out = resources.copy()
+    cols = [c for c in MOVES["teachers_move"] if c != "teachers" and c in out.columns]
+    after = staffing["teachers_after_moves"].reindex(out.index).to_numpy(float)
+    employed = staffing["teachers_employed"].reindex(out.index).to_numpy(float)
+    have = np.isfinite(after) & np.isfinite(employed)
+    teachers = out["teachers"].to_numpy(float)
+    for c in cols:
+        v = out[c].to_numpy(float)
+        known = np.isfinite(v) & np.isfinite(teachers) & (teachers > 0)
+        mix = v[known].sum() / teachers[known].sum() if known.any() else 0.0
+        keep = np.where(after > 0, np.minimum(employed, after) / np.where(after > 0, after, 1.0), 0.0)
+        new = np.where(have, v * keep + np.maximum(employed - after, 0.0) * mix, v)
+        out[c] = np.where(np.isfinite(v), new, v)
+    out["teachers"] = np.where(have & np.isfinite(teachers), employed, teachers)
+    return out
+
+
 def _stage_parts(plan, schools_table: pd.DataFrame, resources: pd.DataFrame, standards) -> pd.DataFrame:
     """One row per open school and stage with students and the stage's share of resources."""
     s = plan.schools
@@ -199,10 +251,15 @@ def _indicator_cv(parts: pd.DataFrame, indicator: str) -> dict:
             "schools_without_data": sorted(map(str, parts["school_id"].to_numpy()[~have]))}
 
 
-def balance_parts(plan, schools_table: pd.DataFrame, standards) -> tuple[pd.DataFrame, list[dict]]:
-    """Per open school and stage: students and resources after closures (shared by both balance evaluations)."""
-    resources, moves = resources_after_closures(plan, standards)
-    return _stage_parts(plan, schools_table, resources, standards), moves
+def balance_parts(plan, schools_table: pd.DataFrame, standards, staffing: pd.DataFrame | None = None,
+                  resources: tuple[pd.DataFrame, list[dict]] | None = None) -> tuple[pd.DataFrame, list[dict]]:
+    """Per open school and stage: students and resources after closures (shared by both balance evaluations),
+    teachers as ``staffing`` employs them when given (:func:`teachers_as_employed`); ``resources`` is
+    :func:`resources_after_closures` of the plan, already computed."""
+    res, moves = resources if resources is not None else resources_after_closures(plan, standards)
+    if staffing is not None:
+        res = teachers_as_employed(res, staffing, standards)
+    return _stage_parts(plan, schools_table, res, standards), moves
 
 
 def quality_school_row(r, standards) -> dict:

@@ -35,7 +35,7 @@ from layout.allocate import _explicit_moves, _fates, allocate_from, today_inputs
 from layout.attendance import attendance_today
 from layout.evaluate import Evaluation
 from layout.evaluate.balance import (
-    _stage_parts,
+    balance_parts,
     basic_balance,
     quality_balance,
     quality_school_row,
@@ -323,13 +323,7 @@ class IncrementalEvaluator:
             rows = school_table(county, plan, alloc, std, self.travel, ids=touched, unmet=unmet)
             table = splice_rows(prev.evaluation.schools, rows, ps.index)
 
-        # -- balance: resources after closures, stage parts, the 6-of-7 rows of schools whose parts changed
         resources, res_moves = resources_after_closures(plan, std)
-        parts = _stage_parts(plan, table, resources, std)
-        quality_rows, school_rows, failing = self._quality_rows(parts, table, prev)
-        balance = {"quality": quality_balance(plan, table, std, (parts, res_moves), school_rows=school_rows),
-                   "basic": basic_balance(plan, table, std, (parts, res_moves))}
-
         # -- staffing: posts needed today (once per school) and after (touched schools)
         need_now = dict(prev.need_now) if prev is not None else {}
         need_after = dict(prev.need_after) if prev is not None else {}
@@ -343,6 +337,13 @@ class IncrementalEvaluator:
         needs = (np.array([need_now[s] for s in table.index], dtype=float),
                  np.array([need_after[s] for s in table.index], dtype=float))
         staffing, staffing_totals = staffing_table(county, plan, table, resources["teachers"], std, needs=needs)
+
+        # -- balance: resources after closures and staffing, stage parts, the 6-of-7 rows of schools whose parts
+        #    changed
+        parts, _ = balance_parts(plan, table, std, staffing, (resources, res_moves))
+        quality_rows, school_rows, failing = self._quality_rows(parts, table, prev)
+        balance = {"quality": quality_balance(plan, table, std, (parts, res_moves), school_rows=school_rows),
+                   "basic": basic_balance(plan, table, std, (parts, res_moves))}
 
         # -- costs, with the buses routed again only for the schools whose riders changed (plan_buses keeps the rest)
         is_today = not plan.actions
