@@ -197,12 +197,13 @@ def teachers_as_employed(resources: pd.DataFrame, staffing: pd.DataFrame, standa
     employed = staffing["teachers_employed"].reindex(out.index).to_numpy(float)
     have = np.isfinite(after) & np.isfinite(employed)
     teachers = out["teachers"].to_numpy(float)
+    keep = np.where(after > 0, np.minimum(employed, after) / np.where(after > 0, after, 1.0), 0.0)   # share staying
+    arrive = np.maximum(employed - after, 0.0)                                                      # posts filled
     for c in cols:
         v = out[c].to_numpy(float)
         known = np.isfinite(v) & np.isfinite(teachers) & (teachers > 0)
         mix = v[known].sum() / teachers[known].sum() if known.any() else 0.0
-        keep = np.where(after > 0, np.minimum(employed, after) / np.where(after > 0, after, 1.0), 0.0)
-        new = np.where(have, v * keep + np.maximum(employed - after, 0.0) * mix, v)
+        new = np.where(have, v * keep + arrive * mix, v)
         out[c] = np.where(np.isfinite(v), new, v)
     out["teachers"] = np.where(have & np.isfinite(teachers), employed, teachers)
     return out
