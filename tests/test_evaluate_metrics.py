@@ -126,6 +126,11 @@ def test_to_dict_is_json_safe_and_complete(tmp_path):
     path = ev.write_json(tmp_path / "e" / "evaluation.json")
     back = json.loads(path.read_text(encoding="utf-8"))
     assert back["students_total"] == ev.students_total and len(back["schools"]) == len(county.schools)
+    # the buses are data, not the text of an object: vehicles as costed, one record per school with buses
+    bus = back["costs"]["bus_routes"]
+    assert isinstance(bus, dict) and bus["vehicles"] == ev.costs["bus_routes"].vehicles
+    assert bus["method"] == ev.costs["bus_routes"].method and isinstance(bus["routes"], list)
+    assert len(bus["by_school"]) == len(ev.costs["bus_routes"].by_school)
     assert not list((tmp_path / "e").glob(".*tmp"))
     for name in ("schools", "by_band", "violations", "balance", "costs", "balance_schools", "basic_balance",
                  "assignments", "unserved", "splits", "worst_villages", "costs_by_school"):

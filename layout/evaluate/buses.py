@@ -47,6 +47,20 @@ class PlanBuses:
     def vehicles(self) -> int:
         return int(self.by_school["vehicles"].sum()) if len(self.by_school) else 0
 
+    def to_dict(self) -> dict:
+        """The buses as plain data for ``evaluation.json``: method, vehicles, notes and each table as records
+        (route lines without their geometry, which the map draws).
+
+        Example
+        -------
+        >>> d = plan_evaluation.costs["bus_routes"].to_dict()
+        >>> sorted(d)
+        ['by_school', 'method', 'notes', 'riders', 'routes', 'stops', 'unserved', 'vehicles']
+        """
+        tables = {name: getattr(self, name) for name in ("by_school",) + _TABLES}
+        return {"method": self.method, "vehicles": self.vehicles, "notes": list(self.notes)} | {
+            name: t.drop(columns=["geometry"], errors="ignore") for name, t in tables.items()}
+
 
 def _school_cache(county) -> dict:
     hit = _CACHE.get(id(county))

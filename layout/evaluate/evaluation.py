@@ -153,7 +153,8 @@ class Evaluation(HtmlDisplay):
             "by_band": self.by_band,
             "schools": self.schools.drop(columns=[], errors="ignore"),
             "balance": balance,
-            "costs": {k: v for k, v in self.costs.items() if k != "by_school"},
+            "costs": {k: v.to_dict() if hasattr(v, "to_dict") and not isinstance(v, pd.DataFrame) else v
+                      for k, v in self.costs.items() if k != "by_school"},
             "equity": self.equity,
             "violations": [v.to_dict() for v in self.violations],
             "violation_counts": self.violation_counts(),
