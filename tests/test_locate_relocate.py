@@ -71,7 +71,8 @@ def test_kernel_gains_are_the_recomputed_cost_changes(seed, n, tight):
     rows = np.arange(n)
     before = cost[rows, asg].sum()
     moves, gain = relocate_pass(cost, q, cap, opn, asg, load, is_open, np.ones(n, bool), np.ones(n, bool), near, ptr,
-                                idx, np.arange(p, dtype=np.int64))
+                                idx, np.arange(p, dtype=np.int64),
+                                np.random.default_rng(seed).permutation(n)[:3].astype(np.int64))  # sites anywhere
     assert before - cost[rows, asg].sum() == pytest.approx(gain, abs=1e-6) and gain >= 0
     _check(cost, q, cap, p, np.sort(opn), asg)
     assert np.array_equal(np.flatnonzero(is_open), np.sort(opn))
@@ -100,3 +101,27 @@ def test_same_seed_same_answer_and_shakes_find_better():
     assert one[0] == two[0] and np.array_equal(one[1], two[1]) and np.array_equal(one[2], two[2])
     assert one[0] < start
     assert one[3]["shakes"] == 40 and one[0] <= one[3]["descent_objective"]
+
+
+
+def test_a_site_moves_from_where_sites_are_in_excess_to_where_they_are_short():
+    """Two towns 100 apart: a compact one holding two of the three sites, a spread-out one holding one. Every
+    point lists only the three sites nearest it, so no point of the spread-out town lists a site of the compact
+    one: only a move to a site anywhere (``far_sites``) takes one of its sites there."""
+    x = np.concatenate([[0.0, 0.1, 0.2, 0.3], 100.0 + 10.0 * np.arange(8)])
+    cost = np.ascontiguousarray(np.abs(x[:, None] - x[None, :]))
+    n = len(x)
+    q, cap = np.ones(n), np.full(n, 10.0)
+    sites, assign = np.array([0, 2, 7]), np.array([0, 0, 2, 2] + [7] * 8)
+    lists = near_lists(cost, np.arange(n), 3)
+    found = {}
+    for far_sites in (0, 3):
+        obj, opn, asg, _ = relocate_search(cost, q, cap, sites, assign, np.array([], int), np.arange(n),
+                                           lists=lists, max_rounds=0, far_sites=far_sites)
+        _check(cost, q, cap, 3, opn, asg)
+        assert obj == pytest.approx(cost[np.arange(n), asg].sum())
+        found[far_sites] = obj, int(np.sum(opn >= 4))
+    # without: the two sites stay in the compact town (the spread-out town's 160 to its one site, x = 130)
+    assert found[0][1] == 1 and found[0][0] == pytest.approx(0.2 + 160.0)
+    # with: one site moves (one site per town would cost 0.4 + 160; two along the spread-out one at most 0.4 + 90)
+    assert found[3][1] == 2 and found[3][0] <= 0.4 + 90.0 + 1e-9

@@ -100,11 +100,13 @@ def _undo(q, assign, load, is_open, u, b, moved_i, moved_from, nmv):  # pragma: 
 
 @numba.njit("Tuple((int64, float64))(float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1], "
             "float64[::1], boolean[::1], boolean[::1], boolean[::1], int64[:, ::1], int64[::1], int64[::1], "
-            "int64[::1])", cache=True)
+            "int64[::1], int64[::1])", cache=True)
 def relocate_pass(cost, q, cap, opn, assign, load, is_open, movable, is_cand, near, ptr, idx,
-                  order):  # pragma: no cover - compiled
+                  order, far):  # pragma: no cover - compiled
     """One pass of location moves: for each open site (in ``order``, positions in ``opn``), the best move
-    "close it, open a closed candidate listed by one of its points", applied when it lowers the cost.
+    "close it, open a closed candidate listed by one of its points, or one of the sites ``far``", applied when
+    it lowers the cost (``far``: sites anywhere, such as those that would attract the most savings, so that a
+    site can move from where sites are in excess to where they are short).
 
     ``opn``, ``assign``, ``load`` (per site) and ``is_open`` (per site) are updated in place; capacities hold at
     every step. ``movable`` (per site) is False for sites that must stay open.
@@ -123,7 +125,7 @@ def relocate_pass(cost, q, cap, opn, assign, load, is_open, movable, is_cand, ne
     >>> near = np.array([[0, 2], [1, 2], [2, 1]])
     >>> ptr, idx = np.array([0, 1, 3, 6]), np.array([0, 1, 2, 0, 1, 2])
     >>> relocate_pass(cost, np.ones(3), np.full(3, 2.0), opn, assign, load, is_open, np.ones(3, bool),
-    ...               np.ones(3, bool), near, ptr, idx, np.array([0, 1]))
+    ...               np.ones(3, bool), near, ptr, idx, np.array([0, 1]), np.array([], np.int64))
     (1, 4.0)
     >>> sorted(opn.tolist()), assign.tolist()
     ([1, 2], [2, 1, 2])
@@ -153,6 +155,12 @@ def relocate_pass(cost, q, cap, opn, assign, load, is_open, movable, is_cand, ne
                     stamp[b] = t
                     cands[nc] = b
                     nc += 1
+        for r in range(far.shape[0]):
+            b = far[r]
+            if not is_open[b] and is_cand[b] and stamp[b] != t:
+                stamp[b] = t
+                cands[nc] = b
+                nc += 1
         best_delta, best_b = -_EPS, -1
         for c in range(nc):
             b = cands[c]

@@ -10,10 +10,11 @@ Stefanello, de Araújo & Müller (2015) and Gnägi & Baumann (2021), but with ou
 2. **Global phase**: assignment by min-cost flow (transportation LP, exact) alternated with moving each median
    within its cluster (:func:`layout.locate.capacitated_start.alternate`).
 3. **Site moves** with every point re-placed (:func:`layout.locate.capacitated_vns.improve_sites`) where one of its
-   steps is small enough; otherwise, from ``RELOCATE_MIN_P`` sites, **location moves** evaluated on the points they touch, point
-   shifts and swaps among listed sites, and iterated shakes (:func:`layout.locate.capacitated_relocate.relocate_search`,
-   ``RELOCATE_SHARE`` of the budget; on 3,038 points with p = 1,000 it took a 54,000-61,000 start to about
-   31,500, where the MILP parts alone ended at 51,800-57,100).
+   steps is small enough; otherwise **location moves** evaluated on the points they touch, point shifts and
+   swaps among listed sites, and iterated shakes (:func:`layout.locate.capacitated_relocate.relocate_search`,
+   ``RELOCATE_SHARE`` of the budget from ``RELOCATE_MIN_P`` sites, ``RELOCATE_SHARE_MID_P`` below; on 3,038
+   points with p = 1,000 it took a 54,000-61,000 start to about 31,500, where the MILP parts alone ended at
+   51,800-57,100).
 4. **Local phase**: MILP neighbourhoods of a few neighbouring clusters chosen by proximity, re-optimised exactly
    (points, sites and which of them open: several sites open and close at once; POPMUSIC,
    :func:`layout.locate.capacitated_search.improve_clusters`), growing while nothing improves.
@@ -58,9 +59,14 @@ VNS_SHARE = 0.1
 #: are too costly.
 RELOCATE_SHARE = 0.3
 #: ... from this many open sites (clusters of a few points, where the MILP parts reach only some of them in the
-#: time; with p = 148 on 737 points, five points per cluster, the parts do better and this phase only took their
+#: time; with p = 148 on 737 points, five points per cluster, the parts do better and this share only took their
 #: time: 14,614 against 13,448-13,457 in 60 s, at load 8).
 RELOCATE_MIN_P = 300
+#: Below ``RELOCATE_MIN_P``, where the site moves are too costly too, the location moves get this smaller share,
+#: split over the starts. On clustered 737 points with p = 74 (ten points per cluster) only the MILP parts
+#: improved the start without them, fewer than two passes of them in a minute, and the search stalled at
+#: 14,675-15,152; with this share (and moves to the far sites) it ended at 13,997, and at p = 148 at 13,197.
+RELOCATE_SHARE_MID_P = 0.1
 #: Share of the budget kept at the end for the bounds (the knapsack relaxation gets most of it).
 BOUND_SHARE = 0.2
 #: Share of the bound time for the uncapacitated p-median bound.
@@ -165,13 +171,16 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
         starts.append(info["sites"])
         extra["start_knapsack_bound"] = lb_start
     ub, best_open, best_assign = math.inf, None, None
+    found = []  # (objective, open sites, assignment) from each start
     for k, sites in enumerate(starts):
         last = k == len(starts) - 1
         end = global_end if last else time.perf_counter() + UNCAPACITATED_START_PART * (global_end - time.perf_counter())
         obj, o, a = alternate(cost, q, cap, sites, candidates, required, deadline=end)
         extra[f"start_{'relaxation' if k else 'uncapacitated'}"] = obj
-        if o is not None and obj < ub:
-            ub, best_open, best_assign = obj, o, a
+        if o is not None:
+            found.append((obj, o, a))
+            if obj < ub:
+                ub, best_open, best_assign = obj, o, a
     extra["start_objective"] = ub
     large_p = p >= RELOCATE_MIN_P
     search_end = deadline - (BOUND_SHARE_LARGE_P if large_p else BOUND_SHARE) * budget
@@ -180,14 +189,20 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
                                                    deadline=min(search_end, time.perf_counter()
                                                                 + VNS_SHARE * budget), seed=seed)
         extra["vns_objective"] = ub
-    elif best_open is not None and p >= RELOCATE_MIN_P:
+    elif best_open is not None:
         # too many sites for those moves (each re-places every point): location moves evaluated on the points
         # they touch, with iterated shakes (see layout.locate.capacitated_relocate)
-        ub, best_open, best_assign, info = relocate_search(
-            cost, q, cap, best_open, best_assign, required, candidates, seed=seed,
-            deadline=min(search_end, time.perf_counter() + RELOCATE_SHARE * budget))
-        extra.update(relocate_objective=ub, relocate_descent=info["descent_objective"],
-                     relocate_shakes=info["shakes"], relocate_accepted=info["accepted"])
+        # from every start in turn, cheapest first: where the descent ends depends on where it starts far more
+        # than on its time (clustered 737 points, p = 74: 13,927-14,920 from four starts, each in 3 s or 20 s)
+        share = (RELOCATE_SHARE if large_p else RELOCATE_SHARE_MID_P) / len(found)
+        for obj, o, a in sorted(found, key=lambda f: f[0]):
+            obj, o, a, info = relocate_search(cost, q, cap, o, a, required, candidates, seed=seed,
+                                              deadline=min(search_end, time.perf_counter() + share * budget))
+            if obj < ub:
+                ub, best_open, best_assign = obj, o, a
+            extra.update(relocate_shakes=extra.get("relocate_shakes", 0) + info["shakes"],
+                         relocate_accepted=extra.get("relocate_accepted", 0) + info["accepted"])
+        extra["relocate_objective"] = ub
     near_sites = _nearest_sites(cost, allowed, is_cand, PART_SITES)
     rounds = 0
     if best_open is not None:
