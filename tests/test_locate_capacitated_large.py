@@ -185,3 +185,21 @@ def test_alternation_moves_medians_to_the_middle_of_their_clusters():
     obj, o, a = alternate(cost, np.ones(10), np.full(10, 5.0), np.array([0, 9]), np.arange(10), np.array([], int),
                           deadline=time.perf_counter() + 10)
     assert o.tolist() == [2, 7] and obj == 12.0
+
+
+def test_an_overload_only_a_swap_can_repair_is_repaired_on_a_large_instance(monkeypatch):
+    """Rounded from the transportation LP, site 0 holds the points of demand 6 and 5 (11 of its 10) and site 1
+    those of 4 and 5: no single point fits anywhere else, only a swap (the 5 of site 0 with the 4) repairs it.
+    Above ``POLISH_SWAPS_MAX`` points the repair once tried shifts alone and gave up (no start at all on a
+    3,038-point instance with p = 1,000)."""
+    import layout.locate.capacitated_start as start
+
+    demand, cap = np.array([6.0, 4.0, 5.0, 5.0]), np.array([10.0, 10.0])
+    cost = np.array([[0.0, 3.0], [2.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    rounded = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])  # what the LP gave, no split point
+    monkeypatch.setattr(start, "_transport", lambda *args: rounded.copy())
+    monkeypatch.setattr(start, "POLISH_SWAPS_MAX", 0)  # "a large instance": swaps only when shifts fail
+    assign, obj = flow_assignment(cost, demand, cap, np.array([0, 1]))
+    assert assign is not None, "the overload was left unrepaired"
+    assert np.all(np.bincount(assign, weights=demand, minlength=2) <= cap)
+    assert obj == pytest.approx(float(cost[np.arange(4), assign].sum()))
