@@ -6,6 +6,7 @@ recomputed, and a lower bound at or below the optimum (the exact path's answer o
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -203,3 +204,21 @@ def test_an_overload_only_a_swap_can_repair_is_repaired_on_a_large_instance(monk
     assert assign is not None, "the overload was left unrepaired"
     assert np.all(np.bincount(assign, weights=demand, minlength=2) <= cap)
     assert obj == pytest.approx(float(cost[np.arange(4), assign].sum()))
+
+
+def test_the_matheuristic_retries_when_no_start_can_be_assigned(large_route, monkeypatch):
+    """Its starts all failed once (the repair above 2,000 points): it then returned "no solution" after 11 s of
+    a 60 s limit. Now it tries moved sites while its search has time."""
+    import layout.locate.capacitated_matheuristic as mh
+
+    calls = []
+
+    def first_starts_fail(*args, **kwargs):
+        calls.append(1)
+        return (math.inf, None, None) if len(calls) <= 3 else alternate(*args, **kwargs)
+
+    monkeypatch.setattr(mh, "alternate", first_starts_fail)
+    inst = generate_cpmp(30, 4, 0.9, clustered=True, seed=2)
+    sol = capacitated_p_median(inst.cost, inst.p, inst.demand, inst.capacity, time_limit=3.0)
+    assert sol.feasible and sol.extra["start_retries"] >= 2
+    check_answer(sol, inst.cost, inst.demand, inst.capacity, inst.p)

@@ -8,7 +8,8 @@ Stefanello, de Araújo & Müller (2015) and Gnägi & Baumann (2021), but with ou
 
 1. **Sites of the uncapacitated p-median** (greedy and swap search, a few seconds at most).
 2. **Global phase**: assignment by min-cost flow (transportation LP, exact) alternated with moving each median
-   within its cluster (:func:`layout.locate.capacitated_start.alternate`).
+   within its cluster (:func:`layout.locate.capacitated_start.alternate`); when no start can be assigned within
+   capacity, moved copies of the uncapacitated sites are tried while the search has time.
 3. **Site moves** with every point re-placed (:func:`layout.locate.capacitated_vns.improve_sites`) where one of its
    steps is small enough; otherwise **location moves** evaluated on the points they touch, point shifts and
    swaps among listed sites, and iterated shakes (:func:`layout.locate.capacitated_relocate.relocate_search`,
@@ -181,9 +182,24 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
             found.append((obj, o, a))
             if obj < ub:
                 ub, best_open, best_assign = obj, o, a
-    extra["start_objective"] = ub
     large_p = p >= RELOCATE_MIN_P
     search_end = deadline - (BOUND_SHARE_LARGE_P if large_p else BOUND_SHARE) * budget
+    tries = 0
+    while not found and time.perf_counter() < search_end:
+        # no start could be assigned within capacity (rare: a tight instance, a start rounded badly): try the
+        # uncapacitated sites with some moved at random while the search has time, rather than give up
+        tries += 1
+        sites = np.array(unc, dtype=np.int64)
+        free = np.flatnonzero(~np.isin(sites, required))
+        closed = np.setdiff1d(candidates, sites)
+        k = min(len(free), len(closed), max(2, int(round(SHAKE_SHARE * p * tries))))
+        if k:
+            sites[rng.choice(free, size=k, replace=False)] = rng.choice(closed, size=k, replace=False)
+        obj, o, a = alternate(cost, q, cap, sites, candidates, required, deadline=search_end)
+        if o is not None:
+            found.append((obj, o, a))
+            ub, best_open, best_assign = obj, o, a
+    extra.update(start_objective=ub, start_retries=tries)
     if best_open is not None and n * (p * p * min(NEAR_SITES, m) + n) <= VNS_MAX_WORK:
         ub, best_open, best_assign = improve_sites(cost, q, cap, best_open, best_assign, required, candidates,
                                                    deadline=min(search_end, time.perf_counter()
