@@ -25,7 +25,8 @@ FRAMES = ("schools", "by_band", "violations", "resolved", "balance", "balance_sc
 
 
 def json_safe(obj: Any) -> Any:
-    """Plain JSON types: numpy scalars to Python, NaN/inf to None, frames to records, tuples to lists."""
+    """Plain JSON types: numpy scalars to Python, NaN/inf to None, frames to records, tuples to lists, objects
+    with a ``to_dict`` method (such as :class:`layout.evaluate.buses.PlanBuses`) to what it returns."""
     if isinstance(obj, dict):
         return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -44,6 +45,8 @@ def json_safe(obj: Any) -> Any:
         return obj
     if obj is pd.NA or obj is pd.NaT:
         return None
+    if callable(getattr(obj, "to_dict", None)):
+        return json_safe(obj.to_dict())
     return str(obj)
 
 
@@ -153,8 +156,7 @@ class Evaluation(HtmlDisplay):
             "by_band": self.by_band,
             "schools": self.schools.drop(columns=[], errors="ignore"),
             "balance": balance,
-            "costs": {k: v.to_dict() if hasattr(v, "to_dict") and not isinstance(v, pd.DataFrame) else v
-                      for k, v in self.costs.items() if k != "by_school"},
+            "costs": {k: v for k, v in self.costs.items() if k != "by_school"},
             "equity": self.equity,
             "violations": [v.to_dict() for v in self.violations],
             "violation_counts": self.violation_counts(),

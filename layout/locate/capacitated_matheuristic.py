@@ -211,14 +211,14 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
         # from every start in turn, cheapest first: where the descent ends depends on where it starts far more
         # than on its time (clustered 737 points, p = 74: 13,927-14,920 from four starts, each in 3 s or 20 s)
         share = (RELOCATE_SHARE if large_p else RELOCATE_SHARE_MID_P) / len(found)
+        shakes = accepted = 0
         for obj, o, a in sorted(found, key=lambda f: f[0]):
             obj, o, a, info = relocate_search(cost, q, cap, o, a, required, candidates, seed=seed,
                                               deadline=min(search_end, time.perf_counter() + share * budget))
             if obj < ub:
                 ub, best_open, best_assign = obj, o, a
-            extra.update(relocate_shakes=extra.get("relocate_shakes", 0) + info["shakes"],
-                         relocate_accepted=extra.get("relocate_accepted", 0) + info["accepted"])
-        extra["relocate_objective"] = ub
+            shakes, accepted = shakes + info["shakes"], accepted + info["accepted"]
+        extra.update(relocate_objective=ub, relocate_shakes=shakes, relocate_accepted=accepted)
     near_sites = _nearest_sites(cost, allowed, is_cand, PART_SITES)
     rounds = 0
     if best_open is not None:
