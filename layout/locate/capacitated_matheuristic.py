@@ -193,8 +193,9 @@ def matheuristic(wcost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p:
         free = np.flatnonzero(~np.isin(sites, required))
         closed = np.setdiff1d(candidates, sites)
         k = min(len(free), len(closed), max(2, int(round(SHAKE_SHARE * p * tries))))
-        if k:
-            sites[rng.choice(free, size=k, replace=False)] = rng.choice(closed, size=k, replace=False)
+        if not k:
+            break  # every site required, or every candidate open: nothing to move, a retry would repeat the start
+        sites[rng.choice(free, size=k, replace=False)] = rng.choice(closed, size=k, replace=False)
         obj, o, a = alternate(cost, q, cap, sites, candidates, required, deadline=search_end)
         if o is not None:
             found.append((obj, o, a))
